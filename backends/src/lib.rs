@@ -1,0 +1,2 @@
+//! Chronus audio backends.
+#![deny(missing_docs)]

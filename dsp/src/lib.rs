@@ -1,0 +1,2 @@
+//! Chronus voice engine modules.
+#![deny(missing_docs)]

@@ -1,0 +1,257 @@
+//! Instrument specifications (`instruments:` in songs).
+
+use super::params::{instrument_spec, spec};
+use super::Warning;
+use serde::Deserialize;
+
+/// One instrument, selected by `type:`.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum InstrumentSpec {
+    /// Subtractive synth: band-limited oscillator, filter, ADSR.
+    Synth(SynthSpec),
+    /// Two-operator FM synth.
+    Fm(FmSpec),
+    /// Kick drum: sine with a pitch sweep.
+    Kick(KickSpec),
+    /// Snare drum: tone plus filtered noise.
+    Snare(SnareSpec),
+    /// Hi-hat: metallic or noise source through a high-pass.
+    Hihat(HihatSpec),
+    /// Hand clap: bursts of band-passed noise.
+    Clap(ClapSpec),
+    /// Tom: sine with a short pitch drop.
+    Tom(TomSpec),
+}
+
+/// Runs `$body` with `$s` bound to the spec inside any variant.
+macro_rules! each_variant {
+    ($self:expr, $s:ident => $body:expr) => {
+        match $self {
+            InstrumentSpec::Synth($s) => $body,
+            InstrumentSpec::Fm($s) => $body,
+            InstrumentSpec::Kick($s) => $body,
+            InstrumentSpec::Snare($s) => $body,
+            InstrumentSpec::Hihat($s) => $body,
+            InstrumentSpec::Clap($s) => $body,
+            InstrumentSpec::Tom($s) => $body,
+        }
+    };
+}
+
+impl InstrumentSpec {
+    /// The type name as written in songs.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            InstrumentSpec::Synth(_) => "synth",
+            InstrumentSpec::Fm(_) => "fm",
+            InstrumentSpec::Kick(_) => "kick",
+            InstrumentSpec::Snare(_) => "snare",
+            InstrumentSpec::Hihat(_) => "hihat",
+            InstrumentSpec::Clap(_) => "clap",
+            InstrumentSpec::Tom(_) => "tom",
+        }
+    }
+
+    /// Output level in dB.
+    pub fn gain_db(&self) -> f64 {
+        each_variant!(self, s => s.gain)
+    }
+
+    /// Stereo position -1..1.
+    pub fn pan(&self) -> f64 {
+        each_variant!(self, s => s.pan)
+    }
+
+    /// Number of voices (1..=256).
+    pub fn polyphony(&self) -> usize {
+        each_variant!(self, s => s.polyphony.round().clamp(1.0, 256.0) as usize)
+    }
+
+    /// Insert effects in order.
+    pub fn effects(&self) -> &[super::EffectSpec] {
+        each_variant!(self, s => &s.effects)
+    }
+
+    /// Clamp every parameter (and every effect's) into range, with a warning
+    /// per change naming `path.key`.
+    pub fn clamp(&mut self, path: &str, warnings: &mut Vec<Warning>) {
+        each_variant!(self, s => {
+            s.clamp(path, warnings);
+            for (i, fx) in s.effects.iter_mut().enumerate() {
+                let kind = fx.kind();
+                fx.clamp(&format!("{path}.effects[{i}].{kind}"), warnings);
+            }
+        })
+    }
+}
+
+/// Oscillator waveform of a `synth`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Waveform {
+    /// Sine.
+    Sine,
+    /// Band-limited sawtooth.
+    Saw,
+    /// Band-limited square.
+    Square,
+    /// Band-limited triangle.
+    Triangle,
+    /// White noise.
+    Noise,
+}
+
+/// Filter response of a `synth`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FilterMode {
+    /// 24 dB/octave resonant ladder low-pass.
+    Lowpass,
+    /// 12 dB/octave state-variable high-pass.
+    Highpass,
+    /// 12 dB/octave state-variable band-pass.
+    Bandpass,
+    /// No filter.
+    None,
+}
+
+/// Noise source of a `hihat`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HatSource {
+    /// Six detuned square waves (808 style).
+    Metallic,
+    /// White noise.
+    White,
+    /// Pink noise.
+    Pink,
+}
+
+instrument_spec! {
+    /// `synth`: oscillator -> filter -> amplifier with an ADSR.
+    SynthSpec {
+        /// Filter cutoff in Hz.
+        cutoff = 2000.0, 20.0 => 20000.0;
+        /// Filter resonance 0..1 (the ladder self-oscillates near 1).
+        resonance = 0.2, 0.0 => 1.0;
+        /// Filter envelope depth in octaves (follows the ADSR).
+        filter_env = 0.0, -8.0 => 8.0;
+        /// Attack time in seconds.
+        attack = 0.005, 0.0 => 10.0;
+        /// Decay time in seconds.
+        decay = 0.2, 0.0 => 10.0;
+        /// Sustain level 0..1.
+        sustain = 0.7, 0.0 => 1.0;
+        /// Release time in seconds.
+        release = 0.2, 0.0 => 20.0;
+        /// MIDI note that `x` plays: a number or a name (`C3` = 48).
+        #[serde(deserialize_with = "super::note_value::deserialize")]
+        note = 48.0, 0.0 => 127.0;
+        /// Detune in cents.
+        detune = 0.0, -1200.0 => 1200.0;
+    } + {
+        /// Oscillator waveform.
+        osc: Waveform = Waveform::Saw;
+        /// Filter response.
+        filter: FilterMode = FilterMode::Lowpass;
+    }
+}
+
+instrument_spec! {
+    /// `fm`: a sine carrier phase-modulated by a sine at `ratio` times its frequency.
+    FmSpec {
+        /// Modulator frequency as a multiple of the carrier's.
+        ratio = 2.0, 0.0625 => 32.0;
+        /// Modulation index (peak phase deviation in radians).
+        index = 2.0, 0.0 => 50.0;
+        /// How much the index follows the envelope, 0 constant .. 1 fully.
+        index_env = 0.5, 0.0 => 1.0;
+        /// Modulator self-feedback 0..1.
+        feedback = 0.0, 0.0 => 1.0;
+        /// Attack time in seconds.
+        attack = 0.005, 0.0 => 10.0;
+        /// Decay time in seconds.
+        decay = 0.3, 0.0 => 10.0;
+        /// Sustain level 0..1.
+        sustain = 0.5, 0.0 => 1.0;
+        /// Release time in seconds.
+        release = 0.3, 0.0 => 20.0;
+        /// MIDI note that `x` plays: a number or a name (`C4` = 60).
+        #[serde(deserialize_with = "super::note_value::deserialize")]
+        note = 60.0, 0.0 => 127.0;
+        /// Detune in cents.
+        detune = 0.0, -1200.0 => 1200.0;
+    } + {}
+}
+
+instrument_spec! {
+    /// `kick`: a sine swept down from `freq * 2^(pitch/12)` to `freq`.
+    KickSpec {
+        /// Resting frequency in Hz (notes retune it).
+        freq = 50.0, 20.0 => 400.0;
+        /// Amplitude decay time in seconds.
+        decay = 0.4, 0.01 => 4.0;
+        /// Start of the pitch sweep, in semitones above `freq`.
+        pitch = 36.0, 0.0 => 72.0;
+        /// Pitch sweep time in seconds.
+        pitch_decay = 0.04, 0.001 => 1.0;
+        /// Level of the attack click 0..1.
+        click = 0.3, 0.0 => 1.0;
+        /// Saturation 0..1.
+        drive = 0.0, 0.0 => 1.0;
+    } + {}
+}
+
+instrument_spec! {
+    /// `snare`: a tuned body plus band-passed noise.
+    SnareSpec {
+        /// Body frequency in Hz (notes retune it).
+        freq = 180.0, 60.0 => 1000.0;
+        /// Decay time in seconds.
+        decay = 0.2, 0.01 => 2.0;
+        /// Balance of body against noise, 0 all noise .. 1 all body.
+        tone = 0.4, 0.0 => 1.0;
+        /// Centre of the noise band in Hz.
+        cutoff = 3000.0, 200.0 => 16000.0;
+    } + {}
+}
+
+instrument_spec! {
+    /// `hihat`: a metallic or noise source through a high-pass.
+    HihatSpec {
+        /// Decay time in seconds (short closed, long open).
+        decay = 0.05, 0.005 => 4.0;
+        /// High-pass cutoff in Hz (notes shift it, C4 = unchanged).
+        freq = 8000.0, 1000.0 => 18000.0;
+    } + {
+        /// Source: `metallic`, `white` or `pink`.
+        noise: HatSource = HatSource::Metallic;
+    }
+}
+
+instrument_spec! {
+    /// `clap`: several quick bursts of band-passed noise, then a tail.
+    ClapSpec {
+        /// Tail decay time in seconds.
+        decay = 0.2, 0.01 => 2.0;
+        /// Centre of the noise band in Hz (notes shift it, C4 = unchanged).
+        freq = 1200.0, 300.0 => 8000.0;
+        /// Time between the bursts in seconds.
+        spread = 0.01, 0.001 => 0.05;
+    } + {}
+}
+
+instrument_spec! {
+    /// `tom`: a sine with a short pitch drop.
+    TomSpec {
+        /// Resting frequency in Hz (notes retune it).
+        freq = 110.0, 30.0 => 800.0;
+        /// Decay time in seconds.
+        decay = 0.3, 0.01 => 3.0;
+        /// Start of the pitch drop, in semitones above `freq`.
+        pitch = 7.0, 0.0 => 36.0;
+        /// Pitch drop time in seconds.
+        pitch_decay = 0.08, 0.001 => 1.0;
+    } + {}
+}

@@ -1,0 +1,285 @@
+//! The song model: YAML song files, validated and compiled.
+//!
+//! See `docs/songs.md` for the format. Loading checks everything a render
+//! needs (types, keys, note names, patterns, references) and reports the
+//! first problem as one line with `file:line:column`; out-of-range values are
+//! clamped with a [`Warning`].
+
+mod arrangement;
+mod effect;
+mod error;
+mod instrument;
+mod locate;
+mod note_value;
+pub(crate) mod params;
+mod suggest;
+
+pub use arrangement::ArrangementEntry;
+pub use effect::*;
+pub use error::{Location, SongError, Warning};
+pub use instrument::*;
+
+use crate::pattern::{self, Pattern};
+use indexmap::IndexMap;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// The file as written, before validation.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SongFile {
+    title: Option<String>,
+    tempo: f64,
+    #[serde(default = "default_meter")]
+    meter: f64,
+    #[serde(default)]
+    swing: f64,
+    #[serde(default)]
+    seed: u64,
+    instruments: IndexMap<String, InstrumentSpec>,
+    #[serde(default)]
+    patterns: IndexMap<String, IndexMap<String, String>>,
+    arrangement: Option<Vec<ArrangementEntry>>,
+}
+
+fn default_meter() -> f64 {
+    4.0
+}
+
+/// One instrument of a song, with its name: a mixer track.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Track {
+    /// The instrument's name (its key under `instruments:`).
+    pub name: String,
+    /// Its type and parameters (clamped into range).
+    pub spec: InstrumentSpec,
+}
+
+/// One lane of a pattern block: which track plays which pattern.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Lane {
+    /// Index into [`Song::tracks`].
+    pub track: usize,
+    /// The pattern text as written.
+    pub source: String,
+    /// The parsed pattern.
+    pub pattern: Pattern,
+}
+
+/// A named block of lanes, one bar (cycle) long: an entry of `patterns:`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SongPattern {
+    /// The block's name.
+    pub name: String,
+    /// Its lanes, in file order.
+    pub lanes: Vec<Lane>,
+}
+
+/// A validated song, ready to schedule.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Song {
+    /// Title, when given.
+    pub title: Option<String>,
+    /// Beats per minute (20..400).
+    pub tempo: f64,
+    /// Beats per bar (1..32).
+    pub meter: u32,
+    /// Swing 0..0.5: every second sixteenth is delayed by this fraction of a sixteenth.
+    pub swing: f64,
+    /// Seed for `?` (random drops) in patterns.
+    pub seed: u64,
+    /// Instruments in file order.
+    pub tracks: Vec<Track>,
+    /// Pattern blocks in file order.
+    pub patterns: Vec<SongPattern>,
+    /// The bars in order: each entry indexes [`Song::patterns`].
+    pub bars: Vec<usize>,
+}
+
+impl Song {
+    /// Read and validate a song file.
+    ///
+    /// # Errors
+    /// [`SongError::Io`] when the file cannot be read, [`SongError::Invalid`]
+    /// (with line and column where known) when it is not a valid song.
+    pub fn load(path: &Path) -> Result<(Song, Vec<Warning>), SongError> {
+        let src = std::fs::read_to_string(path).map_err(|source| SongError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Song::from_yaml(&src, path)
+    }
+
+    /// Parse and validate song text; `path` is only used in messages.
+    ///
+    /// # Errors
+    /// [`SongError::Invalid`] naming `path`, line and column, and what was expected.
+    ///
+    /// ```
+    /// use chronus_sequencer::Song;
+    /// let src = "tempo: 120\ninstruments:\n  kick: { type: kick }\npatterns:\n  a: { kick: \"x x x x\" }\n";
+    /// let (song, warnings) = Song::from_yaml(src, "demo.yaml".as_ref()).unwrap();
+    /// assert_eq!(song.bars, vec![0]);
+    /// assert!(warnings.is_empty());
+    /// ```
+    pub fn from_yaml(src: &str, path: &Path) -> Result<(Song, Vec<Warning>), SongError> {
+        let file: SongFile = serde_yaml_ng::from_str(src).map_err(|e| yaml_error(path, &e))?;
+        Compiler { src, path }.compile(file)
+    }
+
+    /// Number of bars in the arrangement.
+    pub fn bar_count(&self) -> usize {
+        self.bars.len()
+    }
+
+    /// Index of the track called `name`.
+    pub fn track_index(&self, name: &str) -> Option<usize> {
+        self.tracks.iter().position(|t| t.name == name)
+    }
+}
+
+fn yaml_error(path: &Path, e: &serde_yaml_ng::Error) -> SongError {
+    let mut message = e.to_string();
+    // serde_yaml appends " at line L column C"; we print the location first.
+    if let Some(i) = message.find(" at line ") {
+        message.truncate(i);
+    }
+    let location = e.location().map(|l| Location {
+        line: l.line(),
+        column: l.column(),
+    });
+    SongError::Invalid {
+        path: path.to_path_buf(),
+        location,
+        message,
+    }
+}
+
+struct Compiler<'a> {
+    src: &'a str,
+    path: &'a Path,
+}
+
+impl Compiler<'_> {
+    fn error(&self, location: Option<Location>, message: String) -> SongError {
+        SongError::Invalid {
+            path: PathBuf::from(self.path),
+            location,
+            message,
+        }
+    }
+
+    fn compile(&self, file: SongFile) -> Result<(Song, Vec<Warning>), SongError> {
+        let mut warnings = Vec::new();
+        let mut tempo = file.tempo;
+        params::clamp_param(&mut tempo, 20.0, 400.0, "song", "tempo", &mut warnings);
+        let mut meter = file.meter;
+        params::clamp_param(&mut meter, 1.0, 32.0, "song", "meter", &mut warnings);
+        let mut swing = file.swing;
+        params::clamp_param(&mut swing, 0.0, 0.5, "song", "swing", &mut warnings);
+
+        if file.instruments.is_empty() {
+            return Err(self.error(
+                locate::locate(self.src, &["instruments"]),
+                "no instruments: expected at least one entry under `instruments:`".into(),
+            ));
+        }
+        let tracks: Vec<Track> = file
+            .instruments
+            .into_iter()
+            .map(|(name, mut spec)| {
+                spec.clamp(&format!("instruments.{name}"), &mut warnings);
+                Track { name, spec }
+            })
+            .collect();
+        let names: Vec<&str> = tracks.iter().map(|t| t.name.as_str()).collect();
+
+        if file.patterns.is_empty() {
+            return Err(self.error(
+                None,
+                "no patterns: expected a `patterns:` mapping with at least one pattern".into(),
+            ));
+        }
+        let mut patterns = Vec::new();
+        for (pname, lanes_in) in file.patterns {
+            let mut lanes = Vec::new();
+            for (iname, source) in lanes_in {
+                let here = locate::locate(self.src, &["patterns", &pname, &iname]);
+                let Some(track) = names.iter().position(|n| *n == iname) else {
+                    return Err(self.error(
+                        here,
+                        format!(
+                            "pattern `{pname}` names unknown instrument `{iname}`{}",
+                            suggest::did_you_mean(&iname, &names)
+                        ),
+                    ));
+                };
+                let pattern = pattern::parse(&source).map_err(|e| {
+                    let location = here.map(|l| Location {
+                        line: l.line,
+                        column: l.column + e.column.saturating_sub(1),
+                    });
+                    self.error(
+                        location,
+                        format!("pattern `{pname}.{iname}`: {}", e.message),
+                    )
+                })?;
+                lanes.push(Lane {
+                    track,
+                    source,
+                    pattern,
+                });
+            }
+            patterns.push(SongPattern { name: pname, lanes });
+        }
+
+        let bars = match file.arrangement {
+            None => (0..patterns.len()).collect(),
+            Some(entries) => self.arrange(&entries, &patterns)?,
+        };
+
+        let song = Song {
+            title: file.title,
+            tempo,
+            meter: meter.round() as u32,
+            swing,
+            seed: file.seed,
+            tracks,
+            patterns,
+            bars,
+        };
+        Ok((song, warnings))
+    }
+
+    fn arrange(
+        &self,
+        entries: &[ArrangementEntry],
+        patterns: &[SongPattern],
+    ) -> Result<Vec<usize>, SongError> {
+        let names: Vec<&str> = patterns.iter().map(|p| p.name.as_str()).collect();
+        let mut bars = Vec::new();
+        for (i, entry) in entries.iter().enumerate() {
+            let Some(index) = names.iter().position(|n| *n == entry.pattern) else {
+                return Err(self.error(
+                    locate::locate_item(self.src, "arrangement", i),
+                    format!(
+                        "arrangement names unknown pattern `{}`{}",
+                        entry.pattern,
+                        suggest::did_you_mean(&entry.pattern, &names)
+                    ),
+                ));
+            };
+            if entry.repeat == 0 || entry.repeat > 100_000 {
+                return Err(self.error(
+                    locate::locate_item(self.src, "arrangement", i),
+                    format!(
+                        "repeat {} for `{}`: expected 1..100000",
+                        entry.repeat, entry.pattern
+                    ),
+                ));
+            }
+            bars.extend(std::iter::repeat_n(index, entry.repeat as usize));
+        }
+        Ok(bars)
+    }
+}

@@ -1,0 +1,2 @@
+//! Chronus: a live-codable modular synthesizer.
+#![deny(missing_docs)]
