@@ -1,0 +1,194 @@
+//! The ADSR envelope.
+
+/// Stage of an [`Adsr`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// Silent; the voice can be reused.
+    Idle,
+    /// Rising linearly to 1.
+    Attack,
+    /// Falling exponentially towards the sustain level.
+    Decay,
+    /// Holding the sustain level (exponential approach continues).
+    Sustain,
+    /// Falling exponentially to silence after the gate closed.
+    Release,
+}
+
+/// Level below which a releasing envelope ends (-100 dB): the voice then
+/// outputs exact zeros.
+pub const SILENCE: f32 = 1e-5;
+
+/// Attack-decay-sustain-release envelope, one per voice.
+///
+/// Attack is a linear ramp from the current level (so a re-triggered voice
+/// does not jump) to 1 in `attack` seconds; decay and release are
+/// exponential and fall 60 dB in `decay`/`release` seconds.
+#[derive(Clone, Debug)]
+pub struct Adsr {
+    stage: Stage,
+    level: f32,
+    attack_step: f32,
+    decay_coef: f32,
+    sustain: f32,
+    release_coef: f32,
+}
+
+/// Per-sample multiplier of an exponential that falls 60 dB in `seconds`.
+fn fall_60db(seconds: f64, rate: f64) -> f32 {
+    if seconds <= 0.0 {
+        0.0
+    } else {
+        (0.001f64.ln() / (seconds * rate)).exp() as f32
+    }
+}
+
+impl Adsr {
+    /// An idle envelope with the given times (seconds) and sustain level.
+    pub fn new(attack: f64, decay: f64, sustain: f64, release: f64, rate: f64) -> Self {
+        let mut env = Adsr {
+            stage: Stage::Idle,
+            level: 0.0,
+            attack_step: 1.0,
+            decay_coef: 0.0,
+            sustain: 0.0,
+            release_coef: 0.0,
+        };
+        env.set(attack, decay, sustain, release, rate);
+        env
+    }
+
+    /// Change the times and sustain level (takes effect at once).
+    pub fn set(&mut self, attack: f64, decay: f64, sustain: f64, release: f64, rate: f64) {
+        self.attack_step = if attack <= 0.0 {
+            1.0
+        } else {
+            (1.0 / (attack * rate)) as f32
+        };
+        self.decay_coef = fall_60db(decay, rate);
+        self.sustain = sustain.clamp(0.0, 1.0) as f32;
+        self.release_coef = fall_60db(release, rate);
+    }
+
+    /// Open the gate: start the attack from the current level.
+    pub fn trigger(&mut self) {
+        self.stage = Stage::Attack;
+    }
+
+    /// Open the gate from silence (the level jumps to 0 first).
+    pub fn trigger_from_zero(&mut self) {
+        self.level = 0.0;
+        self.stage = Stage::Attack;
+    }
+
+    /// Close the gate: start the release (unless idle).
+    pub fn release(&mut self) {
+        if self.stage != Stage::Idle {
+            self.stage = Stage::Release;
+        }
+    }
+
+    /// Stop at once, silent.
+    pub fn reset(&mut self) {
+        self.stage = Stage::Idle;
+        self.level = 0.0;
+    }
+
+    /// Current stage.
+    pub fn stage(&self) -> Stage {
+        self.stage
+    }
+
+    /// Current level 0..1.
+    pub fn level(&self) -> f32 {
+        self.level
+    }
+
+    /// True when the envelope has finished (the voice is free).
+    pub fn is_idle(&self) -> bool {
+        self.stage == Stage::Idle
+    }
+
+    /// Advance one sample and return the level. Audio thread safe.
+    #[inline]
+    pub fn next_sample(&mut self) -> f32 {
+        match self.stage {
+            Stage::Idle => {}
+            Stage::Attack => {
+                self.level += self.attack_step;
+                if self.level >= 1.0 {
+                    self.level = 1.0;
+                    self.stage = Stage::Decay;
+                }
+            }
+            Stage::Decay | Stage::Sustain => {
+                self.level = self.sustain + (self.level - self.sustain) * self.decay_coef;
+                if self.stage == Stage::Decay && (self.level - self.sustain).abs() < SILENCE {
+                    self.level = self.sustain;
+                    self.stage = Stage::Sustain;
+                }
+                if self.sustain == 0.0 && self.level < SILENCE {
+                    self.reset();
+                }
+            }
+            Stage::Release => {
+                self.level *= self.release_coef;
+                if self.level < SILENCE {
+                    self.reset();
+                }
+            }
+        }
+        self.level
+    }
+
+    /// Fill `out` with the next `out.len()` levels. Audio thread safe.
+    pub fn process(&mut self, out: &mut [f32]) {
+        for o in out {
+            *o = self.next_sample();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zero_attack_starts_at_full_level() {
+        let mut env = Adsr::new(0.0, 0.1, 0.5, 0.1, 48_000.0);
+        env.trigger();
+        assert_eq!(env.next_sample(), 1.0);
+    }
+
+    #[test]
+    fn attack_is_linear_and_reaches_one_on_time() {
+        let mut env = Adsr::new(0.01, 0.1, 0.5, 0.1, 48_000.0);
+        env.trigger();
+        let mut n = 0;
+        while env.stage() == Stage::Attack {
+            env.next_sample();
+            n += 1;
+        }
+        assert!((479..=481).contains(&n), "{n}");
+    }
+
+    #[test]
+    fn decays_to_sustain_and_releases_to_exact_zero() {
+        let rate = 48_000.0;
+        let mut env = Adsr::new(0.0, 0.05, 0.5, 0.05, rate);
+        env.trigger();
+        for _ in 0..48_000 {
+            env.next_sample();
+        }
+        assert!((env.level() - 0.5).abs() < 1e-4);
+        env.release();
+        // -60 dB in 0.05 s, -100 dB (the end) in about 0.083 s.
+        let mut n = 0;
+        while !env.is_idle() {
+            env.next_sample();
+            n += 1;
+        }
+        assert!(n < 4500, "{n}");
+        assert_eq!(env.next_sample(), 0.0);
+    }
+}

@@ -1,0 +1,1 @@
+//! The 4-pole resonant ladder low-pass.

@@ -1,0 +1,6 @@
+//! Filters: the 4-pole ladder (per-voice low-pass) and the state-variable filter.
+
+pub mod ladder;
+pub mod svf;
+
+pub use svf::{Svf, SvfMode};

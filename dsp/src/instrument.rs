@@ -1,0 +1,31 @@
+//! The instrument interface: a bank of voices of one instrument type.
+
+use chronus_sequencer::song::InstrumentSpec;
+
+/// A polyphonic sound source: one per track, owning all of its voices.
+///
+/// Built on a control thread by [`build_instrument`]; every method below is
+/// audio-thread safe (no allocation, locks or system calls).
+pub trait Instrument: Send {
+    /// Start a note. `pitch` is a MIDI note number, or `None` for the
+    /// instrument's own pitch. When every voice sounds, the oldest is stolen.
+    fn note_on(&mut self, id: u32, pitch: Option<f32>, velocity: f32);
+
+    /// Release the note started with `id` (ignored if it already ended).
+    fn note_off(&mut self, id: u32);
+
+    /// Render the next `out.len()` frames (at most [`crate::MAX_BLOCK`]),
+    /// overwriting `out` with the mono sum of all voices.
+    fn render(&mut self, out: &mut [f32]);
+
+    /// Number of voices currently sounding.
+    fn active_voices(&self) -> usize;
+
+    /// Silence every voice at once.
+    fn reset(&mut self);
+}
+
+/// Build the instrument for `spec` at `rate` Hz, all buffers allocated.
+pub fn build_instrument(spec: &InstrumentSpec, rate: f32) -> Box<dyn Instrument> {
+    crate::voices::build(spec, rate)
+}
