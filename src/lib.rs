@@ -1,2 +1,16 @@
 //! Chronus: a live-codable modular synthesizer.
+//!
+//! - [`engine`]: the voice engine (tracks, mixer, master limiter) that runs
+//!   on the audio thread;
+//! - [`render`]: the offline renderer that drives it block by block;
+//! - the song model, pattern language and scheduler are in
+//!   [`chronus_sequencer`]; the DSP modules in [`chronus_dsp`]; the audio
+//!   backends in [`chronus_backends`].
 #![deny(missing_docs)]
+
+pub mod engine;
+pub mod render;
+
+pub use chronus_backends as backends;
+pub use chronus_dsp as dsp;
+pub use chronus_sequencer as sequencer;

@@ -3,4 +3,5 @@
 pub mod ladder;
 pub mod svf;
 
-pub use svf::{Svf, SvfMode};
+pub use ladder::LadderBank;
+pub use svf::{Svf, SvfBank, SvfCoefs, SvfMode};

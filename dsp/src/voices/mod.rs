@@ -1,6 +1,14 @@
 //! Voice banks, one module per instrument type.
 
+mod clap;
+mod fm;
+mod hihat;
+mod kick;
+mod pool;
 mod silent;
+mod snare;
+mod tom;
+pub mod synth;
 
 use crate::Instrument;
 use chronus_sequencer::song::InstrumentSpec;
@@ -9,12 +17,12 @@ use chronus_sequencer::song::InstrumentSpec;
 pub fn build(spec: &InstrumentSpec, rate: f32) -> Box<dyn Instrument> {
     let _ = rate;
     match spec {
-        InstrumentSpec::Synth(_) => Box::new(silent::Silent),
-        InstrumentSpec::Fm(_) => Box::new(silent::Silent),
-        InstrumentSpec::Kick(_) => Box::new(silent::Silent),
-        InstrumentSpec::Snare(_) => Box::new(silent::Silent),
-        InstrumentSpec::Hihat(_) => Box::new(silent::Silent),
-        InstrumentSpec::Clap(_) => Box::new(silent::Silent),
-        InstrumentSpec::Tom(_) => Box::new(silent::Silent),
+        InstrumentSpec::Synth(s) => Box::new(synth::SynthBank::new(s, rate)),
+        InstrumentSpec::Fm(s) => Box::new(fm::FmVoices::new(s, rate)),
+        InstrumentSpec::Kick(s) => Box::new(kick::KickVoices::new(s, rate)),
+        InstrumentSpec::Snare(s) => Box::new(snare::SnareVoices::new(s, rate)),
+        InstrumentSpec::Hihat(s) => Box::new(hihat::HihatVoices::new(s, rate)),
+        InstrumentSpec::Clap(s) => Box::new(clap::ClapVoices::new(s, rate)),
+        InstrumentSpec::Tom(s) => Box::new(tom::TomVoices::new(s, rate)),
     }
 }

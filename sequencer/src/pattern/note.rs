@@ -152,8 +152,20 @@ mod tests {
     #[test]
     fn rejects() {
         for bad in [
-            "", "H2", "C", "Cb", "C10", "C-2", "C#", "C2x", "G#9", "Cb-1", "x2", "C123456789012",
-            "C#-", "Cbb2",
+            "",
+            "H2",
+            "C",
+            "Cb",
+            "C10",
+            "C-2",
+            "C#",
+            "C2x",
+            "G#9",
+            "Cb-1",
+            "x2",
+            "C123456789012",
+            "C#-",
+            "Cbb2",
         ] {
             assert_eq!(n(bad), None, "{bad}");
         }
@@ -166,7 +178,11 @@ mod tests {
         assert_eq!(e.message, "octave 12 is out of range -1..9");
         let e = parse_note_name("Eb").unwrap_err();
         assert_eq!(e.offset, 2);
-        assert!(e.message.contains("expected an octave number"), "{}", e.message);
+        assert!(
+            e.message.contains("expected an octave number"),
+            "{}",
+            e.message
+        );
         let e = parse_note_name("H2").unwrap_err();
         assert_eq!(e.offset, 0);
     }

@@ -187,7 +187,8 @@ impl Sub for Rational {
     /// # Panics
     /// If the result does not fit in `i64 / i64`.
     fn sub(self, rhs: Rational) -> Rational {
-        self.checked_sub(rhs).expect("Rational subtraction overflowed")
+        self.checked_sub(rhs)
+            .expect("Rational subtraction overflowed")
     }
 }
 
@@ -279,7 +280,10 @@ mod tests {
         // Large intermediates that reduce back into range are exact.
         let a = r(i64::MAX, 3);
         assert_eq!(a.checked_mul(r(3, i64::MAX)), Some(Rational::ONE));
-        assert_eq!(r(1, i64::MAX).checked_sub(r(1, i64::MAX)), Some(Rational::ZERO));
+        assert_eq!(
+            r(1, i64::MAX).checked_sub(r(1, i64::MAX)),
+            Some(Rational::ZERO)
+        );
     }
 
     #[test]

@@ -1,0 +1,273 @@
+//! The kick drum: a sine swept down in pitch, with a click and drive.
+//!
+//! The oscillator's frequency starts at `freq * 2^(pitch/12)` and falls
+//! exponentially (time constant `pitch_decay`) to `freq`; the amplitude
+//! starts at full level and falls 60 dB in `decay`. The sine starts at 90°
+//! (a cosine), so the first sample of a hit is its loudest. The same voice,
+//! without click and drive, is the tom.
+
+use super::pool::{
+    fall_60db, pitch_of, pool_instrument, seed, time_constant, velocity_of, voice_count, Pool,
+    Voice,
+};
+use crate::envelope::SILENCE;
+use crate::math::{midi_to_hz, tanh_approx};
+use crate::noise::WhiteNoise;
+use chronus_sequencer::song::KickSpec;
+use std::f32::consts::TAU;
+
+/// Time constant of the click's pulse, in seconds.
+const CLICK_PULSE_TAU: f64 = 0.0004;
+/// Time constant of the click's noise burst, in seconds.
+const CLICK_NOISE_TAU: f64 = 0.0015;
+/// Envelope level below which the click is over.
+const CLICK_END: f32 = 1e-6;
+
+/// The settings of a swept-sine drum voice.
+#[derive(Clone, Copy, Debug)]
+pub struct SweepParams {
+    /// Resting frequency in Hz (when no note is given).
+    pub freq: f64,
+    /// Start of the sweep in semitones above the resting frequency.
+    pub pitch: f64,
+    /// Sweep time constant in seconds.
+    pub pitch_decay: f64,
+    /// Amplitude decay (-60 dB) time in seconds.
+    pub decay: f64,
+    /// Click level 0..1.
+    pub click: f32,
+    /// Saturation 0..1.
+    pub drive: f32,
+}
+
+/// One swept-sine drum voice (kick or tom).
+pub struct SweepVoice {
+    p: SweepParams,
+    rate: f32,
+    sweep_coef: f32,
+    amp_coef: f32,
+    pulse_coef: f32,
+    noise_coef: f32,
+    drive_gain: f32,
+    noise: WhiteNoise,
+    // Per-hit state.
+    active: bool,
+    phase: f32,
+    base_inc: f32,
+    excess: f32,
+    sweep: f32,
+    amp: f32,
+    pulse: f32,
+    burst: f32,
+    velocity: f32,
+}
+
+impl SweepVoice {
+    /// An idle voice; `noise_seed` seeds the click noise.
+    pub fn new(p: SweepParams, rate: f32, noise_seed: u32) -> Self {
+        SweepVoice {
+            p,
+            rate,
+            sweep_coef: time_constant(p.pitch_decay.max(1e-4), rate),
+            amp_coef: fall_60db(p.decay.max(1e-3), rate),
+            pulse_coef: time_constant(CLICK_PULSE_TAU, rate),
+            noise_coef: time_constant(CLICK_NOISE_TAU, rate),
+            drive_gain: 1.0 + 8.0 * p.drive.clamp(0.0, 1.0),
+            noise: WhiteNoise::new(noise_seed),
+            active: false,
+            phase: 0.0,
+            base_inc: 0.0,
+            excess: 0.0,
+            sweep: 0.0,
+            amp: 0.0,
+            pulse: 0.0,
+            burst: 0.0,
+            velocity: 0.0,
+        }
+    }
+}
+
+impl Voice for SweepVoice {
+    fn start(&mut self, pitch: Option<f32>, velocity: f32) {
+        let nyquist = 0.5 * f64::from(self.rate);
+        let freq = pitch_of(pitch)
+            .map(midi_to_hz)
+            .unwrap_or(self.p.freq)
+            .clamp(1.0, 0.45 * nyquist);
+        // Start of the sweep, kept below Nyquist.
+        let top = (freq * (self.p.pitch.max(0.0) / 12.0).exp2()).min(0.9 * nyquist);
+        self.base_inc = (freq / f64::from(self.rate)) as f32;
+        self.excess = (top / freq - 1.0).max(0.0) as f32;
+        self.sweep = 1.0;
+        self.phase = 0.0;
+        self.amp = 1.0;
+        let click = self.p.click.clamp(0.0, 1.0);
+        self.pulse = 0.7 * click;
+        self.burst = 0.35 * click;
+        self.velocity = velocity_of(velocity);
+        self.active = true;
+    }
+
+    fn add_to(&mut self, out: &mut [f32]) {
+        let drive = self.p.drive.clamp(0.0, 1.0);
+        for o in out.iter_mut() {
+            let mut x = (self.phase * TAU).cos() * self.amp;
+            if self.pulse > 0.0 {
+                x += self.pulse + self.burst * self.noise.next_sample();
+                self.pulse *= self.pulse_coef;
+                self.burst *= self.noise_coef;
+                if self.pulse < CLICK_END {
+                    self.pulse = 0.0;
+                    self.burst = 0.0;
+                }
+            }
+            if drive > 0.0 {
+                x = (1.0 - drive) * x + drive * tanh_approx(self.drive_gain * x);
+            }
+            *o += self.velocity * x;
+
+            self.phase += self.base_inc * (1.0 + self.excess * self.sweep);
+            if self.phase >= 1.0 {
+                self.phase -= 1.0;
+            }
+            self.sweep *= self.sweep_coef;
+            if self.sweep < 1e-7 {
+                self.sweep = 0.0;
+            }
+            self.amp *= self.amp_coef;
+            if self.amp < SILENCE {
+                self.stop();
+                break;
+            }
+        }
+    }
+
+    fn is_active(&self) -> bool {
+        self.active
+    }
+
+    fn stop(&mut self) {
+        self.active = false;
+        self.amp = 0.0;
+        self.pulse = 0.0;
+        self.burst = 0.0;
+    }
+}
+
+/// The voices of a `kick` instrument.
+pub struct KickVoices {
+    pool: Pool<SweepVoice>,
+}
+
+impl KickVoices {
+    /// All `spec.polyphony` voices for `spec` at `rate` Hz. Allocates.
+    pub fn new(spec: &KickSpec, rate: f32) -> Self {
+        let p = SweepParams {
+            freq: spec.freq,
+            pitch: spec.pitch,
+            pitch_decay: spec.pitch_decay,
+            decay: spec.decay,
+            click: spec.click as f32,
+            drive: spec.drive as f32,
+        };
+        KickVoices {
+            pool: Pool::new(voice_count(spec.polyphony), |i| {
+                SweepVoice::new(p, rate, seed(0x4B49, i))
+            }),
+        }
+    }
+}
+
+pool_instrument!(KickVoices);
+
+#[cfg(test)]
+mod tests {
+    use super::super::pool::testing::*;
+    use super::*;
+    use crate::Instrument;
+
+    fn kick(poly: usize) -> Box<dyn Instrument> {
+        let spec = KickSpec {
+            polyphony: poly as f64,
+            ..KickSpec::default()
+        };
+        Box::new(KickVoices::new(&spec, RATE))
+    }
+
+    #[test]
+    fn kick_passes_the_drum_checks() {
+        // -100 dB is reached in 5/3 of the (-60 dB) decay: 0.67 s.
+        let len = drum_checks(&kick, 0.7);
+        let secs = len as f32 / RATE;
+        assert!((0.6..0.7).contains(&secs), "{secs}");
+    }
+
+    #[test]
+    fn first_sample_is_velocity_times_level() {
+        let spec = KickSpec {
+            click: 0.0,
+            ..KickSpec::default()
+        };
+        let mut k = KickVoices::new(&spec, RATE);
+        k.note_on(1, None, 0.7);
+        let out = render(&mut k, 4, 4);
+        assert_eq!(out[0], 0.7);
+        // With the click (and drive) it is louder still, never cancelled.
+        for drive in [0.0, 0.5, 1.0] {
+            let spec = KickSpec {
+                click: 1.0,
+                drive,
+                ..KickSpec::default()
+            };
+            let mut k = KickVoices::new(&spec, RATE);
+            k.note_on(1, None, 0.7);
+            assert!(render(&mut k, 1, 1)[0] >= 0.69);
+        }
+    }
+
+    #[test]
+    fn sweep_ends_at_the_resting_frequency() {
+        let spec = KickSpec {
+            freq: 50.0,
+            decay: 2.0,
+            ..KickSpec::default()
+        };
+        let mut k = KickVoices::new(&spec, RATE);
+        k.note_on(1, None, 1.0);
+        let out = render(&mut k, (1.0 * RATE) as usize, 64);
+        // 0.4 s = 10 time constants into the sweep; measure 0.4 .. 1.0 s.
+        let f = zero_cross_freq(&out[(0.4 * RATE) as usize..], RATE);
+        println!("kick end frequency {f:.3} Hz (rest 50 Hz)");
+        assert!((f / 50.0 - 1.0).abs() < 0.02, "{f}");
+        // Early on it is far higher: the sweep starts three octaves up.
+        let early = zero_cross_freq(&out[..(0.01 * RATE) as usize], RATE);
+        assert!(early > 200.0, "{early}");
+    }
+
+    #[test]
+    fn a_note_retunes_the_kick() {
+        let spec = KickSpec {
+            decay: 2.0,
+            click: 0.0,
+            ..KickSpec::default()
+        };
+        let mut k = KickVoices::new(&spec, RATE);
+        k.note_on(1, Some(45.0), 1.0); // A2 = 110 Hz
+        let out = render(&mut k, (1.0 * RATE) as usize, 64);
+        let f = zero_cross_freq(&out[(0.5 * RATE) as usize..], RATE);
+        assert!((f / 110.0 - 1.0).abs() < 0.01, "{f}");
+    }
+
+    #[test]
+    fn drive_saturates_but_stays_bounded() {
+        let spec = KickSpec {
+            drive: 1.0,
+            click: 1.0,
+            ..KickSpec::default()
+        };
+        let mut k = KickVoices::new(&spec, RATE);
+        k.note_on(1, None, 1.0);
+        let out = render(&mut k, 4800, 64);
+        assert!(peak(&out) <= 1.0 + 1e-6);
+    }
+}

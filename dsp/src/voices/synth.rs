@@ -1,0 +1,271 @@
+//! The subtractive synth voice bank: band-limited oscillator -> filter ->
+//! amplifier with an ADSR, for all voices of one `synth` instrument.
+//!
+//! Layout: the filter state of every voice lives in one array per field
+//! ([`LadderBank`], [`SvfBank`]) and the per-sample filter loop runs across
+//! voices, which the compiler vectorises. Active voices are packed into the
+//! lowest slots (a voice that ends swaps with the last active one), so the
+//! loops only touch sounding voices (rounded up to a multiple of [`LANES`]).
+
+use crate::envelope::Adsr;
+use crate::filter::ladder::{ladder_feedback, ladder_gain};
+use crate::filter::{LadderBank, SvfBank, SvfCoefs, SvfMode};
+use crate::math::midi_to_hz;
+use crate::noise::WhiteNoise;
+use crate::osc::wavetable::{self, read, Shape, Wavetables};
+use crate::osc::phase_increment;
+use crate::{Instrument, MAX_BLOCK};
+use chronus_sequencer::song::{FilterMode, SynthSpec, Waveform};
+use std::sync::Arc;
+
+/// Lanes the voice loops are padded to (the widest vector we target).
+pub const LANES: usize = 8;
+
+/// Output level of one voice at full velocity (-6 dB, leaving headroom for chords).
+const VOICE_LEVEL: f32 = 0.5;
+
+/// Per-voice control state (the filter state lives in the banks).
+#[derive(Clone, Debug)]
+struct Voice {
+    id: u32,
+    age: u64,
+    phase: u32,
+    inc: u32,
+    band: usize,
+    env: Adsr,
+    velocity: f32,
+    noise: WhiteNoise,
+}
+
+/// All voices of one `synth` instrument.
+pub struct SynthBank {
+    spec: SynthSpec,
+    rate: f32,
+    tables: Arc<Wavetables>,
+    voices: Vec<Voice>,
+    active: usize,
+    stride: usize,
+    clock: u64,
+    ladder: LadderBank,
+    svf: SvfBank,
+    /// Oscillator output, then filter output, sample-major (`n * stride + v`).
+    buf: Vec<f32>,
+    /// Envelope times velocity, sample-major.
+    amp: Vec<f32>,
+}
+
+impl SynthBank {
+    /// A bank for `spec` at `rate` Hz with `spec.polyphony` voices.
+    /// Allocates; call on a control thread.
+    pub fn new(spec: &SynthSpec, rate: f32) -> Self {
+        let capacity = (spec.polyphony.round().clamp(1.0, 256.0)) as usize;
+        let stride = capacity.div_ceil(LANES) * LANES;
+        let r = f64::from(rate);
+        let voice = Voice {
+            id: 0,
+            age: 0,
+            phase: 0,
+            inc: 0,
+            band: 0,
+            env: Adsr::new(spec.attack, spec.decay, spec.sustain, spec.release, r),
+            velocity: 0.0,
+            noise: WhiteNoise::new(1),
+        };
+        SynthBank {
+            spec: spec.clone(),
+            rate,
+            tables: wavetable::shared(r),
+            voices: vec![voice; capacity],
+            active: 0,
+            stride,
+            clock: 0,
+            ladder: LadderBank::new(stride),
+            svf: SvfBank::new(stride),
+            buf: vec![0.0; stride * MAX_BLOCK],
+            amp: vec![0.0; stride * MAX_BLOCK],
+        }
+    }
+
+    fn shape(&self) -> Option<Shape> {
+        match self.spec.osc {
+            Waveform::Sine => Some(Shape::Sine),
+            Waveform::Saw => Some(Shape::Saw),
+            Waveform::Square => Some(Shape::Square),
+            Waveform::Triangle => Some(Shape::Triangle),
+            Waveform::Noise => None,
+        }
+    }
+
+    /// Cutoff of voice `v` now (base cutoff moved by the filter envelope).
+    fn cutoff(&self, v: usize) -> f32 {
+        let base = self.spec.cutoff as f32;
+        if self.spec.filter_env == 0.0 {
+            base
+        } else {
+            let octaves = self.spec.filter_env as f32 * self.voices[v].env.level();
+            (base * octaves.exp2()).clamp(20.0, 20_000.0)
+        }
+    }
+
+    fn update_filters(&mut self) {
+        let res = self.spec.resonance as f32;
+        for v in 0..self.active {
+            let fc = self.cutoff(v);
+            match self.spec.filter {
+                FilterMode::Lowpass => {
+                    self.ladder
+                        .set(v, ladder_gain(fc, self.rate), ladder_feedback(res));
+                }
+                FilterMode::Highpass | FilterMode::Bandpass => {
+                    self.svf.set(v, SvfCoefs::new(fc, res, self.rate));
+                }
+                FilterMode::None => {}
+            }
+        }
+    }
+
+    /// Move voice `from` into slot `to` (both active), keeping filter state.
+    fn swap_voices(&mut self, a: usize, b: usize) {
+        self.voices.swap(a, b);
+        self.ladder.swap(a, b);
+        self.svf.swap(a, b);
+    }
+
+    /// Drop voices whose envelope has finished, keeping the active ones packed.
+    fn reap(&mut self) {
+        let mut v = 0;
+        while v < self.active {
+            if self.voices[v].env.is_idle() {
+                self.active -= 1;
+                self.swap_voices(v, self.active);
+                self.ladder.clear(self.active);
+                self.svf.clear(self.active);
+            } else {
+                v += 1;
+            }
+        }
+    }
+}
+
+impl Instrument for SynthBank {
+    /// Audio thread safe.
+    fn note_on(&mut self, id: u32, pitch: Option<f32>, velocity: f32) {
+        let slot = if self.active < self.voices.len() {
+            self.active += 1;
+            self.active - 1
+        } else {
+            // Steal the oldest voice.
+            (0..self.active)
+                .min_by_key(|&v| self.voices[v].age)
+                .unwrap_or(0)
+        };
+        let note = pitch.map_or(self.spec.note, f64::from) + self.spec.detune / 100.0;
+        let freq = midi_to_hz(note);
+        let rate = f64::from(self.rate);
+        self.clock += 1;
+        let voice = &mut self.voices[slot];
+        voice.id = id;
+        voice.age = self.clock;
+        voice.phase = 0;
+        voice.inc = phase_increment(freq, rate);
+        voice.band = self.tables.band_for(freq);
+        voice.velocity = velocity.clamp(0.0, 1.0);
+        voice.noise = WhiteNoise::new(id.wrapping_mul(0x9E37_79B9) | 1);
+        voice.env.trigger_from_zero();
+        self.ladder.clear(slot);
+        self.svf.clear(slot);
+    }
+
+    /// Audio thread safe.
+    fn note_off(&mut self, id: u32) {
+        for voice in &mut self.voices[..self.active] {
+            if voice.id == id {
+                voice.env.release();
+            }
+        }
+    }
+
+    /// Audio thread safe.
+    fn render(&mut self, out: &mut [f32]) {
+        let frames = out.len().min(MAX_BLOCK);
+        out.fill(0.0);
+        if self.active == 0 {
+            return;
+        }
+        let stride = self.stride;
+        let lanes = self.active.div_ceil(LANES) * LANES;
+        self.update_filters();
+        let shape = self.shape();
+        // Oscillators and envelopes, voice by voice.
+        for v in 0..lanes {
+            if v >= self.active {
+                for n in 0..frames {
+                    self.buf[n * stride + v] = 0.0;
+                    self.amp[n * stride + v] = 0.0;
+                }
+                continue;
+            }
+            let voice = &mut self.voices[v];
+            match shape {
+                Some(shape) => {
+                    let table = self.tables.table(shape, voice.band);
+                    let mut phase = voice.phase;
+                    for n in 0..frames {
+                        self.buf[n * stride + v] = read(table, phase);
+                        phase = phase.wrapping_add(voice.inc);
+                    }
+                    voice.phase = phase;
+                }
+                None => {
+                    for n in 0..frames {
+                        self.buf[n * stride + v] = voice.noise.next_sample();
+                    }
+                }
+            }
+            let gain = voice.velocity * VOICE_LEVEL;
+            for n in 0..frames {
+                self.amp[n * stride + v] = voice.env.next_sample() * gain;
+            }
+        }
+        // Filters, across voices.
+        let buf = &mut self.buf[..frames * stride];
+        match self.spec.filter {
+            FilterMode::Lowpass => self.ladder.process(buf, stride, lanes, frames),
+            FilterMode::Highpass => {
+                self.svf
+                    .process(buf, stride, lanes, frames, SvfMode::Highpass)
+            }
+            FilterMode::Bandpass => {
+                self.svf
+                    .process(buf, stride, lanes, frames, SvfMode::Bandpass)
+            }
+            FilterMode::None => {}
+        }
+        // Amplifier and sum, in LANES-wide partial sums.
+        for (n, o) in out.iter_mut().enumerate().take(frames) {
+            let row = &buf[n * stride..n * stride + lanes];
+            let amp = &self.amp[n * stride..n * stride + lanes];
+            let mut acc = [0.0f32; LANES];
+            for (r, a) in row.chunks_exact(LANES).zip(amp.chunks_exact(LANES)) {
+                for j in 0..LANES {
+                    acc[j] += r[j] * a[j];
+                }
+            }
+            *o = acc.iter().sum();
+        }
+        self.reap();
+    }
+
+    fn active_voices(&self) -> usize {
+        self.active
+    }
+
+    fn reset(&mut self) {
+        for v in 0..self.voices.len() {
+            self.voices[v].env.reset();
+            self.ladder.clear(v);
+            self.svf.clear(v);
+        }
+        self.active = 0;
+    }
+}

@@ -1,0 +1,81 @@
+//! Command-line front end: argument parsing, one-line errors, exit codes
+//! (0 ok, 1 failure, 2 bad input).
+
+mod check;
+mod render;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Exit status for bad input (song, options, paths).
+pub const EXIT_BAD_INPUT: i32 = 2;
+/// Exit status for other failures.
+pub const EXIT_FAILURE: i32 = 1;
+
+#[derive(Parser)]
+#[command(name = "chronus", version, about = "A live-codable modular synthesizer")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Render a song to a WAV file (24-bit, or 32-bit float with --float).
+    Render(render::RenderArgs),
+    /// Validate a song without rendering it.
+    Check {
+        /// The song file (YAML).
+        song: PathBuf,
+    },
+}
+
+/// A failure with its exit status; printed as one line.
+pub struct Failure {
+    /// Exit status.
+    pub code: i32,
+    /// The message (without the `error: ` prefix).
+    pub message: String,
+}
+
+impl Failure {
+    /// Bad input: exit status 2.
+    pub fn input(message: impl std::fmt::Display) -> Self {
+        Failure {
+            code: EXIT_BAD_INPUT,
+            message: message.to_string(),
+        }
+    }
+}
+
+/// Parse the arguments, run the command, print any error; the exit status.
+pub fn run() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_BAD_INPUT } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let result = match cli.command {
+        Command::Render(args) => render::run(&args),
+        Command::Check { song } => check::run(&song),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(f) => {
+            eprintln!("error: {}", f.message.replace('\n', " "));
+            f.code
+        }
+    }
+}
+
+/// Load a song, printing its warnings; bad input becomes a [`Failure`].
+pub fn load_song(path: &std::path::Path) -> Result<chronus::sequencer::Song, Failure> {
+    let (song, warnings) = chronus::sequencer::Song::load(path).map_err(Failure::input)?;
+    for w in warnings {
+        eprintln!("warning: {}: {w}", path.display());
+    }
+    Ok(song)
+}
