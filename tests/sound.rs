@@ -78,7 +78,13 @@ fn sine_song(note: &str, osc: &str) -> String {
 #[test]
 fn sine_pitch_within_a_tenth_of_a_cent() {
     let mut worst: f64 = 0.0;
-    for (name, midi) in [("A4", 69.0), ("C2", 36.0), ("E1", 28.0), ("C7", 96.0), ("F#5", 78.0)] {
+    for (name, midi) in [
+        ("A4", 69.0),
+        ("C2", 36.0),
+        ("E1", 28.0),
+        ("C7", 96.0),
+        ("F#5", 78.0),
+    ] {
         let s = song(&sine_song(name, "sine"));
         let (l, _) = render(&s);
         let f = zero_crossing_freq(&l[1000..49_000], 48_000.0);
@@ -156,12 +162,12 @@ fn sine_noise_floor_below_minus_120_db() {
 /// phase-identical: their sum is exactly twice one voice, through the ladder.
 #[test]
 fn same_note_same_frame_is_phase_identical() {
-    let inst = "{ type: synth, osc: saw, cutoff: 1200, resonance: 0.5, gain: -6 }";
+    let inst = "{ type: synth, osc: saw, cutoff: 1200, resonance: 0.5, gain: -6, release: 0.01 }";
     let one = song(&format!(
-        "tempo: 120\ninstruments:\n  s: {inst}\npatterns:\n  a: {{ s: \"A3 C4\" }}\n"
+        "tempo: 120\ninstruments:\n  s: {inst}\npatterns:\n  a: {{ s: \"A3 ~ C4 ~\" }}\n"
     ));
     let two = song(&format!(
-        "tempo: 120\ninstruments:\n  s: {inst}\npatterns:\n  a: {{ s: \"[A3,A3] [C4,C4]\" }}\n"
+        "tempo: 120\ninstruments:\n  s: {inst}\npatterns:\n  a: {{ s: \"[A3,A3] ~ [C4,C4] ~\" }}\n"
     ));
     let (l1, _) = render(&one);
     let (l2, _) = render(&two);

@@ -28,6 +28,8 @@ pub const SILENCE: f32 = 1e-5;
 pub struct Adsr {
     stage: Stage,
     level: f32,
+    /// In the decay stage: level minus sustain.
+    offset: f32,
     attack_step: f32,
     decay_coef: f32,
     sustain: f32,
@@ -49,6 +51,7 @@ impl Adsr {
         let mut env = Adsr {
             stage: Stage::Idle,
             level: 0.0,
+            offset: 0.0,
             attack_step: 1.0,
             decay_coef: 0.0,
             sustain: 0.0,
@@ -118,19 +121,24 @@ impl Adsr {
                 self.level += self.attack_step;
                 if self.level >= 1.0 {
                     self.level = 1.0;
+                    self.offset = 1.0 - self.sustain;
                     self.stage = Stage::Decay;
                 }
             }
-            Stage::Decay | Stage::Sustain => {
-                self.level = self.sustain + (self.level - self.sustain) * self.decay_coef;
-                if self.stage == Stage::Decay && (self.level - self.sustain).abs() < SILENCE {
+            Stage::Decay => {
+                // Decay the distance to the sustain level, not the level
+                // itself: `s + (l - s) * c` stalls in f32 short of `s`.
+                self.offset *= self.decay_coef;
+                self.level = self.sustain + self.offset;
+                if self.offset.abs() < SILENCE {
                     self.level = self.sustain;
                     self.stage = Stage::Sustain;
-                }
-                if self.sustain == 0.0 && self.level < SILENCE {
-                    self.reset();
+                    if self.sustain == 0.0 {
+                        self.reset();
+                    }
                 }
             }
+            Stage::Sustain => self.level = self.sustain,
             Stage::Release => {
                 self.level *= self.release_coef;
                 if self.level < SILENCE {
@@ -141,17 +149,91 @@ impl Adsr {
         self.level
     }
 
-    /// Fill `out` with the next `out.len()` levels. Audio thread safe.
+    /// Fill `out` with the next `out.len()` levels: exactly the values
+    /// [`Adsr::next_sample`] would give, with the stage decided once per
+    /// run of samples rather than per sample. Audio thread safe.
     pub fn process(&mut self, out: &mut [f32]) {
-        for o in out {
-            *o = self.next_sample();
+        let mut n = 0;
+        while n < out.len() {
+            match self.stage {
+                Stage::Idle => {
+                    out[n..].fill(self.level);
+                    return;
+                }
+                Stage::Sustain => {
+                    self.level = self.sustain;
+                    out[n..].fill(self.level);
+                    return;
+                }
+                Stage::Release => {
+                    let mut level = self.level;
+                    while n < out.len() {
+                        level *= self.release_coef;
+                        if level < SILENCE {
+                            break;
+                        }
+                        out[n] = level;
+                        n += 1;
+                    }
+                    self.level = level;
+                    if n < out.len() {
+                        out[n] = self.next_sample_release_end();
+                        n += 1;
+                    }
+                }
+                _ => {
+                    out[n] = self.next_sample();
+                    n += 1;
+                }
+            }
         }
+    }
+
+    /// The release has just fallen below [`SILENCE`]: end the envelope.
+    fn next_sample_release_end(&mut self) -> f32 {
+        self.reset();
+        self.level
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_decays_reach_sustain() {
+        for decay in [0.3, 10.0] {
+            let mut a = Adsr::new(0.01, decay, 0.7, 0.5, 48_000.0);
+            a.trigger();
+            let mut block = [0.0f32; 64];
+            for _ in 0..(decay * 2.0 * 750.0) as usize {
+                a.process(&mut block);
+            }
+            assert_eq!(a.stage(), Stage::Sustain, "decay {decay}");
+            assert_eq!(a.level(), 0.7);
+        }
+    }
+
+    #[test]
+    fn block_processing_equals_sample_processing() {
+        let mut a = Adsr::new(0.002, 0.01, 0.6, 0.02, 48_000.0);
+        let mut b = a.clone();
+        a.trigger();
+        b.trigger();
+        let mut block = [0.0f32; 64];
+        for i in 0..200 {
+            if i == 60 {
+                a.release();
+                b.release();
+            }
+            a.process(&mut block);
+            for (n, x) in block.iter().enumerate() {
+                assert_eq!(*x, b.next_sample(), "block {i} sample {n}");
+            }
+            assert_eq!(a.stage(), b.stage());
+        }
+        assert!(a.is_idle());
+    }
 
     #[test]
     fn zero_attack_starts_at_full_level() {

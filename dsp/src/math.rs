@@ -61,6 +61,6 @@ mod tests {
     fn equal_power_pan() {
         let (l, r) = pan_gains(0.0);
         assert!((l * l + r * r - 1.0).abs() < 1e-6);
-        assert_eq!(pan_gains(-1.0).1.abs() < 1e-7, true);
+        assert!(pan_gains(-1.0).1.abs() < 1e-7);
     }
 }

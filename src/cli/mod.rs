@@ -13,7 +13,11 @@ pub const EXIT_BAD_INPUT: i32 = 2;
 pub const EXIT_FAILURE: i32 = 1;
 
 #[derive(Parser)]
-#[command(name = "chronus", version, about = "A live-codable modular synthesizer")]
+#[command(
+    name = "chronus",
+    version,
+    about = "A live-codable modular synthesizer"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -98,10 +98,7 @@ impl Engine {
                 }
                 self.apply(ev);
             }
-            let (l, r) = (
-                &mut left[done..done + len],
-                &mut right[done..done + len],
-            );
+            let (l, r) = (&mut left[done..done + len], &mut right[done..done + len]);
             l.fill(0.0);
             r.fill(0.0);
             for track in &mut self.tracks {

@@ -15,7 +15,12 @@ pub fn song(yaml: &str) -> Song {
 }
 
 /// Render a song offline in blocks of `block` frames: (left, right).
-pub fn render_blocks(song: &Song, rate: u32, bars: Option<usize>, block: usize) -> (Vec<f32>, Vec<f32>) {
+pub fn render_blocks(
+    song: &Song,
+    rate: u32,
+    bars: Option<usize>,
+    block: usize,
+) -> (Vec<f32>, Vec<f32>) {
     let mut source = OfflineRender::new(song, RenderOptions { rate, bars });
     let (mut l, mut r) = (Vec::new(), Vec::new());
     let mut bl = vec![0.0f32; block];
@@ -92,8 +97,8 @@ pub fn spectrum(x: &[f32]) -> Vec<f64> {
         .enumerate()
         .map(|(i, &s)| {
             let p = 2.0 * std::f64::consts::PI * i as f64 / n as f64;
-            let w = 0.35875 - 0.48829 * p.cos() + 0.14128 * (2.0 * p).cos()
-                - 0.01168 * (3.0 * p).cos();
+            let w =
+                0.35875 - 0.48829 * p.cos() + 0.14128 * (2.0 * p).cos() - 0.01168 * (3.0 * p).cos();
             Complex::new(f64::from(s) * w, 0.0)
         })
         .collect();

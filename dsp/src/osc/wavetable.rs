@@ -20,6 +20,10 @@ pub const TABLE_LEN: usize = 1 << TABLE_BITS;
 const BANDS_PER_OCTAVE: f64 = 3.0;
 /// Highest fundamental of the lowest band.
 const LOWEST_BAND_TOP: f64 = 20.0;
+/// One band's table with its guard sample: a fixed size, so reads need no
+/// bounds checks (`phase >> 20` is always below `TABLE_LEN`).
+pub type Table = [f32; TABLE_LEN + 1];
+
 /// Bits of the phase below the table index.
 const FRAC_BITS: u32 = 32 - TABLE_BITS;
 const FRAC_SCALE: f32 = 1.0 / (1u32 << FRAC_BITS) as f32;
@@ -66,7 +70,7 @@ pub struct Wavetables {
     band_tops: Vec<f64>,
     /// `tables[shape][band]`, each `TABLE_LEN + 1` samples (a guard sample
     /// repeats the first, so interpolation never wraps).
-    tables: [Vec<Box<[f32]>>; 4],
+    tables: [Vec<Box<Table>>; 4],
 }
 
 impl Wavetables {
@@ -82,7 +86,7 @@ impl Wavetables {
         band_tops.push(nyquist);
         let mut planner = FftPlanner::new();
         let fft = planner.plan_fft_inverse(TABLE_LEN);
-        let build = |shape: Shape| -> Vec<Box<[f32]>> {
+        let build = |shape: Shape| -> Vec<Box<Table>> {
             band_tops
                 .iter()
                 .map(|&top| {
@@ -97,9 +101,12 @@ impl Wavetables {
                         spectrum[TABLE_LEN - k] = Complex::new(0.0, a / 2.0);
                     }
                     fft.process(&mut spectrum);
-                    let mut table: Vec<f32> = spectrum.iter().map(|c| c.re as f32).collect();
-                    table.push(table[0]);
-                    table.into_boxed_slice()
+                    let mut table = Box::new([0.0f32; TABLE_LEN + 1]);
+                    for (t, c) in table.iter_mut().zip(&spectrum) {
+                        *t = c.re as f32;
+                    }
+                    table[TABLE_LEN] = table[0];
+                    table
                 })
                 .collect()
         };
@@ -130,7 +137,7 @@ impl Wavetables {
     }
 
     /// The table of `shape` for band `band` (`TABLE_LEN + 1` samples).
-    pub fn table(&self, shape: Shape, band: usize) -> &[f32] {
+    pub fn table(&self, shape: Shape, band: usize) -> &Table {
         let set = &self.tables[shape as usize];
         &set[band.min(set.len() - 1)]
     }
@@ -156,7 +163,7 @@ pub fn shared(rate: f64) -> Arc<Wavetables> {
 /// Read `table` at fixed-point `phase` with linear interpolation.
 /// Audio thread safe.
 #[inline(always)]
-pub fn read(table: &[f32], phase: u32) -> f32 {
+pub fn read(table: &Table, phase: u32) -> f32 {
     let i = (phase >> FRAC_BITS) as usize;
     let frac = (phase & ((1 << FRAC_BITS) - 1)) as f32 * FRAC_SCALE;
     let a = table[i];

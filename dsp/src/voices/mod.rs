@@ -5,17 +5,15 @@ mod fm;
 mod hihat;
 mod kick;
 mod pool;
-mod silent;
 mod snare;
-mod tom;
 pub mod synth;
+mod tom;
 
 use crate::Instrument;
 use chronus_sequencer::song::InstrumentSpec;
 
 /// Build the voice bank for `spec` at `rate` Hz.
 pub fn build(spec: &InstrumentSpec, rate: f32) -> Box<dyn Instrument> {
-    let _ = rate;
     match spec {
         InstrumentSpec::Synth(s) => Box::new(synth::SynthBank::new(s, rate)),
         InstrumentSpec::Fm(s) => Box::new(fm::FmVoices::new(s, rate)),

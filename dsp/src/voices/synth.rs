@@ -12,8 +12,8 @@ use crate::filter::ladder::{ladder_feedback, ladder_gain};
 use crate::filter::{LadderBank, SvfBank, SvfCoefs, SvfMode};
 use crate::math::midi_to_hz;
 use crate::noise::WhiteNoise;
-use crate::osc::wavetable::{self, read, Shape, Wavetables};
 use crate::osc::phase_increment;
+use crate::osc::wavetable::{self, read, Shape, Wavetables};
 use crate::{Instrument, MAX_BLOCK};
 use chronus_sequencer::song::{FilterMode, SynthSpec, Waveform};
 use std::sync::Arc;
@@ -223,22 +223,22 @@ impl Instrument for SynthBank {
                 }
             }
             let gain = voice.velocity * VOICE_LEVEL;
-            for n in 0..frames {
-                self.amp[n * stride + v] = voice.env.next_sample() * gain;
+            let mut env = [0.0f32; MAX_BLOCK];
+            voice.env.process(&mut env[..frames]);
+            for (n, e) in env[..frames].iter().enumerate() {
+                self.amp[n * stride + v] = e * gain;
             }
         }
         // Filters, across voices.
         let buf = &mut self.buf[..frames * stride];
         match self.spec.filter {
             FilterMode::Lowpass => self.ladder.process(buf, stride, lanes, frames),
-            FilterMode::Highpass => {
-                self.svf
-                    .process(buf, stride, lanes, frames, SvfMode::Highpass)
-            }
-            FilterMode::Bandpass => {
-                self.svf
-                    .process(buf, stride, lanes, frames, SvfMode::Bandpass)
-            }
+            FilterMode::Highpass => self
+                .svf
+                .process(buf, stride, lanes, frames, SvfMode::Highpass),
+            FilterMode::Bandpass => self
+                .svf
+                .process(buf, stride, lanes, frames, SvfMode::Bandpass),
             FilterMode::None => {}
         }
         // Amplifier and sum, in LANES-wide partial sums.

@@ -52,8 +52,8 @@ pub(crate) fn locate_item(src: &str, key: &str, index: usize) -> Option<Location
                 ',' if depth == 1 => {
                     item += 1;
                     if item == index {
-                        let skip = src[open + i + 1..].len()
-                            - src[open + i + 1..].trim_start().len();
+                        let skip =
+                            src[open + i + 1..].len() - src[open + i + 1..].trim_start().len();
                         return Some(location_of(src, open + i + 1 + skip));
                     }
                 }
@@ -85,7 +85,11 @@ pub(crate) fn locate_item(src: &str, key: &str, index: usize) -> Option<Location
 
 fn find_key(src: &str, from: usize, key: &str) -> Option<usize> {
     let hay = &src[from..];
-    let candidates = [format!("{key}:"), format!("\"{key}\":"), format!("'{key}':")];
+    let candidates = [
+        format!("{key}:"),
+        format!("\"{key}\":"),
+        format!("'{key}':"),
+    ];
     let mut best: Option<usize> = None;
     for pat in &candidates {
         let mut start = 0;
@@ -123,11 +127,17 @@ mod tests {
     fn finds_block_and_flow_keys() {
         assert_eq!(
             locate(SRC, &["patterns", "groove", "kick"]),
-            Some(Location { line: 4, column: 12 })
+            Some(Location {
+                line: 4,
+                column: 12
+            })
         );
         assert_eq!(
             locate(SRC, &["patterns", "fill", "kick"]),
-            Some(Location { line: 6, column: 18 })
+            Some(Location {
+                line: 6,
+                column: 18
+            })
         );
         assert_eq!(
             locate_item(SRC, "arrangement", 1),
@@ -135,7 +145,10 @@ mod tests {
         );
         assert_eq!(
             locate_item("arrangement: [a, b]\n", "arrangement", 1),
-            Some(Location { line: 1, column: 18 })
+            Some(Location {
+                line: 1,
+                column: 18
+            })
         );
     }
 }

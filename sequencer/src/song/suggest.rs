@@ -35,7 +35,10 @@ mod tests {
 
     #[test]
     fn suggests_close_names() {
-        assert_eq!(did_you_mean("kik", &["kick", "bass"]), " (did you mean `kick`?)");
+        assert_eq!(
+            did_you_mean("kik", &["kick", "bass"]),
+            " (did you mean `kick`?)"
+        );
         assert_eq!(
             did_you_mean("zzzzzz", &["kick", "bass"]),
             " (expected one of: kick, bass)"
