@@ -21,6 +21,15 @@ pub fn tanh_approx(x: f32) -> f32 {
     x * (27.0 + x2) / (27.0 + 9.0 * x2)
 }
 
+/// Make the calling thread flush denormal numbers to zero (FTZ/DAZ on x86),
+/// as every audio thread should: recursive filters and reverb tails would
+/// otherwise slow down by orders of magnitude as they decay, and results
+/// would depend on whether some earlier code had set the flags. Cheap; the
+/// engine calls it at the start of every render. Audio thread safe.
+pub fn prevent_denormals() {
+    fundsp::denormal::prevent_denormals();
+}
+
 /// Equal-power pan law: `(left, right)` gains for `pan` in -1..1.
 pub fn pan_gains(pan: f64) -> (f32, f32) {
     let angle = (pan.clamp(-1.0, 1.0) + 1.0) * std::f64::consts::FRAC_PI_4;

@@ -79,6 +79,7 @@ impl Engine {
     /// overwriting both, and apply each event from `events` at its frame.
     /// Audio thread safe.
     pub fn render(&mut self, events: &mut dyn EventQueue, left: &mut [f32], right: &mut [f32]) {
+        chronus_dsp::math::prevent_denormals();
         let total = left.len().min(right.len());
         let mut done = 0usize;
         while done < total {

@@ -1,0 +1,28 @@
+# Shared helpers for the scripts (sourced, not run).
+
+# need_cargo: stop with instructions when there is no Rust toolchain.
+need_cargo() {
+    if ! command -v cargo >/dev/null 2>&1; then
+        echo "chronus: cargo (Rust 1.85 or newer) is needed: install it with rustup (https://rustup.rs)" >&2
+        exit 1
+    fi
+}
+
+# need_packages PKG...: install missing Debian packages as root, or say which
+# to install.
+need_packages() {
+    local missing=()
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "chronus: installing ${missing[*]}" >&2
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq >/dev/null
+        apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    else
+        echo "chronus: please install these packages first: sudo apt-get install ${missing[*]}" >&2
+        exit 1
+    fi
+}

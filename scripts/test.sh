@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The whole test suite: formatting, lints (warnings are errors), and every
+# test (unit, integration, audio measurements, Gherkin specs, doc tests).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+
+need_cargo
+command -v dpkg-query >/dev/null 2>&1 && need_packages gcc pkg-config
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+echo "== cargo clippy -D warnings"
+cargo clippy --workspace --all-targets -- -D warnings
+echo "== cargo test"
+cargo test --workspace
+echo "== all checks passed"
