@@ -15,6 +15,9 @@ pub struct LadderBank {
     s: [Vec<f32>; 4],
     g: Vec<f32>,
     k: Vec<f32>,
+    /// Derived per block from `g` and `k`.
+    c: [Vec<f32>; 4],
+    norm: Vec<f32>,
 }
 
 /// The one-pole gain `G = g / (1 + g)`, `g = tan(pi fc / fs)`, for a cutoff.
@@ -36,6 +39,8 @@ impl LadderBank {
             s: std::array::from_fn(|_| vec![0.0; capacity]),
             g: vec![0.0; capacity],
             k: vec![0.0; capacity],
+            c: std::array::from_fn(|_| vec![0.0; capacity]),
+            norm: vec![0.0; capacity],
         }
     }
 
@@ -61,29 +66,56 @@ impl LadderBank {
         self.k.swap(a, b);
     }
 
-    /// Filter `frames` samples of `lanes` voices in place. `buf` is
-    /// sample-major: voice `v` of frame `n` is `buf[n * stride + v]`.
-    /// Audio thread safe.
-    pub fn process(&mut self, buf: &mut [f32], stride: usize, lanes: usize, frames: usize) {
+    /// Filter `frames` samples of voices `base..base + lanes` in place.
+    /// `buf` is sample-major: voice `base + v` of frame `n` is
+    /// `buf[n * stride + v]`.
+    ///
+    /// The loop over voices is innermost: each lane is independent, so the
+    /// compiler vectorises it and the lanes hide each other's latency (the
+    /// per-lane recursion is a long dependency chain). Audio thread safe.
+    pub fn process(
+        &mut self,
+        buf: &mut [f32],
+        stride: usize,
+        base: usize,
+        lanes: usize,
+        frames: usize,
+    ) {
+        let r = base..base + lanes;
+        // Per-lane constants for this block: the state weights of the output
+        // estimate, and the feedback normaliser 1 / (1 + k G^4).
+        for v in r.clone() {
+            let g = self.g[v];
+            let b = 1.0 - g;
+            self.c[3][v] = b;
+            self.c[2][v] = g * b;
+            self.c[1][v] = g * g * b;
+            self.c[0][v] = g * g * g * b;
+            self.norm[v] = 1.0 / (1.0 + self.k[v] * g * g * g * g);
+        }
         let [s1, s2, s3, s4] = &mut self.s;
         let (s1, s2, s3, s4) = (
-            &mut s1[..lanes],
-            &mut s2[..lanes],
-            &mut s3[..lanes],
-            &mut s4[..lanes],
+            &mut s1[r.clone()],
+            &mut s2[r.clone()],
+            &mut s3[r.clone()],
+            &mut s4[r.clone()],
         );
-        let g = &self.g[..lanes];
-        let k = &self.k[..lanes];
+        let [c0, c1, c2, c3] = &self.c;
+        let (c0, c1, c2, c3) = (
+            &c0[r.clone()],
+            &c1[r.clone()],
+            &c2[r.clone()],
+            &c3[r.clone()],
+        );
+        let g = &self.g[r.clone()];
+        let k = &self.k[r.clone()];
+        let norm = &self.norm[r];
         for n in 0..frames {
             let row = &mut buf[n * stride..n * stride + lanes];
             for v in 0..lanes {
+                let sum = c0[v] * s1[v] + c1[v] * s2[v] + c2[v] * s3[v] + c3[v] * s4[v];
+                let u = tanh_approx((row[v] - k[v] * sum) * norm[v]);
                 let gg = g[v];
-                let b = 1.0 - gg;
-                let g2 = gg * gg;
-                // Sum of the stages' state contributions to the output.
-                let sum = gg * (g2 * b * s1[v] + gg * b * s2[v] + b * s3[v]) + b * s4[v];
-                let x = row[v];
-                let u = tanh_approx((x - k[v] * sum) / (1.0 + k[v] * g2 * g2));
                 let v1 = (u - s1[v]) * gg;
                 let y1 = v1 + s1[v];
                 s1[v] = y1 + v1;
@@ -114,7 +146,7 @@ mod tests {
         let mut buf = vec![0.0f32; 8];
         for i in 0..48_000 {
             buf[0] = 0.1 * (2.0 * std::f32::consts::PI * freq * i as f32 / rate).sin();
-            bank.process(&mut buf, 8, 8, 1);
+            bank.process(&mut buf, 8, 0, 8, 1);
             if i > 24_000 {
                 peak = peak.max(buf[0].abs());
             }

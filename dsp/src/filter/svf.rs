@@ -141,22 +141,25 @@ impl SvfBank {
         }
     }
 
-    /// Filter `frames` samples of `lanes` voices in place (sample-major
-    /// `buf[n * stride + v]`). Audio thread safe.
+    /// Filter `frames` samples of voices `base..base + lanes` in place
+    /// (sample-major: voice `base + v` of frame `n` is `buf[n * stride + v]`).
+    /// Audio thread safe.
     pub fn process(
         &mut self,
         buf: &mut [f32],
         stride: usize,
+        base: usize,
         lanes: usize,
         frames: usize,
         mode: SvfMode,
     ) {
-        let (ic1, ic2) = (&mut self.ic1[..lanes], &mut self.ic2[..lanes]);
+        let r = base..base + lanes;
+        let (ic1, ic2) = (&mut self.ic1[r.clone()], &mut self.ic2[r.clone()]);
         let (a1, a2, a3, k) = (
-            &self.a1[..lanes],
-            &self.a2[..lanes],
-            &self.a3[..lanes],
-            &self.k[..lanes],
+            &self.a1[r.clone()],
+            &self.a2[r.clone()],
+            &self.a3[r.clone()],
+            &self.k[r],
         );
         for n in 0..frames {
             let row = &mut buf[n * stride..n * stride + lanes];
@@ -216,7 +219,7 @@ mod tests {
         for i in 0..1000 {
             let x = ((i * 7919) % 113) as f32 / 113.0 - 0.5;
             buf[3] = x;
-            bank.process(&mut buf, 8, 8, 1, SvfMode::Highpass);
+            bank.process(&mut buf, 8, 0, 8, 1, SvfMode::Highpass);
             assert_eq!(buf[3], one.process_sample(x, SvfMode::Highpass));
         }
     }
