@@ -58,9 +58,17 @@ fn demo_songs_render_without_allocating() {
     for (path, song) in &songs {
         let (frames, violations) = render_counting(song);
         let seconds = frames as f64 / 48_000.0;
-        eprintln!("{}: {seconds:.1} s rendered, {violations} allocations", path.display());
+        eprintln!(
+            "{}: {seconds:.1} s rendered, {violations} allocations",
+            path.display()
+        );
         assert!(seconds >= 30.0, "{}: only {seconds:.1} s", path.display());
-        assert_eq!(violations, 0, "{} allocated while rendering", path.display());
+        assert_eq!(
+            violations,
+            0,
+            "{} allocated while rendering",
+            path.display()
+        );
     }
 }
 

@@ -69,7 +69,7 @@ fn pattern_structure_places_onsets() {
 
 fn sine_song(note: &str, osc: &str) -> String {
     format!(
-        "tempo: 60\ninstruments:\n  s: {{ type: synth, osc: {osc}, filter: none, attack: 0, decay: 0, sustain: 1, release: 0.01, polyphony: 1 }}\n\
+        "tempo: 60\ninstruments:\n  s: {{ type: synth, osc: {osc}, filter: none, gain: -6, attack: 0, decay: 0, sustain: 1, release: 0.01, polyphony: 1 }}\n\
          patterns:\n  a: {{ s: \"{note}\" }}\n"
     )
 }
@@ -162,7 +162,7 @@ fn sine_noise_floor_below_minus_120_db() {
 /// phase-identical: their sum is exactly twice one voice, through the ladder.
 #[test]
 fn same_note_same_frame_is_phase_identical() {
-    let inst = "{ type: synth, osc: saw, cutoff: 1200, resonance: 0.5, gain: -6, release: 0.01 }";
+    let inst = "{ type: synth, osc: saw, cutoff: 1200, resonance: 0.5, gain: -12, release: 0.01 }";
     let one = song(&format!(
         "tempo: 120\ninstruments:\n  s: {inst}\npatterns:\n  a: {{ s: \"A3 ~ C4 ~\" }}\n"
     ));

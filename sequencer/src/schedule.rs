@@ -21,6 +21,7 @@ pub struct Schedule {
     song: Song,
     map: TempoMap,
     next_id: u32,
+    looping: bool,
 }
 
 impl Schedule {
@@ -30,7 +31,14 @@ impl Schedule {
             song: song.clone(),
             map: TempoMap::constant(song.tempo, rate),
             next_id: 0,
+            looping: false,
         }
+    }
+
+    /// Loop the arrangement: bar `b` plays arrangement bar `b mod bars`
+    /// (patterns still see cycle `b`, so alternations keep turning).
+    pub fn set_looping(&mut self, looping: bool) {
+        self.looping = looping;
     }
 
     /// The song being scheduled.
@@ -57,7 +65,12 @@ impl Schedule {
     /// whose onset lies in the bar, and the note-off that ends it (which may
     /// fall in a later bar). `out` is not sorted; see [`sort_events`].
     pub fn bar_events(&mut self, bar: usize, out: &mut Vec<Event>) {
-        let Some(&pattern_index) = self.song.bars.get(bar) else {
+        let arranged = if self.looping && !self.song.bars.is_empty() {
+            bar % self.song.bars.len()
+        } else {
+            bar
+        };
+        let Some(&pattern_index) = self.song.bars.get(arranged) else {
             return;
         };
         let meter = i64::from(self.song.meter);

@@ -1,6 +1,7 @@
 //! One mixer track: an instrument, its insert effects, gain and pan.
 
 use chronus_dsp::math::{db_to_gain, pan_gains};
+use chronus_dsp::voices::calibration;
 use chronus_dsp::{build_effect, build_instrument, Effect, Instrument, MAX_BLOCK};
 use chronus_sequencer::song::Track as TrackSpec;
 
@@ -20,7 +21,7 @@ pub struct Track {
 impl Track {
     /// Build the track for `spec` at `rate` Hz. Allocates: control thread.
     pub fn new(spec: &TrackSpec, rate: f32) -> Self {
-        let gain = db_to_gain(spec.spec.gain_db());
+        let gain = db_to_gain(spec.spec.gain_db()) * f64::from(calibration(&spec.spec));
         let (pl, pr) = pan_gains(spec.spec.pan());
         // Equal-power pan, normalised so that centre is unity gain per side.
         let norm = std::f32::consts::SQRT_2;

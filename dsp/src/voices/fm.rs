@@ -61,6 +61,17 @@ impl Voice for FmVoice {
         self.env.trigger_from_zero();
     }
 
+    /// Take over a sounding voice without a click: phases and feedback
+    /// state run on, the envelope attacks from its current level.
+    fn steal(&mut self, pitch: Option<f32>, velocity: f32) {
+        let (carrier, modulator, last) = (self.carrier, self.modulator, self.last);
+        self.start(pitch, velocity);
+        self.carrier = carrier;
+        self.modulator = modulator;
+        self.last = last;
+        self.env.trigger();
+    }
+
     fn release(&mut self) {
         self.env.release();
     }

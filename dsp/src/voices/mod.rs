@@ -12,6 +12,24 @@ mod tom;
 use crate::Instrument;
 use chronus_sequencer::song::InstrumentSpec;
 
+/// Output calibration of each instrument type: the factor that brings a
+/// typical hit or note at velocity 0.8 and `gain: 0` to about -6 dBFS peak,
+/// so that instruments start balanced and a mix has headroom before the
+/// master limiter (measured: synth saw through the default filter -13 dB,
+/// fm -2 dB, kick 0 dB, snare and tom -1 dB, clap +1 dB, hihat -4 dB,
+/// before calibration).
+pub fn calibration(spec: &InstrumentSpec) -> f32 {
+    match spec {
+        InstrumentSpec::Synth(_) => 2.0,
+        InstrumentSpec::Fm(_) => 0.5,
+        InstrumentSpec::Kick(_)
+        | InstrumentSpec::Snare(_)
+        | InstrumentSpec::Clap(_)
+        | InstrumentSpec::Tom(_) => 0.5,
+        InstrumentSpec::Hihat(_) => 0.708,
+    }
+}
+
 /// Build the voice bank for `spec` at `rate` Hz.
 pub fn build(spec: &InstrumentSpec, rate: f32) -> Box<dyn Instrument> {
     match spec {

@@ -10,6 +10,13 @@ pub trait Voice: Send {
     /// voices started alike render identically. `pitch` is a MIDI note.
     fn start(&mut self, pitch: Option<f32>, velocity: f32);
 
+    /// Start a note on a voice that is still sounding (all voices busy).
+    /// By default a fresh start; pitched voices override it to glide on
+    /// from the current phase and level, which does not click.
+    fn steal(&mut self, pitch: Option<f32>, velocity: f32) {
+        self.start(pitch, velocity);
+    }
+
     /// Close the gate. One-shot drums ignore it.
     fn release(&mut self) {}
 
@@ -123,7 +130,11 @@ impl<V: Voice> Pool<V> {
         let slot = &mut self.slots[pick];
         slot.id = id;
         slot.started = self.clock;
-        slot.voice.start(pitch, velocity);
+        if slot.voice.is_active() {
+            slot.voice.steal(pitch, velocity);
+        } else {
+            slot.voice.start(pitch, velocity);
+        }
     }
 
     /// Release every sounding voice started with `id`. Audio-thread safe.

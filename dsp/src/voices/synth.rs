@@ -229,14 +229,15 @@ impl SynthBank {
 impl Instrument for SynthBank {
     /// Audio thread safe.
     fn note_on(&mut self, id: u32, pitch: Option<f32>, velocity: f32) {
-        let slot = if self.active < self.voices.len() {
+        let (slot, stolen) = if self.active < self.voices.len() {
             self.active += 1;
-            self.active - 1
+            (self.active - 1, false)
         } else {
             // Steal the oldest voice.
-            (0..self.active)
+            let oldest = (0..self.active)
                 .min_by_key(|&v| self.voices[v].age)
-                .unwrap_or(0)
+                .unwrap_or(0);
+            (oldest, true)
         };
         let note = pitch.map_or(self.spec.note, f64::from) + self.spec.detune / 100.0;
         let freq = midi_to_hz(note);
@@ -245,14 +246,22 @@ impl Instrument for SynthBank {
         let voice = &mut self.voices[slot];
         voice.id = id;
         voice.age = self.clock;
-        voice.phase = 0;
         voice.inc = phase_increment(freq, rate);
         voice.band = self.tables.band_for(freq);
         voice.velocity = velocity.clamp(0.0, 1.0);
-        voice.noise = WhiteNoise::new(id.wrapping_mul(0x9E37_79B9) | 1);
-        voice.env.trigger_from_zero();
-        self.ladder.clear(slot);
-        self.svf.clear(slot);
+        if stolen {
+            // Take over a sounding voice without a click: phase and filter
+            // state run on, the envelope attacks from its current level.
+            voice.env.trigger();
+        } else {
+            // A fresh note starts from a clean state, so two notes started
+            // on the same frame are phase-identical.
+            voice.phase = 0;
+            voice.noise = WhiteNoise::new(id.wrapping_mul(0x9E37_79B9) | 1);
+            voice.env.trigger_from_zero();
+            self.ladder.clear(slot);
+            self.svf.clear(slot);
+        }
     }
 
     /// Audio thread safe.
@@ -293,5 +302,64 @@ impl Instrument for SynthBank {
             self.svf.clear(v);
         }
         self.active = 0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(yaml: &str) -> SynthSpec {
+        match serde_yaml_ng::from_str(yaml) {
+            Ok(s) => s,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// Largest sample-to-sample step of `x`.
+    fn max_step(x: &[f32]) -> f32 {
+        x.windows(2)
+            .map(|w| (w[1] - w[0]).abs())
+            .fold(0.0, f32::max)
+    }
+
+    #[test]
+    fn stealing_a_sounding_voice_does_not_click() {
+        let s = spec("{ osc: sine, filter: none, attack: 0.005, release: 0.5, polyphony: 1 }");
+        let mut bank = SynthBank::new(&s, 48_000.0);
+        let mut out = vec![0.0f32; 4 * 12_032];
+        let mut n = 0;
+        for (i, note) in [60.0, 64.0, 67.0, 72.0].into_iter().enumerate() {
+            bank.note_on(i as u32, Some(note), 0.8);
+            let end = n + 12_032;
+            while n < end {
+                bank.render(&mut out[n..n + 64]);
+                n += 64;
+            }
+        }
+        // A C5 sine at 0.4 peak moves at most 2*pi*523/48000*0.4 = 0.027 per sample.
+        let step = max_step(&out);
+        assert!(step < 0.03, "largest step {step}");
+        assert_eq!(bank.active_voices(), 1);
+    }
+
+    #[test]
+    fn fresh_voices_start_from_a_clean_state() {
+        let s = spec("{ osc: saw, cutoff: 900, resonance: 0.6 }");
+        let mut a = SynthBank::new(&s, 48_000.0);
+        let mut b = SynthBank::new(&s, 48_000.0);
+        let (mut x, mut y) = ([0.0f32; 64], [0.0f32; 64]);
+        a.note_on(1, Some(50.0), 0.8);
+        for _ in 0..10 {
+            a.render(&mut x);
+        }
+        a.note_on(2, Some(57.0), 0.8);
+        b.note_on(7, Some(57.0), 0.8);
+        a.note_off(1);
+        a.reset();
+        a.note_on(3, Some(57.0), 0.8);
+        a.render(&mut x);
+        b.render(&mut y);
+        assert_eq!(x, y);
     }
 }

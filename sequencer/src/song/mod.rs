@@ -175,6 +175,15 @@ impl Compiler<'_> {
         params::clamp_param(&mut tempo, 20.0, 400.0, "song", "tempo", &mut warnings);
         let mut meter = file.meter;
         params::clamp_param(&mut meter, 1.0, 32.0, "song", "meter", &mut warnings);
+        if meter.fract() != 0.0 {
+            let whole = meter.round();
+            warnings.push(Warning {
+                message: format!(
+                    "song.meter = {meter} is not a whole number of beats; using {whole}"
+                ),
+            });
+            meter = whole;
+        }
         let mut swing = file.swing;
         params::clamp_param(&mut swing, 0.0, 0.5, "song", "swing", &mut warnings);
 
