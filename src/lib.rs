@@ -9,6 +9,7 @@
 #![deny(missing_docs)]
 
 pub mod engine;
+pub mod live;
 pub mod render;
 
 pub use chronus_backends as backends;

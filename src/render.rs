@@ -15,7 +15,7 @@ use chronus_sequencer::{Schedule, Song};
 /// The longest tail rendered after the last bar, in seconds.
 pub const MAX_TAIL_SECONDS: u64 = 30;
 /// Peak level under which the tail counts as silent (-96 dBFS).
-const QUIET: f32 = 1.6e-5;
+const QUIET: f32 = 1.584_893e-5;
 /// How long the tail must stay silent before the render ends, in seconds.
 const QUIET_SECONDS: f64 = 0.5;
 

@@ -124,10 +124,10 @@ impl WavBackend {
     }
 }
 
-/// A float sample to 24-bit PCM, rounded and clipped.
+/// A float sample to 24-bit PCM, correctly rounded (in f64) and clipped.
 fn to_i24(x: f32) -> i32 {
-    const FULL: f32 = 8_388_607.0;
-    (x.clamp(-1.0, 1.0) * FULL).round() as i32
+    const FULL: f64 = 8_388_607.0;
+    (f64::from(x).clamp(-1.0, 1.0) * FULL).round() as i32
 }
 
 impl Backend for WavBackend {
@@ -213,5 +213,8 @@ mod tests {
         assert_eq!(to_i24(0.0), 0);
         assert_eq!(to_i24(2.0), 8_388_607);
         assert_eq!(to_i24(-2.0), -8_388_607);
+        // Rounded in f64: f32 arithmetic would give 6050925.
+        let x = (6_050_924.28_f64 / 8_388_607.0) as f32;
+        assert_eq!(to_i24(x), 6_050_924);
     }
 }

@@ -56,10 +56,16 @@ impl Failure {
 pub fn run() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
+        Err(e) if e.use_stderr() => {
+            // One line: clap's first ("error: ...") without its usage hints.
+            let text = e.to_string();
+            let first = text.lines().next().unwrap_or("error: bad arguments");
+            eprintln!("{} (see chronus --help)", first.trim_end());
+            return EXIT_BAD_INPUT;
+        }
         Err(e) => {
-            let code = if e.use_stderr() { EXIT_BAD_INPUT } else { 0 };
             let _ = e.print();
-            return code;
+            return 0;
         }
     };
     let result = match cli.command {

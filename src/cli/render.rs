@@ -20,8 +20,8 @@ pub struct RenderArgs {
     #[arg(long, default_value_t = 48_000, value_parser = clap::value_parser!(u32).range(8_000..=384_000))]
     rate: u32,
     /// Render only the first N bars of the arrangement.
-    #[arg(long, value_name = "N")]
-    bars: Option<usize>,
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    bars: Option<u32>,
     /// Write 32-bit float samples instead of 24-bit integers.
     #[arg(long)]
     float: bool,
@@ -38,7 +38,7 @@ pub fn run(args: &RenderArgs) -> Result<(), Failure> {
     }
     let options = RenderOptions {
         rate: args.rate,
-        bars: args.bars,
+        bars: args.bars.map(|b| b as usize),
     };
     let mut source = OfflineRender::new(&song, options);
     let total = source.total_frames_hint().unwrap_or(0);

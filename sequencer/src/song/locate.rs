@@ -83,6 +83,101 @@ pub(crate) fn locate_item(src: &str, key: &str, index: usize) -> Option<Location
     None
 }
 
+/// Sharpen a serde error located at the start of a mapping entry (serde
+/// reports errors inside an instrument at the instrument, since tagged enums
+/// are buffered before they are read): find the offending token that the
+/// message names (a backticked key or variant, or a quoted value) inside
+/// that entry, and name the entry in the message's path.
+/// Returns the improved location and message, or `None` to keep them.
+pub(crate) fn refine(src: &str, at: Location, message: &str) -> Option<(Location, String)> {
+    let start = offset_of(src, at)?;
+    // The entry's own key, e.g. `bass` at `  bass:`.
+    let rest = &src[start..];
+    let key_len = rest.find(':')?;
+    let key = rest[..key_len].trim().trim_matches(['"', '\'']);
+    if key.is_empty() || key.contains(char::is_whitespace) {
+        return None;
+    }
+    // The entry ends at the next line indented no deeper than it.
+    let indent = at.column - 1;
+    let mut end = src.len();
+    let mut line_start = start + rest.find('\n').map_or(rest.len(), |n| n + 1);
+    while line_start < src.len() {
+        let line = &src[line_start..];
+        let line_end = line.find('\n').map_or(line.len(), |n| n + 1);
+        let text = &line[..line_end];
+        let depth = text.len() - text.trim_start().len();
+        let blank = text.trim().is_empty() || text.trim_start().starts_with('#');
+        if !blank && depth <= indent {
+            end = line_start;
+            break;
+        }
+        line_start += line_end;
+    }
+    let token = named_token(message)?;
+    let entry = &src[start..end];
+    let mut from = key_len + 1;
+    let found = loop {
+        let i = entry[from..].find(token.as_str())? + from;
+        let before = entry[..i].chars().next_back();
+        let after = entry[i + token.len()..].chars().next();
+        let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+        if !word(before) && !word(after) {
+            break i;
+        }
+        from = i + token.len();
+    };
+    let (path, what) = match message.split_once(": ") {
+        Some((p, w)) if !p.contains(' ') => (p, w),
+        _ => ("", message),
+    };
+    let path = if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    };
+    Some((location_of(src, start + found), format!("{path}: {what}")))
+}
+
+/// For a "duplicate name `K`" error reported at the first `K:` of a
+/// mapping, the location of the second one (same indentation, later).
+pub(crate) fn duplicate_key(src: &str, at: Location, message: &str) -> Option<Location> {
+    let key = message.split_once("duplicate name `")?.1.split_once('`')?.0;
+    let start = offset_of(src, at)?;
+    let needle = format!("\n{}{key}:", " ".repeat(at.column - 1));
+    let i = src[start..].find(&needle)?;
+    Some(location_of(src, start + i + 1 + at.column - 1))
+}
+
+/// The token an error message complains about: the first `backticked`
+/// word, or the first "quoted" string.
+fn named_token(message: &str) -> Option<String> {
+    for quote in ['`', '"'] {
+        if let Some(a) = message.find(quote) {
+            let rest = &message[a + 1..];
+            if let Some(b) = rest.find(quote) {
+                if b > 0 {
+                    return Some(rest[..b].to_string());
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Byte offset of a 1-based line and column.
+fn offset_of(src: &str, at: Location) -> Option<usize> {
+    let mut offset = 0;
+    for (i, line) in src.split_inclusive('\n').enumerate() {
+        if i + 1 == at.line {
+            let col: usize = line.chars().take(at.column - 1).map(char::len_utf8).sum();
+            return Some(offset + col);
+        }
+        offset += line.len();
+    }
+    None
+}
+
 fn find_key(src: &str, from: usize, key: &str) -> Option<usize> {
     let hay = &src[from..];
     let candidates = [
@@ -122,6 +217,29 @@ mod tests {
     use super::*;
 
     const SRC: &str = "tempo: 120\npatterns:\n  groove:\n    kick: \"x...\"\n    hat: { a: 1 }\n  fill: { kick: \"xx\" }\narrangement:\n  - groove\n  - { pattern: fill, repeat: 2 }\n";
+
+    #[test]
+    fn refines_errors_inside_an_entry() {
+        let src = "tempo: 1\ninstruments:\n  bass:\n    type: synth\n    cutof: 500\n  kick: { type: kick, decay: fast }\n";
+        let (l, m) = refine(
+            src,
+            Location { line: 3, column: 3 },
+            "instruments: unknown field `cutof`, expected one of `cutoff`",
+        )
+        .unwrap();
+        assert_eq!((l.line, l.column), (5, 5));
+        assert!(
+            m.starts_with("instruments.bass: unknown field `cutof`"),
+            "{m}"
+        );
+        let (l, _) = refine(
+            src,
+            Location { line: 6, column: 3 },
+            "instruments: invalid type: string \"fast\", expected f64",
+        )
+        .unwrap();
+        assert_eq!((l.line, l.column), (6, 30));
+    }
 
     #[test]
     fn finds_block_and_flow_keys() {

@@ -13,6 +13,9 @@ mod locate;
 mod note_value;
 pub(crate) mod params;
 mod suggest;
+mod unique_map;
+
+use unique_map::UniqueMap;
 
 pub use arrangement::ArrangementEntry;
 pub use effect::*;
@@ -20,13 +23,15 @@ pub use error::{Location, SongError, Warning};
 pub use instrument::*;
 
 use crate::pattern::{self, Pattern};
-use indexmap::IndexMap;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
 /// The file as written, before validation.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a song: a mapping with tempo, instruments, patterns and arrangement"
+)]
 struct SongFile {
     title: Option<String>,
     tempo: f64,
@@ -36,9 +41,9 @@ struct SongFile {
     swing: f64,
     #[serde(default)]
     seed: u64,
-    instruments: IndexMap<String, InstrumentSpec>,
+    instruments: UniqueMap<InstrumentSpec>,
     #[serde(default)]
-    patterns: IndexMap<String, IndexMap<String, String>>,
+    patterns: UniqueMap<UniqueMap<String>>,
     arrangement: Option<Vec<ArrangementEntry>>,
 }
 
@@ -123,7 +128,7 @@ impl Song {
     /// assert!(warnings.is_empty());
     /// ```
     pub fn from_yaml(src: &str, path: &Path) -> Result<(Song, Vec<Warning>), SongError> {
-        let file: SongFile = serde_yaml_ng::from_str(src).map_err(|e| yaml_error(path, &e))?;
+        let file: SongFile = serde_yaml_ng::from_str(src).map_err(|e| yaml_error(src, path, &e))?;
         Compiler { src, path }.compile(file)
     }
 
@@ -138,16 +143,26 @@ impl Song {
     }
 }
 
-fn yaml_error(path: &Path, e: &serde_yaml_ng::Error) -> SongError {
+fn yaml_error(src: &str, path: &Path, e: &serde_yaml_ng::Error) -> SongError {
     let mut message = e.to_string();
-    // serde_yaml appends " at line L column C"; we print the location first.
-    if let Some(i) = message.find(" at line ") {
-        message.truncate(i);
-    }
-    let location = e.location().map(|l| Location {
+    let mut location = e.location().map(|l| Location {
         line: l.line(),
         column: l.column(),
     });
+    if let Some(l) = location {
+        // serde_yaml appends " at line L column C"; we print it first. (An
+        // earlier " at line" belongs to libyaml's context: keep it.)
+        let here = format!(" at line {} column {}", l.line, l.column);
+        if let Some(i) = message.find(&here) {
+            message.replace_range(i..i + here.len(), "");
+        }
+        if let Some(dup) = locate::duplicate_key(src, l, &message) {
+            location = Some(dup);
+        } else if let Some((better, text)) = locate::refine(src, l, &message) {
+            location = Some(better);
+            message = text;
+        }
+    }
     SongError::Invalid {
         path: path.to_path_buf(),
         location,
@@ -187,7 +202,7 @@ impl Compiler<'_> {
         let mut swing = file.swing;
         params::clamp_param(&mut swing, 0.0, 0.5, "song", "swing", &mut warnings);
 
-        if file.instruments.is_empty() {
+        if file.instruments.0.is_empty() {
             return Err(self.error(
                 locate::locate(self.src, &["instruments"]),
                 "no instruments: expected at least one entry under `instruments:`".into(),
@@ -195,6 +210,7 @@ impl Compiler<'_> {
         }
         let tracks: Vec<Track> = file
             .instruments
+            .0
             .into_iter()
             .map(|(name, mut spec)| {
                 spec.clamp(&format!("instruments.{name}"), &mut warnings);
@@ -203,16 +219,16 @@ impl Compiler<'_> {
             .collect();
         let names: Vec<&str> = tracks.iter().map(|t| t.name.as_str()).collect();
 
-        if file.patterns.is_empty() {
+        if file.patterns.0.is_empty() {
             return Err(self.error(
                 None,
                 "no patterns: expected a `patterns:` mapping with at least one pattern".into(),
             ));
         }
         let mut patterns = Vec::new();
-        for (pname, lanes_in) in file.patterns {
+        for (pname, lanes_in) in file.patterns.0 {
             let mut lanes = Vec::new();
-            for (iname, source) in lanes_in {
+            for (iname, source) in lanes_in.0 {
                 let here = locate::locate(self.src, &["patterns", &pname, &iname]);
                 let Some(track) = names.iter().position(|n| *n == iname) else {
                     return Err(self.error(

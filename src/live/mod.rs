@@ -1,0 +1,19 @@
+//! The live path: a sequencer thread that stays a look-ahead window ahead of
+//! the audio clock and feeds frame-stamped events over a lock-free queue to
+//! the engine running in a backend's audio callback.
+//!
+//! ```text
+//!  sequencer thread ──rtrb<Event>──► audio callback (LiveSource: Engine)
+//!        ▲                                   │
+//!        └──────── AudioClock (frames) ◄─────┘
+//! ```
+
+pub mod clock;
+pub mod rt_queue;
+pub mod sequencer;
+pub mod source;
+
+pub use clock::AudioClock;
+pub use rt_queue::RtQueue;
+pub use sequencer::{SequencerHandle, SequencerOptions};
+pub use source::{LiveControl, LiveSource};

@@ -1,0 +1,149 @@
+//! The audio side of live playback: the engine in the backend's callback.
+
+use super::{AudioClock, RtQueue};
+use crate::engine::{Engine, EngineStats};
+use chronus_backends::{AudioSource, Flow};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// Fade-out length when asked to stop (about 10 ms at 48 kHz).
+const FADE_SECONDS: f64 = 0.01;
+/// Peak under which the tail counts as silent (-96 dBFS).
+const QUIET: f32 = 1.584_893e-5;
+
+/// Requests to, and counters from, a [`LiveSource`] running on the audio
+/// thread. Cloning shares them.
+#[derive(Clone, Debug, Default)]
+pub struct LiveControl(Arc<ControlShared>);
+
+#[derive(Debug, Default)]
+struct ControlShared {
+    stop: AtomicBool,
+    song_done: AtomicBool,
+    end_frame: AtomicU64,
+    frames: AtomicU64,
+    events: AtomicU64,
+    late: AtomicU64,
+    finished: AtomicBool,
+}
+
+impl LiveControl {
+    /// Ask the source to fade out and finish.
+    pub fn request_stop(&self) {
+        self.0.stop.store(true, Ordering::Release);
+    }
+
+    /// Tell the source that no more events will come and the arrangement
+    /// ends at `end_frame`: it finishes once the tail after that is silent.
+    pub fn song_done(&self, end_frame: u64) {
+        self.0.end_frame.store(end_frame, Ordering::Release);
+        self.0.song_done.store(true, Ordering::Release);
+    }
+
+    /// True once the source has rendered its last block.
+    pub fn finished(&self) -> bool {
+        self.0.finished.load(Ordering::Acquire)
+    }
+
+    /// Engine counters as last published by the audio thread.
+    pub fn stats(&self) -> EngineStats {
+        EngineStats {
+            frames: self.0.frames.load(Ordering::Acquire),
+            events: self.0.events.load(Ordering::Acquire),
+            late_events: self.0.late.load(Ordering::Acquire),
+            bad_events: 0,
+        }
+    }
+}
+
+/// The engine fed from the sequencer's queue, as an [`AudioSource`] for a
+/// live backend. Everything it touches in `process` is preallocated.
+pub struct LiveSource {
+    engine: Engine,
+    queue: RtQueue,
+    clock: AudioClock,
+    control: LiveControl,
+    fade_len: u64,
+    fade_left: Option<u64>,
+    quiet_frames: u64,
+    quiet_needed: u64,
+}
+
+impl LiveSource {
+    /// Wrap an engine, its event queue and the clock it publishes.
+    pub fn new(engine: Engine, queue: RtQueue, clock: AudioClock, control: LiveControl) -> Self {
+        let rate = f64::from(engine.rate());
+        LiveSource {
+            engine,
+            queue,
+            clock,
+            control,
+            fade_len: (FADE_SECONDS * rate) as u64,
+            fade_left: None,
+            quiet_frames: 0,
+            quiet_needed: (rate * 0.5) as u64,
+        }
+    }
+
+    fn publish(&self) {
+        let s = self.engine.stats();
+        let c = &self.control.0;
+        c.frames.store(s.frames, Ordering::Release);
+        c.events.store(s.events, Ordering::Release);
+        c.late.store(s.late_events, Ordering::Release);
+        self.clock.publish(s.frames);
+    }
+
+    fn finish(&mut self, frames: usize) -> Flow {
+        self.control.0.finished.store(true, Ordering::Release);
+        Flow::Finished { frames }
+    }
+}
+
+impl AudioSource for LiveSource {
+    /// Audio thread safe: no allocation, no locks.
+    fn process(&mut self, left: &mut [f32], right: &mut [f32]) -> Flow {
+        if self.control.finished() {
+            left.fill(0.0);
+            right.fill(0.0);
+            return Flow::Finished { frames: 0 };
+        }
+        self.engine.render(&mut self.queue, left, right);
+        self.publish();
+        if self.fade_left.is_none() && self.control.0.stop.load(Ordering::Acquire) {
+            self.fade_left = Some(self.fade_len);
+        }
+        if let Some(left_frames) = self.fade_left {
+            let mut remaining = left_frames;
+            for (l, r) in left.iter_mut().zip(right.iter_mut()) {
+                let g = remaining as f32 / self.fade_len.max(1) as f32;
+                *l *= g;
+                *r *= g;
+                remaining = remaining.saturating_sub(1);
+            }
+            self.fade_left = Some(remaining);
+            if remaining == 0 {
+                return self.finish(left.len());
+            }
+            return Flow::Continue;
+        }
+        let c = &self.control.0;
+        if c.song_done.load(Ordering::Acquire)
+            && self.engine.frame() > c.end_frame.load(Ordering::Acquire)
+        {
+            let peak = left
+                .iter()
+                .chain(right.iter())
+                .fold(0.0f32, |m, s| m.max(s.abs()));
+            if peak < QUIET && self.engine.active_voices() == 0 {
+                self.quiet_frames += left.len() as u64;
+            } else {
+                self.quiet_frames = 0;
+            }
+            if self.quiet_frames >= self.quiet_needed {
+                return self.finish(left.len());
+            }
+        }
+        Flow::Continue
+    }
+}
