@@ -6,7 +6,13 @@
 //! callbacks.
 #![deny(missing_docs)]
 
+pub mod metrics;
+pub mod null;
 pub mod wav;
+
+pub use metrics::{Metrics, MetricsReport};
+
+use std::sync::Arc;
 
 /// What a source says after each block.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,6 +58,23 @@ pub enum BackendError {
         /// What went wrong.
         message: String,
     },
+    /// The audio server is not running or refused us. Starting it (or
+    /// choosing another backend) can help.
+    #[error("{backend}: {message}")]
+    Unavailable {
+        /// The backend's name.
+        backend: &'static str,
+        /// What went wrong and what to do.
+        message: String,
+    },
+    /// The audio thread could not be started.
+    #[error("{backend}: {message}")]
+    Failed {
+        /// The backend's name.
+        backend: &'static str,
+        /// What went wrong.
+        message: String,
+    },
 }
 
 /// A way to get a source's audio somewhere.
@@ -62,4 +85,29 @@ pub trait Backend {
     /// A [`BackendError`] saying what failed; a failed run leaves no partial
     /// output behind.
     fn run(&mut self, source: &mut dyn AudioSource) -> Result<RunReport, BackendError>;
+}
+
+/// A backend that plays in real time, calling the source from its own audio
+/// thread (or callback) once per period.
+pub trait LiveBackend: Send {
+    /// The backend's name: `jack`, `pulse` or `null`.
+    fn name(&self) -> &'static str;
+
+    /// The sample rate the device runs at: build the engine for it.
+    fn rate(&self) -> u32;
+
+    /// Frames per period (the callback's size, when fixed).
+    fn period(&self) -> usize;
+
+    /// Play `source` until it returns [`Flow::Finished`]; blocks the caller.
+    /// The source's `process` runs on the audio thread: it must not
+    /// allocate, lock or block. Counters go to `metrics`.
+    ///
+    /// # Errors
+    /// A [`BackendError`] when the device cannot be opened or fails for good.
+    fn play(
+        self: Box<Self>,
+        source: Box<dyn AudioSource + Send>,
+        metrics: Arc<Metrics>,
+    ) -> Result<RunReport, BackendError>;
 }

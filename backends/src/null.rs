@@ -1,0 +1,106 @@
+//! The device-free real-time backend: renders one period at a time, paced
+//! by the monotonic clock as a sound card would be, and throws the audio
+//! away. For tests, headless machines, and as the model of a live backend.
+
+use crate::{AudioSource, BackendError, Flow, LiveBackend, Metrics, RunReport};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Plays in real time with no device.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NullBackend {
+    rate: u32,
+    period: usize,
+}
+
+impl NullBackend {
+    /// A null device at `rate` Hz with `period` frames per callback (1..=8192).
+    pub fn new(rate: u32, period: usize) -> Self {
+        NullBackend {
+            rate,
+            period: period.clamp(1, 8192),
+        }
+    }
+}
+
+impl LiveBackend for NullBackend {
+    fn name(&self) -> &'static str {
+        "null"
+    }
+
+    fn rate(&self) -> u32 {
+        self.rate
+    }
+
+    fn period(&self) -> usize {
+        self.period
+    }
+
+    fn play(
+        self: Box<Self>,
+        mut source: Box<dyn AudioSource + Send>,
+        metrics: Arc<Metrics>,
+    ) -> Result<RunReport, BackendError> {
+        metrics.set_format(self.rate, self.period);
+        metrics.set_latency(self.period as u64);
+        let mut left = vec![0.0f32; self.period];
+        let mut right = vec![0.0f32; self.period];
+        let start = Instant::now();
+        let mut frames = 0u64;
+        let period_time = Duration::from_secs_f64(self.period as f64 / f64::from(self.rate));
+        loop {
+            let t0 = Instant::now();
+            let flow = source.process(&mut left, &mut right);
+            let n = match flow {
+                Flow::Continue => self.period,
+                Flow::Finished { frames } => frames,
+            };
+            metrics.callback(n, t0.elapsed());
+            frames += n as u64;
+            if matches!(flow, Flow::Finished { .. }) {
+                break;
+            }
+            // Deadlines from the start, never accumulated: no drift.
+            let deadline = start + Duration::from_secs_f64(frames as f64 / f64::from(self.rate));
+            let now = Instant::now();
+            if now < deadline {
+                std::thread::sleep(deadline - now);
+            } else if now > deadline + period_time {
+                metrics.xrun();
+            }
+        }
+        Ok(RunReport { frames })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Counted(u64);
+
+    impl AudioSource for Counted {
+        fn process(&mut self, left: &mut [f32], _right: &mut [f32]) -> Flow {
+            self.0 += left.len() as u64;
+            if self.0 >= 4800 {
+                Flow::Finished { frames: left.len() }
+            } else {
+                Flow::Continue
+            }
+        }
+    }
+
+    #[test]
+    fn plays_in_real_time() {
+        let metrics = Arc::new(Metrics::new());
+        let start = Instant::now();
+        let report = Box::new(NullBackend::new(48_000, 480))
+            .play(Box::new(Counted(0)), Arc::clone(&metrics))
+            .unwrap();
+        let took = start.elapsed();
+        assert_eq!(report.frames, 4800);
+        // 0.1 s of audio: the last period is not waited for.
+        assert!(took >= Duration::from_millis(85), "{took:?}");
+        assert_eq!(metrics.report().callbacks, 10);
+    }
+}
