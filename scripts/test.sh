@@ -8,6 +8,13 @@ cd "$(dirname "$0")/.."
 need_cargo
 command -v dpkg-query >/dev/null 2>&1 && need_packages gcc pkg-config
 
+# Real audio servers for the live tests: a JACK server (dummy driver) and a
+# PulseAudio server (null sink), private to this run, stopped on exit.
+. scripts/servers.sh
+servers_install
+servers_start
+trap servers_stop EXIT
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy -D warnings"

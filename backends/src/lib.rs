@@ -6,8 +6,10 @@
 //! callbacks.
 #![deny(missing_docs)]
 
+pub mod jack;
 pub mod metrics;
 pub mod null;
+pub mod pulse;
 pub mod wav;
 
 pub use metrics::{Metrics, MetricsReport};

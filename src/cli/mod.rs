@@ -2,6 +2,7 @@
 //! (0 ok, 1 failure, 2 bad input).
 
 mod check;
+mod play;
 mod render;
 
 use clap::{Parser, Subcommand};
@@ -27,6 +28,8 @@ struct Cli {
 enum Command {
     /// Render a song to a WAV file (24-bit, or 32-bit float with --float).
     Render(render::RenderArgs),
+    /// Play a song live (JACK, PulseAudio, or the device-free null backend).
+    Play(play::PlayArgs),
     /// Validate a song without rendering it.
     Check {
         /// The song file (YAML).
@@ -70,6 +73,7 @@ pub fn run() -> i32 {
     };
     let result = match cli.command {
         Command::Render(args) => render::run(&args),
+        Command::Play(args) => play::run(&args),
         Command::Check { song } => check::run(&song),
     };
     match result {

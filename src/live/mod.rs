@@ -9,11 +9,14 @@
 //! ```
 
 pub mod clock;
+pub mod recorder;
 pub mod rt_queue;
 pub mod sequencer;
+pub mod session;
 pub mod source;
 
 pub use clock::AudioClock;
 pub use rt_queue::RtQueue;
 pub use sequencer::{SequencerHandle, SequencerOptions};
+pub use session::{play, PlayOptions, PlayReport};
 pub use source::{LiveControl, LiveSource};

@@ -35,6 +35,7 @@ impl SequencerOptions {
 #[derive(Debug, Default)]
 struct Shared {
     stop: AtomicBool,
+    primed: AtomicBool,
     finished: AtomicBool,
     full: AtomicU64,
     end_frame: AtomicU64,
@@ -80,6 +81,20 @@ impl SequencerHandle {
             shared,
             thread: Some(thread),
         })
+    }
+
+    /// Wait (up to `timeout`) until the thread has filled its first
+    /// look-ahead window, so that playback starts with its events queued.
+    /// True when primed.
+    pub fn wait_primed(&self, timeout: Duration) -> bool {
+        let start = std::time::Instant::now();
+        while !self.shared.primed.load(Ordering::Acquire) {
+            if start.elapsed() > timeout {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        true
     }
 
     /// True when every event of the arrangement has been sent (never when looping).
@@ -144,6 +159,7 @@ fn run(
             }
             pending.pop();
         }
+        shared.primed.store(true, Ordering::Release);
         if !options.looping && next_bar >= total && pending.is_empty() {
             shared.finished.store(true, Ordering::Release);
             return;

@@ -1,0 +1,205 @@
+//! `chronus play SONG`: live playback through JACK, PulseAudio or the null
+//! device.
+
+use super::{load_song, Failure, EXIT_FAILURE};
+use chronus::backends::jack::{JackBackend, JackOptions};
+use chronus::backends::null::NullBackend;
+use chronus::backends::pulse::{PulseBackend, PulseOptions};
+use chronus::backends::{BackendError, LiveBackend, Metrics, MetricsReport};
+use chronus::live::{play, LiveControl, PlayOptions, PlayReport};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Which audio backend to use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum BackendChoice {
+    /// JACK if a server runs, else PulseAudio (or PipeWire/WSLg's), else stop.
+    Auto,
+    /// A JACK server.
+    Jack,
+    /// A PulseAudio server (PULSE_SERVER is honoured).
+    Pulse,
+    /// No device, real-time paced (for tests and headless use).
+    Null,
+}
+
+/// Arguments of `chronus play`.
+#[derive(clap::Args)]
+pub struct PlayArgs {
+    /// The song file (YAML).
+    song: PathBuf,
+    /// Audio backend.
+    #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
+    backend: BackendChoice,
+    /// Frames per period (null and PulseAudio; JACK uses the server's).
+    #[arg(long, value_name = "FRAMES", value_parser = clap::value_parser!(u32).range(16..=8192))]
+    period: Option<u32>,
+    /// Sample rate in Hz (null and PulseAudio; JACK uses the server's).
+    #[arg(long, default_value_t = 48_000, value_parser = clap::value_parser!(u32).range(8_000..=384_000))]
+    rate: u32,
+    /// Play the arrangement again and again, until Ctrl-C.
+    #[arg(long = "loop")]
+    looping: bool,
+    /// Also write what is played to this WAV file (32-bit float).
+    #[arg(long, value_name = "OUT.wav")]
+    record: Option<PathBuf>,
+    /// JACK: do not connect the output ports to the system playback ports.
+    #[arg(long)]
+    no_connect: bool,
+    /// JACK client name.
+    #[arg(long, default_value = "chronus")]
+    client_name: String,
+    /// PulseAudio latency target in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 20)]
+    latency: u32,
+}
+
+fn open_jack(args: &PlayArgs) -> Result<Box<dyn LiveBackend>, BackendError> {
+    let options = JackOptions {
+        client_name: args.client_name.clone(),
+        connect: !args.no_connect,
+    };
+    Ok(Box::new(JackBackend::open(options)?))
+}
+
+fn open_pulse(args: &PlayArgs) -> Result<Box<dyn LiveBackend>, BackendError> {
+    let options = PulseOptions {
+        rate: args.rate,
+        latency: Duration::from_millis(u64::from(args.latency.max(1))),
+        period: args.period.map(|p| p as usize),
+        ..PulseOptions::default()
+    };
+    Ok(Box::new(PulseBackend::open(options)?))
+}
+
+fn unavailable(e: BackendError) -> Failure {
+    Failure {
+        code: EXIT_FAILURE,
+        message: e.to_string(),
+    }
+}
+
+/// Open the chosen backend; `auto` tries JACK, then PulseAudio.
+fn open_backend(args: &PlayArgs) -> Result<Box<dyn LiveBackend>, Failure> {
+    match args.backend {
+        BackendChoice::Null => {
+            let period = args.period.unwrap_or(256) as usize;
+            Ok(Box::new(NullBackend::new(args.rate, period)))
+        }
+        BackendChoice::Jack => open_jack(args).map_err(unavailable),
+        BackendChoice::Pulse => open_pulse(args).map_err(unavailable),
+        BackendChoice::Auto => match open_jack(args) {
+            Ok(b) => Ok(b),
+            Err(BackendError::Unavailable { .. }) => match open_pulse(args) {
+                Ok(b) => Ok(b),
+                Err(BackendError::Unavailable { .. }) => Err(Failure {
+                    code: EXIT_FAILURE,
+                    message: "no audio server answered: start JACK (`jackd -d alsa`) or \
+                              PulseAudio (`pulseaudio --start`; under WSL set \
+                              PULSE_SERVER=unix:/mnt/wslg/PulseServer), or write a file \
+                              with `chronus render SONG -o OUT.wav`"
+                        .into(),
+                }),
+                Err(e) => Err(unavailable(e)),
+            },
+            Err(e) => Err(unavailable(e)),
+        },
+    }
+}
+
+/// One line of the metrics, as printed on exit and on SIGUSR1.
+pub fn metrics_line(m: &MetricsReport, report: Option<&PlayReport>) -> String {
+    let budget = m.budget().as_secs_f64() * 1e3;
+    let pct = |d: std::time::Duration| {
+        if budget > 0.0 {
+            100.0 * d.as_secs_f64() * 1e3 / budget
+        } else {
+            0.0
+        }
+    };
+    let mut line = format!(
+        "frames {} ({:.1} s), xruns {}, callback mean {:.3} ms ({:.1}%), p99 {:.3} ms ({:.1}%), max {:.3} ms ({:.1}%) of a {:.3} ms period, output latency {} frames ({:.1} ms)",
+        m.frames,
+        m.frames as f64 / m.rate.max(1) as f64,
+        m.xruns,
+        m.mean.as_secs_f64() * 1e3,
+        pct(m.mean),
+        m.p99.as_secs_f64() * 1e3,
+        pct(m.p99),
+        m.max.as_secs_f64() * 1e3,
+        pct(m.max),
+        budget,
+        m.latency_frames,
+        m.latency_frames as f64 * 1e3 / m.rate.max(1) as f64,
+    );
+    if let Some(r) = report {
+        line.push_str(&format!(
+            ", late events {}, events {}",
+            r.engine.late_events, r.engine.events
+        ));
+    }
+    line
+}
+
+/// Play the song.
+pub fn run(args: &PlayArgs) -> Result<(), Failure> {
+    let song = load_song(&args.song)?;
+    let backend = open_backend(args)?;
+    let name = backend.name();
+    let control = LiveControl::default();
+    let metrics = Arc::new(Metrics::new());
+    let interrupted = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&interrupted);
+    ctrlc::set_handler(move || flag.store(true, Ordering::Release)).map_err(|e| Failure {
+        code: EXIT_FAILURE,
+        message: format!("cannot install the Ctrl-C handler: {e}"),
+    })?;
+    let usr1 = Arc::new(AtomicBool::new(false));
+    #[cfg(unix)]
+    signal_hook::flag::register(signal_hook::consts::SIGUSR1, Arc::clone(&usr1)).map_err(|e| {
+        Failure {
+            code: EXIT_FAILURE,
+            message: format!("cannot install the SIGUSR1 handler: {e}"),
+        }
+    })?;
+    eprintln!(
+        "playing {} through {name} at {} Hz, {} frames per period{}",
+        args.song.display(),
+        backend.rate(),
+        backend.period(),
+        if args.looping { ", looping" } else { "" }
+    );
+    let options = PlayOptions {
+        looping: args.looping,
+        record: args.record.clone(),
+        lookahead: None,
+    };
+    let report = play(&song, backend, &options, &control, &metrics, |m, c| {
+        if interrupted.swap(false, Ordering::AcqRel) {
+            c.request_stop();
+        }
+        if usr1.swap(false, Ordering::AcqRel) {
+            eprintln!("{name}: {}", metrics_line(&m.report(), None));
+        }
+    })
+    .map_err(|message| Failure {
+        code: EXIT_FAILURE,
+        message,
+    })?;
+    eprintln!("{name}: {}", metrics_line(&report.metrics, Some(&report)));
+    if let (Some(path), Some(frames)) = (&args.record, report.recorded_frames) {
+        eprintln!(
+            "recorded {} frames to {}{}",
+            frames,
+            path.display(),
+            if report.record_dropped > 0 {
+                format!(" ({} samples dropped)", report.record_dropped)
+            } else {
+                String::new()
+            }
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,109 @@
+//! One live playback: sequencer thread, engine in the backend's callback,
+//! optional recording, until the song ends or a stop is requested.
+
+use super::recorder::Recording;
+use super::{AudioClock, LiveControl, LiveSource, RtQueue, SequencerHandle, SequencerOptions};
+use crate::engine::{Engine, EngineStats};
+use chronus_backends::{AudioSource, LiveBackend, Metrics, MetricsReport};
+use chronus_sequencer::{Event, Song};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Capacity of the event queue from the sequencer to the audio thread.
+const QUEUE_EVENTS: usize = 16_384;
+
+/// How to play.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PlayOptions {
+    /// Play the arrangement again and again (until stopped).
+    pub looping: bool,
+    /// Also write what is played to this WAV file (32-bit float).
+    pub record: Option<PathBuf>,
+    /// Look-ahead of the sequencer in frames (default: 50 ms, at least
+    /// four periods).
+    pub lookahead: Option<u64>,
+}
+
+/// What a playback did.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct PlayReport {
+    /// The backend's counters (frames, xruns, callback times, latency).
+    pub metrics: MetricsReport,
+    /// The engine's counters (events, late events).
+    pub engine: EngineStats,
+    /// Times the event queue was full (events then waited, never dropped).
+    pub queue_full: u64,
+    /// Frames written to the recording, if any.
+    pub recorded_frames: Option<u64>,
+    /// Recorded samples dropped because the writer fell behind.
+    pub record_dropped: u64,
+}
+
+/// Play `song` through `backend` until it ends (after its tails) or
+/// `control.request_stop()` is called. `tick` runs on the calling thread
+/// about every 20 ms while playing (for signals and status lines).
+///
+/// # Errors
+/// A one-line message when a thread, the recording or the backend fails.
+pub fn play(
+    song: &Song,
+    backend: Box<dyn LiveBackend>,
+    options: &PlayOptions,
+    control: &LiveControl,
+    metrics: &Arc<Metrics>,
+    mut tick: impl FnMut(&Arc<Metrics>, &LiveControl),
+) -> Result<PlayReport, String> {
+    let rate = backend.rate();
+    let period = backend.period() as u64;
+    let engine = Engine::new(song, rate);
+    let (producer, consumer) = rtrb::RingBuffer::<Event>::new(QUEUE_EVENTS);
+    let clock = AudioClock::new();
+    let mut seq_options = SequencerOptions::for_rate(rate);
+    seq_options.looping = options.looping;
+    seq_options.lookahead = options
+        .lookahead
+        .unwrap_or_else(|| seq_options.lookahead.max(4 * period));
+    let mut sequencer = SequencerHandle::spawn(song, rate, clock.clone(), producer, seq_options)
+        .map_err(|e| format!("cannot start the sequencer thread: {e}"))?;
+    sequencer.wait_primed(Duration::from_secs(2));
+    let live = LiveSource::new(engine, RtQueue::new(consumer), clock, control.clone());
+    let (source, writer): (Box<dyn AudioSource + Send>, _) = match &options.record {
+        Some(path) => {
+            let (rec, writer) = Recording::start(live, rate, path)?;
+            (Box::new(rec), Some(writer))
+        }
+        None => (Box::new(live), None),
+    };
+    let thread_metrics = Arc::clone(metrics);
+    let audio = std::thread::Builder::new()
+        .name("chronus-audio".into())
+        .spawn(move || backend.play(source, thread_metrics))
+        .map_err(|e| format!("cannot start the audio thread: {e}"))?;
+    let mut told_done = false;
+    while !audio.is_finished() {
+        if !told_done && sequencer.finished() {
+            control.song_done(sequencer.end_frame());
+            told_done = true;
+        }
+        tick(metrics, control);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let played = audio
+        .join()
+        .map_err(|_| "the audio thread panicked".to_string())?;
+    sequencer.stop();
+    let record_dropped = writer.as_ref().map_or(0, |w| w.dropped());
+    let recorded_frames = match writer {
+        Some(w) => Some(w.finish()?),
+        None => None,
+    };
+    played.map_err(|e| e.to_string())?;
+    Ok(PlayReport {
+        metrics: metrics.report(),
+        engine: control.stats(),
+        queue_full: sequencer.queue_full_count(),
+        recorded_frames,
+        record_dropped,
+    })
+}
