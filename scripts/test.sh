@@ -12,7 +12,8 @@ command -v dpkg-query >/dev/null 2>&1 && need_packages gcc pkg-config
 # PulseAudio server (null sink), private to this run, stopped on exit.
 . scripts/servers.sh
 servers_install
-servers_start
+CHRONUS_JACK_PERIOD=${CHRONUS_JACK_PERIOD:-256} servers_start
+export CHRONUS_REQUIRE_SERVERS=1
 trap servers_stop EXIT
 
 echo "== cargo fmt --check"
