@@ -14,7 +14,8 @@ song=${1:-songs/ambient.yaml}
 seconds=${2:-60}
 need_cargo
 servers_install
-CHRONUS_JACK_PERIOD=${CHRONUS_JACK_PERIOD:-64} servers_start
+# Realtime scheduling, as a live rig would run (needs root or rtprio rights).
+CHRONUS_JACK_REALTIME=${CHRONUS_JACK_REALTIME:-1} CHRONUS_JACK_PERIOD=${CHRONUS_JACK_PERIOD:-64} servers_start
 trap servers_stop EXIT
 cargo build --release --bin chronus
 

@@ -173,10 +173,13 @@ servers_start() {
     _servers_export JACK_NO_START_SERVER 1
     _servers_export JACK_NO_AUDIO_RESERVATION 1
 
-    # ---- JACK: dummy driver, 48 kHz, 64 frames, no realtime, no D-Bus.
+    # ---- JACK: dummy driver, 48 kHz, 64 frames, no D-Bus; realtime
+    # scheduling only when CHRONUS_JACK_REALTIME=1 (benchmarks, as root).
     SERVERS_JACK_PERIOD=${CHRONUS_JACK_PERIOD:-64}
+    local rt="--no-realtime"
+    [ "${CHRONUS_JACK_REALTIME:-0}" = 1 ] && rt="--realtime"
     env -u DISPLAY DBUS_SESSION_BUS_ADDRESS="$nobus" DBUS_SYSTEM_BUS_ADDRESS="$nobus" \
-        jackd --no-realtime --name "$SERVERS_JACK_NAME" \
+        jackd "$rt" --name "$SERVERS_JACK_NAME" \
         -d dummy -r 48000 -p "$SERVERS_JACK_PERIOD" -C 2 -P 2 \
         </dev/null >"$SERVERS_DIR/jack.log" 2>&1 &
     SERVERS_JACK_PID=$!
