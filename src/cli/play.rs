@@ -143,9 +143,28 @@ pub fn metrics_line(m: &MetricsReport, report: Option<&PlayReport>) -> String {
     line
 }
 
+/// Lock the process's memory (current and future) into RAM, as live audio
+/// programs do: otherwise the first write to a fresh page of a delay line
+/// page-faults inside the audio callback. Needs root or a memlock limit;
+/// without it playback goes on, with one warning.
+fn lock_memory() {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: mlockall takes flags only and touches no Rust-managed state.
+        let rc = unsafe { libc::mlockall(libc::MCL_CURRENT | libc::MCL_FUTURE) };
+        if rc != 0 {
+            eprintln!(
+                "warning: cannot lock memory ({}): the first pass through delay lines may page-fault in the audio thread",
+                std::io::Error::last_os_error()
+            );
+        }
+    }
+}
+
 /// Play the song.
 pub fn run(args: &PlayArgs) -> Result<(), Failure> {
     let song = load_song(&args.song)?;
+    lock_memory();
     let backend = open_backend(args)?;
     let name = backend.name();
     let control = LiveControl::default();
