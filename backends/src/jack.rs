@@ -25,7 +25,7 @@
 //! The source is not owned by the process handler (the `jack` crate drops
 //! the handler when deactivating a client whose server has died, and a
 //! crashed server gives no chance to ask the callback for anything). It
-//! lives in a [`Slot`] shared by `play` and the callback: one
+//! lives in a `Slot` shared by `play` and the callback: one
 //! `AtomicPtr` that holds the boxed source between callbacks. Each callback
 //! *swaps the pointer out* (taking exclusive use of the source), renders,
 //! and *stores it back* before returning. So, outside the few microseconds

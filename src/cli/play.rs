@@ -203,9 +203,9 @@ pub fn run(args: &PlayArgs) -> Result<(), Failure> {
             eprintln!("{name}: {}", metrics_line(&m.report(), None));
         }
     })
-    .map_err(|message| Failure {
+    .map_err(|e| Failure {
         code: EXIT_FAILURE,
-        message,
+        message: e.to_string(),
     })?;
     eprintln!("{name}: {}", metrics_line(&report.metrics, Some(&report)));
     if let (Some(path), Some(frames)) = (&args.record, report.recorded_frames) {

@@ -9,6 +9,7 @@
 //! ```
 
 pub mod clock;
+pub mod error;
 pub mod recorder;
 pub mod rt_queue;
 pub mod sequencer;
@@ -16,6 +17,7 @@ pub mod session;
 pub mod source;
 
 pub use clock::AudioClock;
+pub use error::LiveError;
 pub use rt_queue::RtQueue;
 pub use sequencer::{SequencerHandle, SequencerOptions};
 pub use session::{play, PlayOptions, PlayReport};

@@ -2,6 +2,7 @@
 //! optional recording, until the song ends or a stop is requested.
 
 use super::recorder::Recording;
+use super::LiveError;
 use super::{AudioClock, LiveControl, LiveSource, RtQueue, SequencerHandle, SequencerOptions};
 use crate::engine::{Engine, EngineStats};
 use chronus_backends::{AudioSource, LiveBackend, Metrics, MetricsReport};
@@ -45,7 +46,7 @@ pub struct PlayReport {
 /// about every 20 ms while playing (for signals and status lines).
 ///
 /// # Errors
-/// A one-line message when a thread, the recording or the backend fails.
+/// A [`LiveError`] when a thread, the recording or the backend fails.
 pub fn play(
     song: &Song,
     backend: Box<dyn LiveBackend>,
@@ -53,7 +54,7 @@ pub fn play(
     control: &LiveControl,
     metrics: &Arc<Metrics>,
     mut tick: impl FnMut(&Arc<Metrics>, &LiveControl),
-) -> Result<PlayReport, String> {
+) -> Result<PlayReport, LiveError> {
     let rate = backend.rate();
     let period = backend.period() as u64;
     let engine = Engine::new(song, rate);
@@ -65,12 +66,15 @@ pub fn play(
         .lookahead
         .unwrap_or_else(|| seq_options.lookahead.max(4 * period));
     let mut sequencer = SequencerHandle::spawn(song, rate, clock.clone(), producer, seq_options)
-        .map_err(|e| format!("cannot start the sequencer thread: {e}"))?;
+        .map_err(|source| LiveError::Thread {
+            what: "sequencer",
+            source,
+        })?;
     sequencer.wait_primed(Duration::from_secs(2));
     let live = LiveSource::new(engine, RtQueue::new(consumer), clock, control.clone());
     let (source, writer): (Box<dyn AudioSource + Send>, _) = match &options.record {
         Some(path) => {
-            let (rec, writer) = Recording::start(live, rate, path)?;
+            let (rec, writer) = Recording::start(live, rate, path).map_err(LiveError::Record)?;
             (Box::new(rec), Some(writer))
         }
         None => (Box::new(live), None),
@@ -79,7 +83,10 @@ pub fn play(
     let audio = std::thread::Builder::new()
         .name("chronus-audio".into())
         .spawn(move || backend.play(source, thread_metrics))
-        .map_err(|e| format!("cannot start the audio thread: {e}"))?;
+        .map_err(|source| LiveError::Thread {
+            what: "audio",
+            source,
+        })?;
     let mut told_done = false;
     while !audio.is_finished() {
         if !told_done && sequencer.finished() {
@@ -91,14 +98,14 @@ pub fn play(
     }
     let played = audio
         .join()
-        .map_err(|_| "the audio thread panicked".to_string())?;
+        .map_err(|_| LiveError::AudioThreadPanicked)?;
     sequencer.stop();
     let record_dropped = writer.as_ref().map_or(0, |w| w.dropped());
     let recorded_frames = match writer {
-        Some(w) => Some(w.finish()?),
+        Some(w) => Some(w.finish().map_err(LiveError::Record)?),
         None => None,
     };
-    played.map_err(|e| e.to_string())?;
+    played?;
     Ok(PlayReport {
         metrics: metrics.report(),
         engine: control.stats(),
