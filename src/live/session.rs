@@ -96,9 +96,7 @@ pub fn play(
         tick(metrics, control);
         std::thread::sleep(Duration::from_millis(20));
     }
-    let played = audio
-        .join()
-        .map_err(|_| LiveError::AudioThreadPanicked)?;
+    let played = audio.join().map_err(|_| LiveError::AudioThreadPanicked)?;
     sequencer.stop();
     let record_dropped = writer.as_ref().map_or(0, |w| w.dropped());
     let recorded_frames = match writer {
