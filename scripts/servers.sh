@@ -176,10 +176,13 @@ servers_start() {
     # ---- JACK: dummy driver, 48 kHz, 64 frames, no D-Bus; realtime
     # scheduling only when CHRONUS_JACK_REALTIME=1 (benchmarks, as root).
     SERVERS_JACK_PERIOD=${CHRONUS_JACK_PERIOD:-64}
-    local rt="--no-realtime"
-    [ "${CHRONUS_JACK_REALTIME:-0}" = 1 ] && rt="--realtime"
+    local rt=(--no-realtime)
+    if [ "${CHRONUS_JACK_REALTIME:-0}" = 1 ]; then
+        rt=(--realtime)
+        [ -n "${CHRONUS_JACK_RTPRIO:-}" ] && rt+=(--realtime-priority "$CHRONUS_JACK_RTPRIO")
+    fi
     env -u DISPLAY DBUS_SESSION_BUS_ADDRESS="$nobus" DBUS_SYSTEM_BUS_ADDRESS="$nobus" \
-        jackd "$rt" --name "$SERVERS_JACK_NAME" \
+        jackd "${rt[@]}" --name "$SERVERS_JACK_NAME" \
         -d dummy -r 48000 -p "$SERVERS_JACK_PERIOD" -C 2 -P 2 \
         </dev/null >"$SERVERS_DIR/jack.log" 2>&1 &
     SERVERS_JACK_PID=$!
