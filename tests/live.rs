@@ -37,8 +37,8 @@ fn read_wav(path: &std::path::Path) -> (Vec<f32>, Vec<f32>) {
 fn live_play_equals_offline_render() {
     let song = common::song(
         "tempo: 240\ninstruments:\n  k: { type: kick, decay: 0.1 }\n  h: { type: hihat }\n\
-         \x20 b: { type: synth, osc: saw, cutoff: 700, resonance: 0.5, release: 0.05, effects: [ { type: delay, time: 0.05, feedback: 0.3, mix: 0.3 } ] }\n\
-         patterns:\n  a: { k: \"x x x x\", h: \"x(5,8)\", b: \"C2 [Eb2 G2] ~ Bb1\" }\n",
+         \x20 b: { type: synth, osc: saw, cutoff: 400, resonance: 0.5, filter_env: 3, release: 0.05, polyphony: 2, effects: [ { type: delay, time: 0.05, feedback: 0.3, mix: 0.3 } ] }\n\
+         patterns:\n  a: { k: \"x x x x\", h: \"x(5,8)\", b: \"C2 [Eb2 G2] [C3,Eb3,G3] Bb1\" }\n",
     );
     let path = temp("equal.wav");
     let control = LiveControl::default();
@@ -47,7 +47,8 @@ fn live_play_equals_offline_render() {
         record: Some(path.clone()),
         ..PlayOptions::default()
     };
-    let backend: Box<dyn LiveBackend> = Box::new(NullBackend::new(48_000, 256));
+    // A period that is not a multiple of the engine's 64-frame grid.
+    let backend: Box<dyn LiveBackend> = Box::new(NullBackend::new(48_000, 240));
     let report = play(&song, backend, &options, &control, &metrics, |_, _| {}).expect("play");
     assert_eq!(report.engine.late_events, 0, "events arrived late");
     assert_eq!(report.record_dropped, 0);
@@ -56,8 +57,16 @@ fn live_play_equals_offline_render() {
     let (off_l, off_r) = common::render(&song);
     let n = live_l.len().min(off_l.len());
     assert!(n > 48_000, "only {n} frames recorded");
-    assert_eq!(live_l[..n], off_l[..n], "left channels differ");
-    assert_eq!(live_r[..n], off_r[..n], "right channels differ");
+    assert_eq!(
+        common::first_difference(&live_l[..n], &off_l[..n]),
+        None,
+        "left"
+    );
+    assert_eq!(
+        common::first_difference(&live_r[..n], &off_r[..n]),
+        None,
+        "right"
+    );
     // Whatever one has beyond the other is the quiet end of the tail (both
     // stop after half a second below -96 dBFS, counted in their own blocks).
     let rest = live_l[n..].iter().chain(&off_l[n..]);

@@ -127,27 +127,36 @@ fn jack_delivers_the_offline_samples() {
         report.metrics.latency_frames
     );
     assert_eq!(report.engine.late_events, 0);
-    if report.metrics.xruns == 0 {
-        for (r, o) in rec_onsets.iter().zip(&off_onsets) {
-            assert_eq!(
-                *r as i64 - *o as i64,
-                offset,
-                "onset moved: {rec_onsets:?} vs {off_onsets:?}"
-            );
+    // Between consecutive onsets, every sample equals the offline render's,
+    // bit for bit, at that onset's offset. An xrun drops whole periods and so
+    // shifts the later offsets by multiples of the period, and can break the
+    // segment it falls in: allow one broken segment per xrun, no more.
+    let period = report.metrics.period_frames.max(1) as i64;
+    let mut exact = 0usize;
+    for i in 0..off_onsets.len() {
+        let o = off_onsets[i] as usize;
+        let d = rec_onsets[i] as i64 - off_onsets[i] as i64;
+        assert_eq!(
+            (d - offset) % period,
+            0,
+            "onset {i} moved by {} frames",
+            d - offset
+        );
+        let end = off_onsets.get(i + 1).map_or(offline.len(), |&e| e as usize);
+        let start_rec = (o as i64 + d) as usize;
+        let len = (end - o).min(recorded.len().saturating_sub(start_rec));
+        if recorded[start_rec..start_rec + len] == offline[o..o + len] {
+            exact += 1;
         }
-        // And every sample in between, bit for bit.
-        let from = off_onsets[0] as usize;
-        let to = offline.len().min(recorded.len() - offset as usize);
-        for i in from..to {
-            assert_eq!(recorded[i + offset as usize], offline[i], "frame {i}");
-        }
-    } else {
-        // An xrun skips whole periods; onsets may move only by those.
-        let period = report.metrics.period_frames as i64;
-        for (r, o) in rec_onsets.iter().zip(&off_onsets) {
-            let d = *r as i64 - *o as i64 - offset;
-            assert!(d % period == 0, "onset moved by {d} frames");
-        }
+    }
+    let xruns = report.metrics.xruns as usize;
+    assert!(
+        exact + xruns >= off_onsets.len(),
+        "{exact} of {} segments bit-exact with {xruns} xruns",
+        off_onsets.len()
+    );
+    if xruns == 0 {
+        assert_eq!(exact, off_onsets.len());
     }
 }
 

@@ -196,17 +196,24 @@ fn silence_is_digital_zero() {
     assert!(tail.iter().all(|&x| x == 0.0));
 }
 
-/// Rendering in blocks of 64 or of 100 gives the same samples: events are
-/// applied at their frame, not at block boundaries.
+/// Rendering in blocks of 64, 100, 240 or 7 gives the same samples: events
+/// are applied at their frame, and control-rate updates (the filter
+/// envelope here) happen on the same absolute frames at any block size.
 #[test]
 fn block_size_does_not_change_the_sound() {
     let s = song(
-        "tempo: 127\ninstruments:\n  k: { type: kick }\n  b: { type: synth, osc: saw, cutoff: 800 }\n\
-         patterns:\n  a: { k: \"x . x x(3,8)\", b: \"C2 [Eb2 G2] ~ Bb1*3\" }\n",
+        "tempo: 127\ninstruments:\n  k: { type: kick }\n  b: { type: synth, osc: saw, cutoff: 300, resonance: 0.6, filter_env: 3, decay: 0.1, polyphony: 2 }\n\
+         patterns:\n  a: { k: \"x . x x(3,8)\", b: \"C2 [Eb2 G2] [C3,Eb3,G3] Bb1*3\" }\n",
     );
     let (a, _) = render_blocks(&s, 48_000, None, 64);
-    let (b, _) = render_blocks(&s, 48_000, None, 100);
-    let n = a.len().min(b.len());
-    assert!(n > 100_000);
-    assert_eq!(a[..n], b[..n]);
+    for block in [100, 240, 7] {
+        let (b, _) = render_blocks(&s, 48_000, None, block);
+        let n = a.len().min(b.len());
+        assert!(n > 100_000);
+        assert_eq!(
+            first_difference(&a[..n], &b[..n]),
+            None,
+            "blocks of {block}"
+        );
+    }
 }

@@ -52,7 +52,7 @@ pub struct PlayArgs {
     #[arg(long, default_value = "chronus")]
     client_name: String,
     /// PulseAudio latency target in milliseconds.
-    #[arg(long, value_name = "MS", default_value_t = 20)]
+    #[arg(long, value_name = "MS", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=2000))]
     latency: u32,
 }
 
@@ -145,11 +145,29 @@ pub fn metrics_line(m: &MetricsReport, report: Option<&PlayReport>) -> String {
 
 /// Lock the process's memory (current and future) into RAM, as live audio
 /// programs do: otherwise the first write to a fresh page of a delay line
-/// page-faults inside the audio callback. Needs root or a memlock limit;
-/// without it playback goes on, with one warning.
+/// page-faults inside the audio callback. Only as root or with an unlimited
+/// memlock limit (an audio group's limits): under a finite limit, locking
+/// future mappings would make later allocations fail. Otherwise playback
+/// goes on, with one warning.
 fn lock_memory() {
     #[cfg(target_os = "linux")]
     {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit writes into the struct we pass, nothing else.
+        let rc = unsafe { libc::getrlimit(libc::RLIMIT_MEMLOCK, &mut limit) };
+        // SAFETY: geteuid has no preconditions. Root (CAP_IPC_LOCK) is not
+        // bound by the limit.
+        let root = unsafe { libc::geteuid() } == 0;
+        if !root && (rc != 0 || limit.rlim_cur != libc::RLIM_INFINITY) {
+            eprintln!(
+                "warning: memory not locked (memlock limit {} bytes): the first pass through delay lines may page-fault in the audio thread",
+                limit.rlim_cur
+            );
+            return;
+        }
         // SAFETY: mlockall takes flags only and touches no Rust-managed state.
         let rc = unsafe { libc::mlockall(libc::MCL_CURRENT | libc::MCL_FUTURE) };
         if rc != 0 {
@@ -164,8 +182,17 @@ fn lock_memory() {
 /// Play the song.
 pub fn run(args: &PlayArgs) -> Result<(), Failure> {
     let song = load_song(&args.song)?;
-    lock_memory();
+    if let Some(path) = &args.record {
+        let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
+        if path.is_dir() || folder.is_some_and(|f| !f.is_dir()) {
+            return Err(Failure::input(format!(
+                "{}: cannot record there: expected a file name in an existing folder",
+                path.display()
+            )));
+        }
+    }
     let backend = open_backend(args)?;
+    lock_memory();
     let name = backend.name();
     let control = LiveControl::default();
     let metrics = Arc::new(Metrics::new());

@@ -5,7 +5,8 @@
 //! [`Engine::new`]; after that, [`Engine::render`] never allocates, frees,
 //! locks or blocks. Events are applied at their exact frame inside a block:
 //! the block is rendered up to the event, the event is applied, rendering
-//! goes on.
+//! goes on. Sub-blocks never cross a multiple of `MAX_BLOCK` frames, so the
+//! output does not depend on the caller's block size.
 
 mod queue;
 mod track;
@@ -84,7 +85,12 @@ impl Engine {
         let mut done = 0usize;
         while done < total {
             let start = self.stats.frames;
-            let mut len = (total - done).min(MAX_BLOCK);
+            // Sub-blocks follow the absolute grid of MAX_BLOCK frames (and
+            // split at events), whatever the caller's block size: control-
+            // rate updates (filter envelopes, voice reaping) then happen on
+            // the same frames offline and live, at any period.
+            let to_grid = MAX_BLOCK - (start % MAX_BLOCK as u64) as usize;
+            let mut len = (total - done).min(to_grid);
             let end = start + len as u64;
             // Apply every event due at the current frame (or late); stop the
             // sub-block at the next one inside it.

@@ -131,7 +131,7 @@ impl<S: AudioSource> AudioSource for Recording<S> {
         let flow = self.inner.process(left, right);
         let n = match flow {
             Flow::Continue => left.len(),
-            Flow::Finished { frames } => frames,
+            Flow::Finished { frames } => frames.min(left.len()),
         };
         if self.producer.slots() < 2 * n {
             self.shared

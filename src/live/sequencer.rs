@@ -2,8 +2,9 @@
 //! ahead of the audio clock and pushes them over the lock-free queue.
 
 use super::AudioClock;
+use chronus_sequencer::schedule::sort_events;
 use chronus_sequencer::{Event, Schedule, Song};
-use std::cmp::Reverse;
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -136,20 +137,24 @@ fn run(
 ) {
     let total = schedule.song().bar_count();
     let mut next_bar = 0usize;
-    // Kept sorted latest-first, so the next event to send is at the end.
-    let mut pending: Vec<Event> = Vec::new();
+    // Sorted as the offline renderer sorts (stable, by frame, note-offs
+    // first, then track), so simultaneous events apply in the same order.
+    let mut pending: VecDeque<Event> = VecDeque::new();
+    let mut fresh: Vec<Event> = Vec::new();
     while !shared.stop.load(Ordering::Acquire) {
-        let horizon = clock.now() + options.lookahead;
+        let period = clock.block();
+        let horizon = clock.now() + options.lookahead.max(4 * period);
         let mut added = false;
         while (options.looping || next_bar < total) && schedule.bar_frame(next_bar) < horizon {
-            schedule.bar_events(next_bar, &mut pending);
+            schedule.bar_events(next_bar, &mut fresh);
             next_bar += 1;
             added = true;
         }
         if added {
-            pending.sort_by_key(|e| Reverse((e.frame, e.kind.order(), e.track)));
+            pending.extend(fresh.drain(..));
+            sort_events(pending.make_contiguous());
         }
-        while let Some(&ev) = pending.last() {
+        while let Some(&ev) = pending.front() {
             if ev.frame >= horizon {
                 break;
             }
@@ -157,7 +162,7 @@ fn run(
                 shared.full.fetch_add(1, Ordering::AcqRel);
                 break;
             }
-            pending.pop();
+            pending.pop_front();
         }
         shared.primed.store(true, Ordering::Release);
         if !options.looping && next_bar >= total && pending.is_empty() {

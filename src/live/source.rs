@@ -67,6 +67,7 @@ pub struct LiveSource {
     fade_left: Option<u64>,
     quiet_frames: u64,
     quiet_needed: u64,
+    max_tail: u64,
 }
 
 impl LiveSource {
@@ -82,16 +83,17 @@ impl LiveSource {
             fade_left: None,
             quiet_frames: 0,
             quiet_needed: (rate * 0.5) as u64,
+            max_tail: crate::render::MAX_TAIL_SECONDS * rate as u64,
         }
     }
 
-    fn publish(&self) {
+    fn publish(&self, block: usize) {
         let s = self.engine.stats();
         let c = &self.control.0;
         c.frames.store(s.frames, Ordering::Release);
         c.events.store(s.events, Ordering::Release);
         c.late.store(s.late_events, Ordering::Release);
-        self.clock.publish(s.frames);
+        self.clock.publish(s.frames, block as u64);
     }
 
     fn finish(&mut self, frames: usize) -> Flow {
@@ -109,7 +111,7 @@ impl AudioSource for LiveSource {
             return Flow::Finished { frames: 0 };
         }
         self.engine.render(&mut self.queue, left, right);
-        self.publish();
+        self.publish(left.len());
         if self.fade_left.is_none() && self.control.0.stop.load(Ordering::Acquire) {
             self.fade_left = Some(self.fade_len);
         }
@@ -140,7 +142,8 @@ impl AudioSource for LiveSource {
             } else {
                 self.quiet_frames = 0;
             }
-            if self.quiet_frames >= self.quiet_needed {
+            let tail = self.engine.frame() - c.end_frame.load(Ordering::Acquire);
+            if self.quiet_frames >= self.quiet_needed || tail >= self.max_tail {
                 return self.finish(left.len());
             }
         }

@@ -110,3 +110,12 @@ pub fn spectrum(x: &[f32]) -> Vec<f64> {
 pub fn db(a: f64, b: f64) -> f64 {
     20.0 * (a / b).log10()
 }
+
+/// Index of the first sample where `a` and `b` differ (over their common
+/// length), with both values.
+pub fn first_difference(a: &[f32], b: &[f32]) -> Option<(usize, f32, f32)> {
+    a.iter()
+        .zip(b)
+        .position(|(x, y)| x != y)
+        .map(|i| (i, a[i], b[i]))
+}

@@ -65,10 +65,12 @@ impl Voice for FmVoice {
     /// state run on, the envelope attacks from its current level.
     fn steal(&mut self, pitch: Option<f32>, velocity: f32) {
         let (carrier, modulator, last) = (self.carrier, self.modulator, self.last);
+        let env = self.env.clone();
         self.start(pitch, velocity);
         self.carrier = carrier;
         self.modulator = modulator;
         self.last = last;
+        self.env = env;
         self.env.trigger();
     }
 
@@ -309,5 +311,33 @@ mod tests {
         fm.note_on(1, Some(127.0), 1.0);
         let out = render(&mut fm, 48_000, 64);
         assert!(out.iter().all(|v| v.is_finite() && v.abs() <= 1.0));
+    }
+
+    #[test]
+    fn stealing_a_sounding_voice_does_not_click() {
+        let spec = FmSpec {
+            index: 0.0,
+            attack: 0.005,
+            release: 0.5,
+            polyphony: 1.0,
+            ..FmSpec::default()
+        };
+        let mut fm = FmVoices::new(&spec, 48_000.0);
+        let mut out = vec![0.0f32; 4 * 12_032];
+        let mut n = 0;
+        for (i, note) in [60.0, 64.0, 67.0, 72.0].into_iter().enumerate() {
+            fm.note_on(i as u32, Some(note), 0.8);
+            let end = n + 12_032;
+            while n < end {
+                fm.render(&mut out[n..n + 64]);
+                n += 64;
+            }
+        }
+        // A C5 sine at 0.8 peak moves at most 2*pi*523/48000*0.8 = 0.055 per sample.
+        let step = out
+            .windows(2)
+            .map(|w| (w[1] - w[0]).abs())
+            .fold(0.0f32, f32::max);
+        assert!(step < 0.06, "largest step {step}");
     }
 }

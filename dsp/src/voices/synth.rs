@@ -55,6 +55,10 @@ pub struct SynthBank {
     voices: Vec<Voice>,
     active: usize,
     clock: u64,
+    /// Frames rendered so far: control-rate work (filter coefficients,
+    /// voice reaping) happens only on multiples of `MAX_BLOCK`, so the
+    /// output does not depend on how the caller splits its blocks.
+    frame: u64,
     ladder: LadderBank,
     svf: SvfBank,
     /// A group's oscillator output, then filter output, sample-major
@@ -67,7 +71,7 @@ impl SynthBank {
     /// A bank for `spec` at `rate` Hz with `spec.polyphony` voices.
     /// Allocates; call on a control thread.
     pub fn new(spec: &SynthSpec, rate: f32) -> Self {
-        let capacity = (spec.polyphony.round().clamp(1.0, 256.0)) as usize;
+        let capacity = super::pool::voice_count(spec.polyphony);
         let lanes = capacity.div_ceil(LANES) * LANES;
         let r = f64::from(rate);
         let voice = Voice {
@@ -87,6 +91,7 @@ impl SynthBank {
             voices: vec![voice; capacity],
             active: 0,
             clock: 0,
+            frame: 0,
             ladder: LadderBank::new(lanes),
             svf: SvfBank::new(lanes),
             scratch: vec![0.0; AMP_OFFSET + GROUP * MAX_BLOCK],
@@ -115,19 +120,24 @@ impl SynthBank {
     }
 
     fn update_filters(&mut self) {
-        let res = self.spec.resonance as f32;
         for v in 0..self.active {
-            let fc = self.cutoff(v);
-            match self.spec.filter {
-                FilterMode::Lowpass => {
-                    self.ladder
-                        .set(v, ladder_gain(fc, self.rate), ladder_feedback(res));
-                }
-                FilterMode::Highpass | FilterMode::Bandpass => {
-                    self.svf.set(v, SvfCoefs::new(fc, res, self.rate));
-                }
-                FilterMode::None => {}
+            self.update_filter(v);
+        }
+    }
+
+    /// Set voice `v`'s filter coefficients from its cutoff now.
+    fn update_filter(&mut self, v: usize) {
+        let res = self.spec.resonance as f32;
+        let fc = self.cutoff(v);
+        match self.spec.filter {
+            FilterMode::Lowpass => {
+                self.ladder
+                    .set(v, ladder_gain(fc, self.rate), ladder_feedback(res));
             }
+            FilterMode::Highpass | FilterMode::Bandpass => {
+                self.svf.set(v, SvfCoefs::new(fc, res, self.rate));
+            }
+            FilterMode::None => {}
         }
     }
 
@@ -229,7 +239,11 @@ impl SynthBank {
 impl Instrument for SynthBank {
     /// Audio thread safe.
     fn note_on(&mut self, id: u32, pitch: Option<f32>, velocity: f32) {
-        let (slot, stolen) = if self.active < self.voices.len() {
+        let finished = (0..self.active).find(|&v| self.voices[v].env.is_idle());
+        let (slot, stolen) = if let Some(v) = finished {
+            // Ended since the last reap: a free voice, started fresh.
+            (v, false)
+        } else if self.active < self.voices.len() {
             self.active += 1;
             (self.active - 1, false)
         } else {
@@ -262,6 +276,7 @@ impl Instrument for SynthBank {
             self.ladder.clear(slot);
             self.svf.clear(slot);
         }
+        self.update_filter(slot);
     }
 
     /// Audio thread safe.
@@ -277,10 +292,14 @@ impl Instrument for SynthBank {
     fn render(&mut self, out: &mut [f32]) {
         let frames = out.len().min(MAX_BLOCK);
         out.fill(0.0);
+        let on_grid = self.frame % MAX_BLOCK as u64 == 0;
+        self.frame += frames as u64;
         if self.active == 0 {
             return;
         }
-        self.update_filters();
+        if on_grid {
+            self.update_filters();
+        }
         let lanes = self.active.div_ceil(LANES) * LANES;
         // Voices go through the whole chain a group at a time, so that the
         // group's buffers stay in the L1 cache.
@@ -288,7 +307,9 @@ impl Instrument for SynthBank {
             let count = GROUP.min(lanes - base);
             self.render_group(base, count, &mut out[..frames]);
         }
-        self.reap();
+        if self.frame % MAX_BLOCK as u64 == 0 {
+            self.reap();
+        }
     }
 
     fn active_voices(&self) -> usize {

@@ -65,7 +65,11 @@ impl InstrumentSpec {
 
     /// Number of voices (1..=256).
     pub fn polyphony(&self) -> usize {
-        each_variant!(self, s => s.polyphony.round().clamp(1.0, 256.0) as usize)
+        each_variant!(self, s => if s.polyphony.is_nan() {
+            1
+        } else {
+            s.polyphony.round().clamp(1.0, 256.0) as usize
+        })
     }
 
     /// Insert effects in order.
