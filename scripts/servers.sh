@@ -256,9 +256,11 @@ EOF
     fi
     pactl set-default-sink chronus_null >/dev/null 2>&1 ||
         { _servers_fail "PulseAudio: cannot make chronus_null the default sink" "$SERVERS_DIR/pulse.log"; return 1; }
-    pactl set-default-source chronus_null.monitor >/dev/null 2>&1 || true
+    pactl set-default-source chronus_null.monitor >/dev/null 2>&1 ||
+        { _servers_fail "PulseAudio: cannot make chronus_null.monitor the default source" "$SERVERS_DIR/pulse.log"; return 1; }
     local sources
-    sources=$(pactl list short sources 2>/dev/null) || true
+    sources=$(pactl list short sources 2>/dev/null) ||
+        { _servers_fail "PulseAudio: cannot list its sources" "$SERVERS_DIR/pulse.log"; return 1; }
     case "$sources" in
         *chronus_null.monitor*) ;;
         *) _servers_fail "PulseAudio: no chronus_null.monitor source" "$SERVERS_DIR/pulse.log"; return 1 ;;
@@ -282,8 +284,11 @@ EOF
         sleep 0.1
     done
     [ "$ok" -eq 1 ] || { _servers_fail "PulseAudio: the keep-alive recording of chronus_null.monitor did not start" "$SERVERS_DIR/keepalive.log" "$SERVERS_DIR/pulse.log"; return 1; }
-    pactl suspend-sink chronus_null 1 >/dev/null 2>&1 || true
-    pactl suspend-sink chronus_null 0 >/dev/null 2>&1 || true
+    if ! pactl suspend-sink chronus_null 1 >/dev/null 2>&1 ||
+        ! pactl suspend-sink chronus_null 0 >/dev/null 2>&1; then
+        _servers_fail "PulseAudio: cannot restart the chronus_null sink" "$SERVERS_DIR/pulse.log"
+        return 1
+    fi
 
     _servers_say "audio servers up in $SERVERS_DIR: JACK '$SERVERS_JACK_NAME' (pid $SERVERS_JACK_PID, dummy 48 kHz/$SERVERS_JACK_PERIOD), PulseAudio $PULSE_SERVER (pid $SERVERS_PULSE_PID, sink chronus_null)"
     return 0
@@ -302,17 +307,22 @@ _servers_alive() {
 _servers_kill() {
     local pid=$1
     [ -n "$pid" ] || return 0
-    if _servers_alive "$pid"; then
-        kill -TERM "$pid" 2>/dev/null || true
+    # It may exit on its own between the check and the signal: then there is
+    # nothing to stop.
+    if _servers_alive "$pid" && kill -TERM "$pid" 2>/dev/null; then
         for _ in $(seq 30); do
             _servers_alive "$pid" || break
             sleep 0.1
         done
-        if _servers_alive "$pid"; then
-            kill -KILL "$pid" 2>/dev/null || true
+        if _servers_alive "$pid" && kill -KILL "$pid" 2>/dev/null; then
+            _servers_say "process $pid ignored TERM for 3 s: killed"
         fi
     fi
-    wait "$pid" 2>/dev/null || true
+    # Reap it if it is our child; a non-zero status (killed by our signal)
+    # is expected here.
+    if ! wait "$pid" 2>/dev/null; then
+        :
+    fi
 }
 
 # servers_stop: stop both servers and remove the private folder (idempotent).
@@ -326,7 +336,7 @@ servers_stop() {
     if [ -n "$SERVERS_JACK_NAME" ]; then
         # Left behind only when jackd had to be killed; the names are ours alone.
         rm -f /dev/shm/jack_sem."$(id -u)"_"$SERVERS_JACK_NAME"_* \
-              /dev/shm/jack_"$SERVERS_JACK_NAME"_* 2>/dev/null || true
+              /dev/shm/jack_"$SERVERS_JACK_NAME"_*
         SERVERS_JACK_NAME=""
     fi
     case "$SERVERS_DIR" in
