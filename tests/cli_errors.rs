@@ -7,60 +7,11 @@
 //! The bad songs are `tests/fixtures/bad/*.yaml`, copied into the scratch
 //! folder so that the path in each message is the one we passed.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::Scratch;
+use std::path::Path;
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-/// A scratch folder under the system temp folder, removed on drop.
-struct Scratch {
-    dir: PathBuf,
-}
-
-impl Scratch {
-    fn new(name: &str) -> Self {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "chronus-cli-{}-{}-{name}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("create scratch folder");
-        Scratch { dir }
-    }
-
-    /// Write `text` to `name` in the folder; its path.
-    fn write(&self, name: &str, text: &str) -> PathBuf {
-        let path = self.dir.join(name);
-        std::fs::write(&path, text).expect("write scratch file");
-        path
-    }
-
-    /// Copy `tests/fixtures/bad/NAME` into the folder; its path.
-    fn fixture(&self, name: &str) -> PathBuf {
-        let src = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/bad")
-            .join(name);
-        let text = std::fs::read_to_string(&src).expect("read fixture");
-        self.write(name, &text)
-    }
-
-    /// Names of the entries in the folder, sorted.
-    fn listing(&self) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(&self.dir)
-            .expect("list scratch folder")
-            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
 
 /// What one run of the binary did.
 struct Run {

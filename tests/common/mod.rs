@@ -1,6 +1,10 @@
 //! Shared helpers for the integration tests: render songs, measure audio.
 #![allow(dead_code)]
 
+mod scratch;
+#[allow(unused_imports)]
+pub use scratch::Scratch;
+
 use chronus::backends::{AudioSource, Flow};
 use chronus::render::{OfflineRender, RenderOptions};
 use chronus::sequencer::Song;

@@ -2,10 +2,10 @@
 //! last run of the binary and its scratch folder.
 
 use crate::common;
+use crate::common::Scratch;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// A song assembled by the Given steps, written out as YAML when needed.
 #[derive(Clone, Debug, Default)]
@@ -105,47 +105,6 @@ impl SongText {
     /// Parse it through the library (the song is ours: panics if invalid).
     pub fn song(&self) -> chronus::sequencer::Song {
         common::song(&self.yaml())
-    }
-}
-
-/// A scratch folder under the system temp folder, removed on drop.
-pub struct Scratch {
-    pub dir: PathBuf,
-}
-
-impl Scratch {
-    pub fn new() -> Self {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "chronus-specs-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("create scratch folder");
-        Scratch { dir }
-    }
-
-    /// Names of the entries in the folder, sorted.
-    pub fn listing(&self) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(&self.dir)
-            .expect("list scratch folder")
-            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-impl fmt::Debug for Scratch {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Scratch({})", self.dir.display())
     }
 }
 
@@ -297,7 +256,10 @@ pub struct Chronus {
 
 impl Chronus {
     pub fn scratch(&mut self) -> &Path {
-        &self.scratch.get_or_insert_with(Scratch::new).dir
+        &self
+            .scratch
+            .get_or_insert_with(|| Scratch::new("specs"))
+            .dir
     }
 
     /// The song file for the binary: the fixture, or the built song written out.
