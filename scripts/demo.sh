@@ -9,8 +9,9 @@ cd "$(dirname "$0")/.."
 
 song=${1:-songs/techno.yaml}
 need_cargo
-# libpulse-dev: the PulseAudio backend links libpulse (JACK is loaded at run time).
-command -v dpkg-query >/dev/null 2>&1 && need_packages gcc pkg-config libpulse-dev
+# The build's system packages: one list for demo.sh and test.sh.
+# shellcheck disable=SC2046
+command -v dpkg-query >/dev/null 2>&1 && need_packages $(build_packages)
 
 cargo build --release --bin chronus
 name=$(basename "$song" .yaml)

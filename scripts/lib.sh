@@ -26,3 +26,10 @@ need_packages() {
         exit 1
     fi
 }
+
+# build_packages: the Debian packages the build needs (scripts/build-packages.txt).
+build_packages() {
+    local here
+    here=$(dirname "${BASH_SOURCE[0]}")
+    grep -v '^[[:space:]]*\(#\|$\)' "$here/build-packages.txt"
+}

@@ -6,7 +6,9 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
 need_cargo
-command -v dpkg-query >/dev/null 2>&1 && need_packages gcc pkg-config
+# The build's system packages: the same list as demo.sh's.
+# shellcheck disable=SC2046
+command -v dpkg-query >/dev/null 2>&1 && need_packages $(build_packages)
 
 # Real audio servers for the live tests: a JACK server (dummy driver) and a
 # PulseAudio server (null sink), private to this run, stopped on exit.
