@@ -13,6 +13,16 @@ pub trait Effect: Send {
 
     /// Clear all internal state (delay lines, envelopes).
     fn reset(&mut self);
+
+    /// Set the numeric parameter at index `param` of the effect's spec
+    /// table (`DelaySpec::PARAMS` and the like) to `value`, reached over
+    /// `ramp` frames (smoothed). Only parameters for which
+    /// [`crate::live::effect_param`] says [`crate::live::ParamChange::Live`]
+    /// come here. Out-of-range values are clamped; unknown indices ignored.
+    /// Audio thread safe.
+    fn set_param(&mut self, param: usize, value: f32, ramp: u32) {
+        let _ = (param, value, ramp);
+    }
 }
 
 /// Build the effect for `spec` at `rate` Hz, all buffers allocated.

@@ -23,6 +23,17 @@ pub trait Instrument: Send {
 
     /// Silence every voice at once.
     fn reset(&mut self);
+
+    /// Set the numeric parameter at index `param` of the instrument's spec
+    /// table (`SynthSpec::PARAMS` and the like) to `value`, reached over
+    /// `ramp` frames (smoothed: no zipper noise; sounding voices follow).
+    /// Only parameters for which [`crate::live::instrument_param`] says
+    /// [`crate::live::ParamChange::Live`] come here; `gain` and `pan` are the
+    /// mixer's. Out-of-range values are clamped; unknown indices ignored.
+    /// Audio thread safe.
+    fn set_param(&mut self, param: usize, value: f32, ramp: u32) {
+        let _ = (param, value, ramp);
+    }
 }
 
 /// Build the instrument for `spec` at `rate` Hz, all buffers allocated.

@@ -12,9 +12,11 @@ pub mod effects;
 pub mod envelope;
 pub mod filter;
 pub mod instrument;
+pub mod live;
 pub mod math;
 pub mod noise;
 pub mod osc;
+pub mod smooth;
 pub mod voices;
 
 pub use effect::{build_effect, Effect};

@@ -12,7 +12,7 @@ mod instrument;
 mod locate;
 mod note_value;
 pub(crate) mod params;
-mod suggest;
+pub mod suggest;
 mod unique_map;
 
 use unique_map::UniqueMap;

@@ -2,7 +2,7 @@
 
 /// ` (did you mean `x`?)` for the closest of `known` to `name`, or a list of
 /// what is known when nothing is close.
-pub(crate) fn did_you_mean(name: &str, known: &[&str]) -> String {
+pub fn did_you_mean(name: &str, known: &[&str]) -> String {
     let best = known
         .iter()
         .map(|k| (distance(name, k), *k))

@@ -1,0 +1,2 @@
+//! Chronus's command language (work in progress).
+#![deny(missing_docs)]

@@ -1,0 +1,2 @@
+//! Chronus's OSC interface (work in progress).
+#![deny(missing_docs)]
