@@ -6,7 +6,7 @@
 //! quicker run). Figures are comparable only within one run on one machine.
 
 use chronus::engine::{Engine, VecQueue};
-use chronus::sequencer::{Event, EventKind, Song};
+use chronus::sequencer::{Event, EventKind, Song, TrackId};
 use std::time::Instant;
 
 const RATE: u32 = 48_000;
@@ -26,7 +26,7 @@ fn run_once(song: &Song, seconds: u64) -> f64 {
     let events: Vec<Event> = (0..64u32)
         .map(|i| Event {
             frame: 0,
-            track: 0,
+            track: TrackId::of_song_track(0),
             kind: EventKind::NoteOn {
                 id: i,
                 pitch: Some(36.0 + (i as f32 * 0.93)),

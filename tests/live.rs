@@ -103,10 +103,12 @@ fn live_path_allocates_nothing() {
         let rate = 48_000;
         let engine = Engine::new(&song, rate);
         let (producer, consumer) = rtrb::RingBuffer::<Event>::new(16_384);
-        let clock = AudioClock::new();
+        let clock = AudioClock::with_rate(rate);
+        let timeline = std::sync::Arc::new(std::sync::Mutex::new(
+            chronus::live::song_timeline::SongTimeline::new(&song, rate, false),
+        ));
         let seq = SequencerHandle::spawn(
-            &song,
-            rate,
+            timeline,
             clock.clone(),
             producer,
             SequencerOptions::for_rate(rate),

@@ -1,4 +1,66 @@
-//! Frame-stamped events: what the sequencer sends to the audio thread.
+//! Frame-stamped events: what the sequencer and the control thread send to
+//! the audio thread.
+
+/// A mixer track's identity: a slot in the engine's fixed-capacity track
+/// table plus the generation of that slot. Removing a track bumps its slot's
+/// generation, so an event still addressed to the old track (a late
+/// note-off) is recognised as stale and ignored, never applied to the track
+/// that takes the slot next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TrackId {
+    /// Index in the engine's track table.
+    pub slot: u16,
+    /// How many tracks have held the slot before this one.
+    pub generation: u16,
+}
+
+impl TrackId {
+    /// The master bus (its `gain`): not a track slot.
+    pub const MASTER: TrackId = TrackId {
+        slot: u16::MAX,
+        generation: 0,
+    };
+
+    /// The id of slot `slot` at `generation`.
+    pub const fn new(slot: u16, generation: u16) -> Self {
+        TrackId { slot, generation }
+    }
+
+    /// The id a song's track `index` has in an engine built from the song.
+    pub const fn of_song_track(index: usize) -> Self {
+        TrackId {
+            slot: index as u16,
+            generation: 0,
+        }
+    }
+}
+
+/// An insert effect's identity, unique within a session (effects move in a
+/// chain, so they are not addressed by position).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EffectId(pub u32);
+
+/// What a parameter event changes on its track.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamTarget {
+    /// The instrument's numeric parameter at this index of its spec's
+    /// `PARAMS` table.
+    Instrument(u16),
+    /// An insert effect's numeric parameter at this index of its spec's
+    /// `PARAMS` table.
+    Effect {
+        /// Which effect of the track.
+        effect: EffectId,
+        /// Index in the effect spec's `PARAMS` table.
+        param: u16,
+    },
+    /// The track's (or the master's) level, in dB.
+    Gain,
+    /// The track's stereo position, -1..1.
+    Pan,
+    /// Mute (1) or sound (0); ramped like any parameter.
+    Mute,
+}
 
 /// One event for the voice engine, stamped with the frame at which it sounds.
 ///
@@ -6,10 +68,10 @@
 /// applied on the audio thread without allocating.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Event {
-    /// Absolute frame (sample index from song start) at which the event applies.
+    /// Absolute frame (sample index from the start) at which the event applies.
     pub frame: u64,
-    /// Index of the track (instrument) in song order.
-    pub track: u16,
+    /// The track it is for.
+    pub track: TrackId,
     /// What happens.
     pub kind: EventKind,
 }
@@ -32,15 +94,26 @@ pub enum EventKind {
         /// Note identifier given by the `NoteOn`.
         id: u32,
     },
+    /// Set a parameter, reaching `value` over `ramp` frames.
+    Param {
+        /// Which parameter.
+        target: ParamTarget,
+        /// The new value, in the parameter's own unit.
+        value: f32,
+        /// Frames over which the value moves to it (0: at once).
+        ramp: u32,
+    },
 }
 
 impl EventKind {
-    /// Sort key within one frame: note-offs before note-ons, so a repeated
-    /// note releases its predecessor before it starts.
+    /// Sort key within one frame: note-offs first (a repeated note releases
+    /// its predecessor before it starts), then parameter changes (a note
+    /// starting on the same frame hears the new value), then note-ons.
     pub fn order(&self) -> u8 {
         match self {
             EventKind::NoteOff { .. } => 0,
-            EventKind::NoteOn { .. } => 1,
+            EventKind::Param { .. } => 1,
+            EventKind::NoteOn { .. } => 2,
         }
     }
 }

@@ -12,7 +12,7 @@ pub mod schedule;
 pub mod song;
 pub mod tempo;
 
-pub use event::{Event, EventKind};
+pub use event::{EffectId, Event, EventKind, ParamTarget, TrackId};
 pub use schedule::Schedule;
 pub use song::{Song, SongError, Warning};
 pub use tempo::TempoMap;

@@ -1,7 +1,7 @@
 //! The scheduler: song bars to frame-stamped note events.
 
-use crate::event::{Event, EventKind};
-use crate::pattern::{Rational, Value};
+use crate::event::{Event, EventKind, TrackId};
+use crate::pattern::{Pattern, Rational, Value};
 use crate::song::Song;
 use crate::tempo::TempoMap;
 
@@ -73,38 +73,23 @@ impl Schedule {
         let Some(&pattern_index) = self.song.bars.get(arranged) else {
             return;
         };
-        let meter = i64::from(self.song.meter);
         let pattern = &self.song.patterns[pattern_index];
+        let bar_ctx = Bar {
+            bar: bar as u64,
+            cycle: bar as i64,
+            meter: self.song.meter,
+            swing: self.song.swing,
+            seed: self.song.seed,
+        };
         for lane in &pattern.lanes {
-            for ev in lane.pattern.events(bar as i64, self.song.seed) {
-                let onset_beats = ev.onset.to_f64() * meter as f64;
-                let swung = onset_beats + self.swing_offset(ev.onset, meter);
-                let end_beats = (ev.onset.to_f64() + ev.duration.to_f64()) * meter as f64;
-                let on = self.map.frame_at(swung);
-                let off = self.map.frame_at(end_beats).max(on + 1);
-                let (pitch, velocity) = match ev.value {
-                    Value::Hit => (None, HIT_VELOCITY),
-                    Value::Accent => (None, ACCENT_VELOCITY),
-                    Value::Note(n) => (Some(n), HIT_VELOCITY),
-                };
-                let id = self.next_id;
-                self.next_id = self.next_id.wrapping_add(1);
-                let track = lane.track as u16;
-                out.push(Event {
-                    frame: on,
-                    track,
-                    kind: EventKind::NoteOn {
-                        id,
-                        pitch,
-                        velocity,
-                    },
-                });
-                out.push(Event {
-                    frame: off,
-                    track,
-                    kind: EventKind::NoteOff { id },
-                });
-            }
+            bar_ctx.events(
+                &lane.pattern,
+                &self.map,
+                TrackId::of_song_track(lane.track),
+                &mut self.next_id,
+                0,
+                out,
+            );
         }
     }
 
@@ -117,18 +102,86 @@ impl Schedule {
         sort_events(&mut out);
         out
     }
+}
 
-    /// Swing: onsets exactly on an odd sixteenth move late by
-    /// `swing` sixteenths (a sixteenth is a quarter beat).
-    fn swing_offset(&self, onset: Rational, meter: i64) -> f64 {
-        if self.song.swing == 0.0 {
+/// One bar as the scheduler sees it: where it is, which cycle of the
+/// patterns it plays, and the timing that applies.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Bar {
+    /// The bar's index on the timeline (its position in beats is
+    /// `bar * meter`).
+    pub bar: u64,
+    /// The pattern cycle it plays (alternations `<a b>` turn with it).
+    pub cycle: i64,
+    /// Beats per bar.
+    pub meter: u32,
+    /// Swing 0..0.5 (see [`Song::swing`]).
+    pub swing: f64,
+    /// Seed for random drops.
+    pub seed: u64,
+}
+
+impl Bar {
+    /// Append to `out` the note-on (with onset frame at least `from`) and
+    /// matching note-off of every event `pattern` plays in this bar, for
+    /// `track`, numbering notes from `next_id`. Frames come from absolute
+    /// beat positions through `map`: no drift.
+    pub fn events(
+        &self,
+        pattern: &Pattern,
+        map: &TempoMap,
+        track: TrackId,
+        next_id: &mut u32,
+        from: u64,
+        out: &mut Vec<Event>,
+    ) {
+        let meter = f64::from(self.meter);
+        let shift = self.bar as f64 - self.cycle as f64;
+        for ev in pattern.events(self.cycle, self.seed) {
+            let start = ev.onset.to_f64() + shift;
+            let onset_beats = start * meter;
+            let swung = onset_beats + self.swing_offset(ev.onset);
+            let end_beats = (start + ev.duration.to_f64()) * meter;
+            let on = map.frame_at(swung);
+            if on < from {
+                continue;
+            }
+            let off = map.frame_at(end_beats).max(on + 1);
+            let (pitch, velocity) = match ev.value {
+                Value::Hit => (None, HIT_VELOCITY),
+                Value::Accent => (None, ACCENT_VELOCITY),
+                Value::Note(n) => (Some(n), HIT_VELOCITY),
+            };
+            let id = *next_id;
+            *next_id = next_id.wrapping_add(1);
+            out.push(Event {
+                frame: on,
+                track,
+                kind: EventKind::NoteOn {
+                    id,
+                    pitch,
+                    velocity,
+                },
+            });
+            out.push(Event {
+                frame: off,
+                track,
+                kind: EventKind::NoteOff { id },
+            });
+        }
+    }
+
+    /// Swing: onsets exactly on an odd sixteenth move late by `swing`
+    /// sixteenths (a sixteenth is a quarter beat).
+    fn swing_offset(&self, onset: Rational) -> f64 {
+        if self.swing == 0.0 {
             return 0.0;
         }
-        // sixteenths from song start = onset (cycles) * meter * 4
-        let num = i128::from(onset.num) * i128::from(meter) * 4;
+        // sixteenths from the cycle's start = onset (cycles) * meter * 4
+        let num = i128::from(onset.num) * i128::from(self.meter) * 4;
         let den = i128::from(onset.den);
         if num % den == 0 && (num / den) % 2 != 0 {
-            self.song.swing * 0.25
+            self.swing * 0.25
         } else {
             0.0
         }

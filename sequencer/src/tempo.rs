@@ -71,6 +71,30 @@ impl TempoMap {
     }
 }
 
+impl TempoMap {
+    /// The beat position of `frame` (the inverse of [`TempoMap::frame_at`],
+    /// up to rounding).
+    pub fn beat_at(&self, frame: u64) -> f64 {
+        let seg = self
+            .segments
+            .iter()
+            .rev()
+            .find(|s| s.start_frame <= frame)
+            .unwrap_or(&self.segments[0]);
+        seg.start_beat + (frame as f64 - seg.start_frame as f64) / self.rate * seg.bpm / 60.0
+    }
+
+    /// The tempo in force at `beat`.
+    pub fn bpm_at(&self, beat: f64) -> f64 {
+        self.segments
+            .iter()
+            .rev()
+            .find(|s| s.start_beat <= beat)
+            .unwrap_or(&self.segments[0])
+            .bpm
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,6 +115,18 @@ mod tests {
         }
         // Accumulating would have to agree too, but we never rely on it.
         assert!((acc - map.frame_at(beat) as f64).abs() < 1.0);
+    }
+
+    #[test]
+    fn beat_at_inverts_frame_at() {
+        let mut map = TempoMap::constant(133.0, 48_000);
+        map.set_tempo_from(16.0, 90.0);
+        for beat in [0.0, 3.25, 15.75, 16.0, 17.5, 400.0] {
+            let back = map.beat_at(map.frame_at(beat));
+            assert!((back - beat).abs() < 1e-4, "{beat} -> {back}");
+        }
+        assert_eq!(map.bpm_at(15.9), 133.0);
+        assert_eq!(map.bpm_at(16.0), 90.0);
     }
 
     #[test]

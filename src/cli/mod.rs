@@ -2,8 +2,10 @@
 //! (0 ok, 1 failure, 2 bad input).
 
 mod check;
+mod live;
 mod play;
 mod render;
+mod send;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -30,6 +32,10 @@ enum Command {
     Render(render::RenderArgs),
     /// Play a song live (JACK, PulseAudio, or the device-free null backend).
     Play(play::PlayArgs),
+    /// Start a live session (empty, or from a song) played from stdin and OSC.
+    Live(live::LiveArgs),
+    /// Send one command line to a running session and print its reply.
+    Send(send::SendArgs),
     /// Validate a song without rendering it.
     Check {
         /// The song file (YAML).
@@ -75,11 +81,15 @@ pub fn run() -> i32 {
         Command::Render(args) => render::run(&args),
         Command::Play(args) => play::run(&args),
         Command::Check { song } => check::run(&song),
+        Command::Live(args) => live::run(&args),
+        Command::Send(args) => send::run(&args),
     };
     match result {
         Ok(()) => 0,
         Err(f) => {
-            eprintln!("error: {}", f.message.replace('\n', " "));
+            if !f.message.is_empty() {
+                eprintln!("error: {}", f.message.replace('\n', " "));
+            }
             f.code
         }
     }

@@ -30,6 +30,19 @@ pub enum BackendChoice {
 pub struct PlayArgs {
     /// The song file (YAML).
     song: PathBuf,
+    /// Play the arrangement again and again, until Ctrl-C.
+    #[arg(long = "loop")]
+    looping: bool,
+    /// Also write what is played to this WAV file (32-bit float).
+    #[arg(long, value_name = "OUT.wav")]
+    record: Option<PathBuf>,
+    #[command(flatten)]
+    backend: BackendArgs,
+}
+
+/// The audio backend options, shared by `play` and `live`.
+#[derive(clap::Args)]
+pub struct BackendArgs {
     /// Audio backend.
     #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
     backend: BackendChoice,
@@ -39,12 +52,6 @@ pub struct PlayArgs {
     /// Sample rate in Hz (null and PulseAudio; JACK uses the server's).
     #[arg(long, default_value_t = 48_000, value_parser = clap::value_parser!(u32).range(8_000..=384_000))]
     rate: u32,
-    /// Play the arrangement again and again, until Ctrl-C.
-    #[arg(long = "loop")]
-    looping: bool,
-    /// Also write what is played to this WAV file (32-bit float).
-    #[arg(long, value_name = "OUT.wav")]
-    record: Option<PathBuf>,
     /// JACK: do not connect the output ports to the system playback ports.
     #[arg(long)]
     no_connect: bool,
@@ -56,7 +63,7 @@ pub struct PlayArgs {
     latency: u32,
 }
 
-fn open_jack(args: &PlayArgs) -> Result<Box<dyn LiveBackend>, BackendError> {
+fn open_jack(args: &BackendArgs) -> Result<Box<dyn LiveBackend>, BackendError> {
     let options = JackOptions {
         client_name: args.client_name.clone(),
         connect: !args.no_connect,
@@ -64,7 +71,7 @@ fn open_jack(args: &PlayArgs) -> Result<Box<dyn LiveBackend>, BackendError> {
     Ok(Box::new(JackBackend::open(options)?))
 }
 
-fn open_pulse(args: &PlayArgs) -> Result<Box<dyn LiveBackend>, BackendError> {
+fn open_pulse(args: &BackendArgs) -> Result<Box<dyn LiveBackend>, BackendError> {
     let options = PulseOptions {
         rate: args.rate,
         latency: Duration::from_millis(u64::from(args.latency.max(1))),
@@ -82,7 +89,7 @@ fn unavailable(e: BackendError) -> Failure {
 }
 
 /// Open the chosen backend; `auto` tries JACK, then PulseAudio.
-fn open_backend(args: &PlayArgs) -> Result<Box<dyn LiveBackend>, Failure> {
+pub fn open_backend(args: &BackendArgs) -> Result<Box<dyn LiveBackend>, Failure> {
     match args.backend {
         BackendChoice::Null => {
             let period = args.period.unwrap_or(256) as usize;
@@ -149,7 +156,7 @@ pub fn metrics_line(m: &MetricsReport, report: Option<&PlayReport>) -> String {
 /// memlock limit (an audio group's limits): under a finite limit, locking
 /// future mappings would make later allocations fail. Otherwise playback
 /// goes on, with one warning.
-fn lock_memory() {
+pub fn lock_memory() {
     #[cfg(target_os = "linux")]
     {
         let mut limit = libc::rlimit {
@@ -179,10 +186,9 @@ fn lock_memory() {
     }
 }
 
-/// Play the song.
-pub fn run(args: &PlayArgs) -> Result<(), Failure> {
-    let song = load_song(&args.song)?;
-    if let Some(path) = &args.record {
+/// Refuse a `--record` path that cannot be written.
+pub fn check_record_path(path: Option<&std::path::Path>) -> Result<(), Failure> {
+    if let Some(path) = path {
         let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
         if path.is_dir() || folder.is_some_and(|f| !f.is_dir()) {
             return Err(Failure::input(format!(
@@ -191,11 +197,11 @@ pub fn run(args: &PlayArgs) -> Result<(), Failure> {
             )));
         }
     }
-    let backend = open_backend(args)?;
-    lock_memory();
-    let name = backend.name();
-    let control = LiveControl::default();
-    let metrics = Arc::new(Metrics::new());
+    Ok(())
+}
+
+/// Flags raised by Ctrl-C and by SIGUSR1 (print the metrics).
+pub fn install_signals() -> Result<(Arc<AtomicBool>, Arc<AtomicBool>), Failure> {
     let interrupted = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&interrupted);
     ctrlc::set_handler(move || flag.store(true, Ordering::Release)).map_err(|e| Failure {
@@ -210,6 +216,19 @@ pub fn run(args: &PlayArgs) -> Result<(), Failure> {
             message: format!("cannot install the SIGUSR1 handler: {e}"),
         }
     })?;
+    Ok((interrupted, usr1))
+}
+
+/// Play the song.
+pub fn run(args: &PlayArgs) -> Result<(), Failure> {
+    let song = load_song(&args.song)?;
+    check_record_path(args.record.as_deref())?;
+    let backend = open_backend(&args.backend)?;
+    lock_memory();
+    let name = backend.name();
+    let control = LiveControl::default();
+    let metrics = Arc::new(Metrics::new());
+    let (interrupted, usr1) = install_signals()?;
     eprintln!(
         "playing {} through {name} at {} Hz, {} frames per period{}",
         args.song.display(),

@@ -1,22 +1,43 @@
-//! The voice engine: every track of a song, mixed and limited.
+//! The voice engine: a fixed-capacity table of tracks, mixed and limited,
+//! changed while it plays.
 //!
-//! The [`Engine`] runs on the audio thread (or the offline render loop).
-//! It is built, with every buffer it will ever use, on a control thread by
-//! [`Engine::new`]; after that, [`Engine::render`] never allocates, frees,
-//! locks or blocks. Events are applied at their exact frame inside a block:
-//! the block is rendered up to the event, the event is applied, rendering
-//! goes on. Sub-blocks never cross a multiple of `MAX_BLOCK` frames, so the
-//! output does not depend on the caller's block size.
+//! The [`Engine`] runs on the audio thread (or the offline render loop). It
+//! is built on a control thread; after that, [`Engine::render`] never
+//! allocates, frees, locks or blocks. Events are applied at their exact
+//! frame inside a block: the block is rendered up to the event, the event is
+//! applied, rendering goes on. Sub-blocks never cross a multiple of
+//! `MAX_BLOCK` frames, so the output does not depend on the caller's block
+//! size.
+//!
+//! Live, the engine also drains a [`ControlPort`]: frame-stamped events and
+//! structural [`Command`]s built by the control thread. Tracks live in
+//! [`MAX_TRACKS`] slots addressed by [`TrackId`] (slot plus generation), so
+//! an event for a removed track is counted as stale and ignored. Whatever a
+//! command replaces goes back as [`Garbage`] to be dropped off the audio
+//! thread.
 
+mod chain;
+pub mod control;
 mod queue;
 mod track;
 
+pub use chain::MAX_EFFECTS;
+pub use control::{channel, Command, ControlMsg, ControlPort, EngineHandle, Garbage, Notice};
 pub use queue::{EventQueue, VecQueue};
-pub use track::Track;
+pub use track::{fade_frames, Track};
 
 use chronus_dsp::effects::Limiter;
+use chronus_dsp::math::db_to_gain;
+use chronus_dsp::smooth::Smoothed;
 use chronus_dsp::MAX_BLOCK;
-use chronus_sequencer::{Event, EventKind, Song};
+use chronus_sequencer::{Event, EventKind, ParamTarget, Song, TrackId};
+
+/// Tracks an engine can hold.
+pub const MAX_TRACKS: usize = 128;
+
+/// Most events and commands applied in one call of [`Engine::render`]; the
+/// rest wait for the next call (and are counted as deferred).
+pub const MAX_EVENTS_PER_RENDER: u32 = 4096;
 
 /// Counters the engine keeps while it renders.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -27,28 +48,80 @@ pub struct EngineStats {
     pub events: u64,
     /// Events that arrived after their frame (applied at the block start).
     pub late_events: u64,
-    /// Events for a track that does not exist (ignored).
+    /// Events for a slot that holds no track (ignored).
     pub bad_events: u64,
+    /// Events for a track that has been removed (ignored).
+    pub stale_events: u64,
+    /// Times the per-render cap left events for the next call.
+    pub deferred: u64,
+    /// Structural commands applied.
+    pub commands: u64,
+    /// Blocks in which a track's output was not finite (that track reset).
+    pub faults: u64,
+    /// Returned objects leaked because no ring had room (never freed here).
+    pub leaked: u64,
 }
 
-/// Every track of a song, a mix bus and the master limiter.
+struct Slot {
+    generation: u16,
+    track: Option<Box<Track>>,
+    removing: bool,
+}
+
+/// Every track, a mix bus, the master gain and limiter.
 pub struct Engine {
     rate: u32,
-    tracks: Vec<Track>,
+    slots: Box<[Slot]>,
+    /// One past the highest slot in use (mixing stops there).
+    used: usize,
+    master: Smoothed,
     limiter: Limiter,
+    port: ControlPort,
+    handle: Option<EngineHandle>,
     stats: EngineStats,
 }
 
 impl Engine {
-    /// Build the engine for `song` at `rate` Hz. Allocates: control thread.
+    /// Build the engine for `song` at `rate` Hz: track `i` of the song in
+    /// slot `i`. Allocates: control thread.
     pub fn new(song: &Song, rate: u32) -> Self {
-        let r = rate as f32;
+        let mut engine = Engine::empty(rate);
+        let mut next_effect = 0u32;
+        for (i, t) in song.tracks.iter().enumerate().take(MAX_TRACKS) {
+            let track = Track::new(&t.name, &t.spec, rate as f32, next_effect);
+            next_effect += t.spec.effects().len() as u32;
+            engine.slots[i].track = Some(Box::new(track));
+            engine.used = i + 1;
+        }
+        engine
+    }
+
+    /// An engine with no track. Allocates: control thread.
+    pub fn empty(rate: u32) -> Self {
+        let slots = (0..MAX_TRACKS)
+            .map(|_| Slot {
+                generation: 0,
+                track: None,
+                removing: false,
+            })
+            .collect();
+        let (handle, port) = channel();
         Engine {
             rate,
-            tracks: song.tracks.iter().map(|t| Track::new(t, r)).collect(),
-            limiter: Limiter::new(r),
+            slots,
+            used: 0,
+            master: Smoothed::new(1.0),
+            limiter: Limiter::new(rate as f32),
+            port,
+            handle: Some(handle),
             stats: EngineStats::default(),
         }
+    }
+
+    /// The control thread's end of the engine's rings (once: `None` after).
+    /// Take it before the engine moves to the audio thread.
+    pub fn take_handle(&mut self) -> Option<EngineHandle> {
+        self.handle.take()
     }
 
     /// Sample rate in Hz.
@@ -61,28 +134,39 @@ impl Engine {
         self.stats.frames
     }
 
-    /// Counters so far.
-    pub fn stats(&self) -> EngineStats {
-        self.stats
+    /// Start counting frames at `frame` (an engine that takes over from
+    /// another, as after a change of sample rate). Control thread.
+    pub fn set_frame(&mut self, frame: u64) {
+        self.stats.frames = frame;
     }
 
-    /// The tracks, in song order.
-    pub fn tracks(&self) -> &[Track] {
-        &self.tracks
+    /// Counters so far.
+    pub fn stats(&self) -> EngineStats {
+        let mut s = self.stats;
+        s.leaked = self.port.leaked;
+        s
+    }
+
+    /// The tracks present, in slot order.
+    pub fn tracks(&self) -> impl Iterator<Item = &Track> {
+        self.slots.iter().filter_map(|s| s.track.as_deref())
     }
 
     /// Voices sounding on all tracks.
     pub fn active_voices(&self) -> usize {
-        self.tracks.iter().map(Track::active_voices).sum()
+        self.tracks().map(Track::active_voices).sum()
     }
 
     /// Render `left.len()` frames (any length; `right` the same length),
-    /// overwriting both, and apply each event from `events` at its frame.
-    /// Audio thread safe.
+    /// overwriting both, and apply each event from `events` (and from the
+    /// attached control port) at its frame. Audio thread safe.
     pub fn render(&mut self, events: &mut dyn EventQueue, left: &mut [f32], right: &mut [f32]) {
         chronus_dsp::math::prevent_denormals();
+        self.port.flush();
+        self.port.receive();
         let total = left.len().min(right.len());
         let mut done = 0usize;
+        let mut budget = MAX_EVENTS_PER_RENDER;
         while done < total {
             let start = self.stats.frames;
             // Sub-blocks follow the absolute grid of MAX_BLOCK frames (and
@@ -92,52 +176,209 @@ impl Engine {
             let to_grid = MAX_BLOCK - (start % MAX_BLOCK as u64) as usize;
             let mut len = (total - done).min(to_grid);
             let end = start + len as u64;
-            // Apply every event due at the current frame (or late); stop the
-            // sub-block at the next one inside it.
-            while let Some(ev) = events.next_before(end) {
-                if ev.frame > start {
-                    len = (ev.frame - start) as usize;
-                    events.push_back(ev);
-                    break;
-                }
-                if ev.frame < start {
-                    self.stats.late_events += 1;
-                }
-                self.apply(ev);
+            if let Some(until) = self.apply_due(events, start, end, &mut budget) {
+                len = (until - start) as usize;
             }
             let (l, r) = (&mut left[done..done + len], &mut right[done..done + len]);
-            l.fill(0.0);
-            r.fill(0.0);
-            for track in &mut self.tracks {
-                track.render_add(l, r);
-            }
-            self.limiter.process(l, r);
+            self.mix(l, r);
             self.stats.frames += len as u64;
             done += len;
         }
     }
 
+    /// Apply every event and command due before `end` (or late), in frame
+    /// order, control messages first within a frame. Returns the frame of
+    /// the first one due later inside the sub-block, where it must split.
+    fn apply_due(
+        &mut self,
+        events: &mut dyn EventQueue,
+        start: u64,
+        end: u64,
+        budget: &mut u32,
+    ) -> Option<u64> {
+        loop {
+            if *budget == 0 {
+                let more = events.next_before(end).inspect(|&ev| events.push_back(ev));
+                let ctl = self.port.next_frame();
+                if more.is_some() || ctl.is_some_and(|f| f < end) {
+                    self.stats.deferred += 1;
+                }
+                return None;
+            }
+            let ctl_frame = self.port.next_frame().filter(|&f| f < end);
+            let ev = events.next_before(end);
+            let take_ctl = match (ctl_frame, ev) {
+                (None, None) => return None,
+                (Some(c), Some(e)) => c <= e.frame,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+            };
+            let frame = if take_ctl {
+                if let Some(e) = ev {
+                    events.push_back(e);
+                }
+                ctl_frame.unwrap_or(start)
+            } else {
+                ev.map_or(start, |e| e.frame)
+            };
+            if frame > start {
+                if let (false, Some(e)) = (take_ctl, ev) {
+                    events.push_back(e);
+                }
+                return Some(frame);
+            }
+            if frame < start {
+                self.stats.late_events += 1;
+            }
+            *budget -= 1;
+            if take_ctl {
+                match self.port.take_next() {
+                    Some(ControlMsg::Event(e)) => self.apply(e),
+                    Some(ControlMsg::Command { command, .. }) => self.command(command),
+                    None => {}
+                }
+            } else if let Some(e) = ev {
+                self.apply(e);
+            }
+        }
+    }
+
+    /// Render one sub-block of every track into `l`/`r`, then the master.
+    fn mix(&mut self, l: &mut [f32], r: &mut [f32]) {
+        l.fill(0.0);
+        r.fill(0.0);
+        let Engine {
+            slots, port, stats, ..
+        } = self;
+        for (i, slot) in slots[..self.used].iter_mut().enumerate() {
+            let Some(track) = slot.track.as_deref_mut() else {
+                continue;
+            };
+            if track.render_add(l, r, port) {
+                stats.faults += 1;
+                port.notify(Notice::Fault(TrackId::new(i as u16, slot.generation)));
+            }
+            if slot.removing && track.is_gone() {
+                if let Some(t) = slot.track.take() {
+                    let id = TrackId::new(i as u16, slot.generation);
+                    port.discard(Garbage::Track { id, track: t });
+                }
+                slot.removing = false;
+            }
+        }
+        if self.master.is_smoothing() || self.master.value() != 1.0 {
+            for (a, b) in l.iter_mut().zip(r.iter_mut()) {
+                let g = self.master.next();
+                *a *= g;
+                *b *= g;
+            }
+        }
+        self.limiter.process(l, r);
+    }
+
     /// Apply one event now. Audio thread safe.
     pub fn apply(&mut self, ev: Event) {
-        let Some(track) = self.tracks.get_mut(usize::from(ev.track)) else {
+        if ev.track == TrackId::MASTER {
+            if let EventKind::Param {
+                target: ParamTarget::Gain,
+                value,
+                ramp,
+            } = ev.kind
+            {
+                if value.is_finite() {
+                    let g = db_to_gain(f64::from(value.clamp(-60.0, 24.0))) as f32;
+                    self.master.set(g, ramp);
+                }
+                self.stats.events += 1;
+            } else {
+                self.stats.bad_events += 1;
+            }
+            return;
+        }
+        let Some(slot) = self.slots.get_mut(usize::from(ev.track.slot)) else {
+            self.stats.bad_events += 1;
+            return;
+        };
+        if slot.generation != ev.track.generation {
+            self.stats.stale_events += 1;
+            return;
+        }
+        let Some(track) = slot.track.as_deref_mut() else {
             self.stats.bad_events += 1;
             return;
         };
         self.stats.events += 1;
-        let inst = track.instrument();
-        match ev.kind {
-            EventKind::NoteOn {
-                id,
-                pitch,
-                velocity,
-            } => inst.note_on(id, pitch, velocity),
-            EventKind::NoteOff { id } => inst.note_off(id),
+        track.apply(ev.kind);
+    }
+
+    /// Apply one structural command now. Audio thread safe.
+    fn command(&mut self, command: Command) {
+        self.stats.commands += 1;
+        let port = &mut self.port;
+        let id = match &command {
+            Command::AddTrack { id, .. } | Command::RemoveTrack(id) => *id,
+            Command::ReplaceInstrument { track, .. }
+            | Command::InsertEffect { track, .. }
+            | Command::RemoveEffect { track, .. }
+            | Command::MoveEffect { track, .. }
+            | Command::ReplaceEffect { track, .. } => *track,
+        };
+        let Some(slot) = self.slots.get_mut(usize::from(id.slot)) else {
+            port.notify(Notice::StaleCommand(id));
+            port.discard(Garbage::Command(command));
+            return;
+        };
+        if let Command::AddTrack { id, track } = command {
+            if let Some(old) = slot.track.take() {
+                // The control thread reuses a slot only once it came back;
+                // anything still there is returned rather than dropped.
+                let old_id = TrackId::new(id.slot, slot.generation);
+                port.discard(Garbage::Track {
+                    id: old_id,
+                    track: old,
+                });
+            }
+            slot.generation = id.generation;
+            slot.track = Some(track);
+            slot.removing = false;
+            self.used = self.used.max(usize::from(id.slot) + 1);
+            return;
+        }
+        let live = slot.generation == id.generation && !slot.removing;
+        let Some(track) = slot.track.as_deref_mut().filter(|_| live) else {
+            port.notify(Notice::StaleCommand(id));
+            port.discard(Garbage::Command(command));
+            return;
+        };
+        match command {
+            Command::AddTrack { .. } => {}
+            Command::RemoveTrack(_) => {
+                track.start_removal();
+                slot.removing = true;
+            }
+            Command::ReplaceInstrument { instrument, .. } => {
+                track.replace_instrument(instrument, port);
+            }
+            Command::InsertEffect {
+                index, id, effect, ..
+            } => {
+                track.insert_effect(index, id, effect, port);
+            }
+            Command::RemoveEffect { effect, .. } => {
+                track.chain().remove(effect);
+            }
+            Command::MoveEffect { effect, index, .. } => {
+                track.chain().move_to(effect, index);
+            }
+            Command::ReplaceEffect { effect, with, .. } => {
+                track.chain().replace(effect, with, port);
+            }
         }
     }
 
     /// Silence every voice and effect tail at once.
     pub fn reset(&mut self) {
-        for t in &mut self.tracks {
+        for t in self.slots.iter_mut().filter_map(|s| s.track.as_deref_mut()) {
             t.reset();
         }
         self.limiter.reset();

@@ -1,34 +1,89 @@
 //! The one clock: frames rendered by the audio thread.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+
+/// The process's monotonic epoch for clock stamps.
+fn epoch() -> Instant {
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    *EPOCH.get_or_init(Instant::now)
+}
+
+/// Nanoseconds since the process epoch (monotonic; vDSO, no system call).
+pub fn monotonic_nanos() -> u64 {
+    epoch().elapsed().as_nanos() as u64
+}
 
 /// The count of frames the audio thread has rendered, published after each
-/// block and read by the sequencer thread, with the length of the last block
-/// (the period, which a JACK server may change). Cloning shares them.
-#[derive(Clone, Debug, Default)]
-pub struct AudioClock(Arc<[AtomicU64; 2]>);
+/// block with the length of the last block (the period, which a JACK server
+/// may change) and the monotonic time of the publication, so that other
+/// threads can estimate the frame playing now. Cloning shares them.
+#[derive(Clone, Debug)]
+pub struct AudioClock {
+    shared: Arc<[AtomicU64; 3]>,
+    rate: u32,
+}
+
+impl Default for AudioClock {
+    fn default() -> Self {
+        AudioClock::new()
+    }
+}
 
 impl AudioClock {
-    /// A clock at frame 0.
+    /// A clock at frame 0 (48 kHz until [`AudioClock::with_rate`]).
     pub fn new() -> Self {
-        AudioClock::default()
+        AudioClock::with_rate(48_000)
+    }
+
+    /// A clock at frame 0 for `rate` Hz.
+    pub fn with_rate(rate: u32) -> Self {
+        let _ = epoch();
+        AudioClock {
+            shared: Arc::new([AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0)]),
+            rate: rate.max(1),
+        }
     }
 
     /// Publish the frame count after a block of `block` frames (audio
     /// thread; lock-free).
     pub fn publish(&self, frames: u64, block: u64) {
-        self.0[1].store(block, Ordering::Relaxed);
-        self.0[0].store(frames, Ordering::Release);
+        self.shared[2].store(monotonic_nanos(), Ordering::Relaxed);
+        self.shared[1].store(block, Ordering::Relaxed);
+        self.shared[0].store(frames, Ordering::Release);
     }
 
     /// The latest published frame count.
     pub fn now(&self) -> u64 {
-        self.0[0].load(Ordering::Acquire)
+        self.shared[0].load(Ordering::Acquire)
     }
 
     /// The length of the last block rendered (0 before the first).
     pub fn block(&self) -> u64 {
-        self.0[1].load(Ordering::Relaxed)
+        self.shared[1].load(Ordering::Relaxed)
+    }
+
+    /// The frame the audio thread is rendering about now: the last published
+    /// count plus the time since, at the clock's rate, never more than one
+    /// block ahead of it.
+    pub fn estimate(&self) -> u64 {
+        let frames = self.now();
+        let at = self.shared[2].load(Ordering::Relaxed);
+        let block = self.block();
+        if at == 0 || block == 0 {
+            return frames;
+        }
+        let elapsed = monotonic_nanos().saturating_sub(at);
+        let ahead = (elapsed as u128 * u128::from(self.rate) / 1_000_000_000) as u64;
+        frames + ahead.min(block)
+    }
+
+    /// Where an immediate event (a note with no time) is stamped: the
+    /// estimate of now plus one period, so that it always lands in a block
+    /// not yet rendered, with constant latency.
+    pub fn immediate(&self) -> u64 {
+        let block = self.block().max(64);
+        self.estimate() + block
     }
 }

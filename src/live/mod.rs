@@ -10,15 +10,18 @@
 
 pub mod clock;
 pub mod error;
+pub mod live_session;
 pub mod recorder;
 pub mod rt_queue;
 pub mod sequencer;
 pub mod session;
+pub mod song_timeline;
 pub mod source;
+pub mod timeline;
 
 pub use clock::AudioClock;
 pub use error::LiveError;
 pub use rt_queue::RtQueue;
-pub use sequencer::{SequencerHandle, SequencerOptions};
+pub use sequencer::{SequencerHandle, SequencerOptions, Timeline};
 pub use session::{play, PlayOptions, PlayReport};
 pub use source::{LiveControl, LiveSource};

@@ -1,22 +1,37 @@
-//! The sequencer thread: turns the song into events a look-ahead window
-//! ahead of the audio clock and pushes them over the lock-free queue.
+//! The sequencer thread: keeps a [`Timeline`] a look-ahead window ahead of
+//! the audio clock and pushes its frame-stamped events over the lock-free
+//! queue to the audio thread.
+//!
+//! The timeline sits behind a mutex shared with the control thread (which
+//! edits a live one); the audio thread never touches it. Edits take effect
+//! at the next bar (or beat, step) by construction: they are applied to the
+//! timeline before it generates that bar, or regenerate the part of the
+//! window it has generated but not yet sent.
 
 use super::AudioClock;
-use chronus_sequencer::schedule::sort_events;
-use chronus_sequencer::{Event, Schedule, Song};
-use std::collections::VecDeque;
+use chronus_sequencer::Event;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
+
+/// Something that produces events in frame order, ahead of time.
+pub trait Timeline: Send {
+    /// Generate everything that sounds before `horizon` and offer it, in
+    /// frame order, to `push`; an event `push` refuses (queue full) is
+    /// offered again next time. Returns true when the timeline has nothing
+    /// more, ever (a song played to its end).
+    fn pump(&mut self, horizon: u64, push: &mut dyn FnMut(Event) -> bool) -> bool;
+
+    /// The frame at which the music ends, when it does.
+    fn end_frame(&self) -> Option<u64>;
+}
 
 /// How the sequencer thread runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SequencerOptions {
     /// How far ahead of the audio clock events are sent, in frames.
     pub lookahead: u64,
-    /// Play the arrangement again and again.
-    pub looping: bool,
     /// How often the thread wakes up.
     pub poll: Duration,
 }
@@ -26,7 +41,6 @@ impl SequencerOptions {
     pub fn for_rate(rate: u32) -> Self {
         SequencerOptions {
             lookahead: u64::from(rate) / 20,
-            looping: false,
             poll: Duration::from_millis(2),
         }
     }
@@ -39,7 +53,6 @@ struct Shared {
     primed: AtomicBool,
     finished: AtomicBool,
     full: AtomicU64,
-    end_frame: AtomicU64,
 }
 
 /// The running sequencer thread. Dropping it stops the thread.
@@ -48,36 +61,28 @@ pub struct SequencerHandle {
     thread: Option<JoinHandle<()>>,
 }
 
+/// Lock a timeline, whether or not a holder panicked (its state is plain
+/// data that every edit leaves consistent).
+pub fn lock<T: ?Sized>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 impl SequencerHandle {
-    /// Start the thread for `song` at `rate`, pushing into `producer`.
+    /// Start the thread for `timeline`, pushing into `producer`.
     ///
     /// # Errors
     /// The OS error when the thread cannot be spawned.
-    pub fn spawn(
-        song: &Song,
-        rate: u32,
+    pub fn spawn<T: Timeline + 'static>(
+        timeline: Arc<Mutex<T>>,
         clock: AudioClock,
         mut producer: rtrb::Producer<Event>,
         options: SequencerOptions,
     ) -> std::io::Result<Self> {
         let shared = Arc::new(Shared::default());
-        let mut schedule = Schedule::new(song, rate);
-        schedule.set_looping(options.looping);
-        shared
-            .end_frame
-            .store(schedule.end_frame(), Ordering::Release);
         let thread_shared = Arc::clone(&shared);
         let thread = std::thread::Builder::new()
             .name("chronus-sequencer".into())
-            .spawn(move || {
-                run(
-                    &mut schedule,
-                    &clock,
-                    &mut producer,
-                    options,
-                    &thread_shared,
-                )
-            })?;
+            .spawn(move || run(&timeline, &clock, &mut producer, options, &thread_shared))?;
         Ok(SequencerHandle {
             shared,
             thread: Some(thread),
@@ -98,14 +103,9 @@ impl SequencerHandle {
         true
     }
 
-    /// True when every event of the arrangement has been sent (never when looping).
+    /// True when every event has been sent (a song played to its end).
     pub fn finished(&self) -> bool {
         self.shared.finished.load(Ordering::Acquire)
-    }
-
-    /// Frame at which the arrangement's last bar ends.
-    pub fn end_frame(&self) -> u64 {
-        self.shared.end_frame.load(Ordering::Acquire)
     }
 
     /// Times the queue was full and an event had to wait for the next wake-up.
@@ -128,44 +128,30 @@ impl Drop for SequencerHandle {
     }
 }
 
-fn run(
-    schedule: &mut Schedule,
+fn run<T: Timeline>(
+    timeline: &Mutex<T>,
     clock: &AudioClock,
     producer: &mut rtrb::Producer<Event>,
     options: SequencerOptions,
     shared: &Shared,
 ) {
-    let total = schedule.song().bar_count();
-    let mut next_bar = 0usize;
-    // Sorted as the offline renderer sorts (stable, by frame, note-offs
-    // first, then track), so simultaneous events apply in the same order.
-    let mut pending: VecDeque<Event> = VecDeque::new();
-    let mut fresh: Vec<Event> = Vec::new();
     while !shared.stop.load(Ordering::Acquire) {
         let period = clock.block();
         let horizon = clock.now() + options.lookahead.max(4 * period);
-        let mut added = false;
-        while (options.looping || next_bar < total) && schedule.bar_frame(next_bar) < horizon {
-            schedule.bar_events(next_bar, &mut fresh);
-            next_bar += 1;
-            added = true;
-        }
-        if added {
-            pending.extend(fresh.drain(..));
-            sort_events(pending.make_contiguous());
-        }
-        while let Some(&ev) = pending.front() {
-            if ev.frame >= horizon {
-                break;
+        let mut full = false;
+        let done = lock(timeline).pump(horizon, &mut |ev| {
+            if producer.push(ev).is_ok() {
+                true
+            } else {
+                full = true;
+                false
             }
-            if producer.push(ev).is_err() {
-                shared.full.fetch_add(1, Ordering::AcqRel);
-                break;
-            }
-            pending.pop_front();
+        });
+        if full {
+            shared.full.fetch_add(1, Ordering::AcqRel);
         }
         shared.primed.store(true, Ordering::Release);
-        if !options.looping && next_bar >= total && pending.is_empty() {
+        if done {
             shared.finished.store(true, Ordering::Release);
             return;
         }

@@ -2,13 +2,16 @@
 //! optional recording, until the song ends or a stop is requested.
 
 use super::recorder::Recording;
+use super::sequencer::lock;
+use super::song_timeline::SongTimeline;
 use super::LiveError;
+use super::Timeline;
 use super::{AudioClock, LiveControl, LiveSource, RtQueue, SequencerHandle, SequencerOptions};
 use crate::engine::{Engine, EngineStats};
 use chronus_backends::{AudioSource, LiveBackend, Metrics, MetricsReport};
 use chronus_sequencer::{Event, Song};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Capacity of the event queue from the sequencer to the audio thread.
@@ -59,13 +62,14 @@ pub fn play(
     let period = backend.period() as u64;
     let engine = Engine::new(song, rate);
     let (producer, consumer) = rtrb::RingBuffer::<Event>::new(QUEUE_EVENTS);
-    let clock = AudioClock::new();
+    let clock = AudioClock::with_rate(rate);
     let mut seq_options = SequencerOptions::for_rate(rate);
-    seq_options.looping = options.looping;
     seq_options.lookahead = options
         .lookahead
         .unwrap_or_else(|| seq_options.lookahead.max(4 * period));
-    let mut sequencer = SequencerHandle::spawn(song, rate, clock.clone(), producer, seq_options)
+    let timeline = Arc::new(Mutex::new(SongTimeline::new(song, rate, options.looping)));
+    let end_frame = lock(&timeline).end_frame().unwrap_or(u64::MAX);
+    let mut sequencer = SequencerHandle::spawn(timeline, clock.clone(), producer, seq_options)
         .map_err(|source| LiveError::Thread {
             what: "sequencer",
             source,
@@ -90,7 +94,7 @@ pub fn play(
     let mut told_done = false;
     while !audio.is_finished() {
         if !told_done && sequencer.finished() {
-            control.song_done(sequencer.end_frame());
+            control.song_done(end_frame);
             told_done = true;
         }
         tick(metrics, control);

@@ -51,7 +51,7 @@ impl LiveControl {
             frames: self.0.frames.load(Ordering::Acquire),
             events: self.0.events.load(Ordering::Acquire),
             late_events: self.0.late.load(Ordering::Acquire),
-            bad_events: 0,
+            ..EngineStats::default()
         }
     }
 }

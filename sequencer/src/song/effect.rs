@@ -2,10 +2,10 @@
 
 use super::params::spec;
 use super::Warning;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// One insert effect, selected by `type:`.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum EffectSpec {
     /// Stereo algorithmic reverb.
@@ -35,6 +35,52 @@ impl EffectSpec {
             EffectSpec::Distortion(_) => "distortion",
             EffectSpec::Compressor(_) => "compressor",
             EffectSpec::Filter(_) => "filter",
+        }
+    }
+
+    /// Every effect name, in the order of the enum.
+    pub const KINDS: [&'static str; 7] = [
+        "reverb",
+        "delay",
+        "chorus",
+        "phaser",
+        "distortion",
+        "compressor",
+        "filter",
+    ];
+
+    /// The default effect called `kind` (`None` for an unknown one).
+    pub fn default_of(kind: &str) -> Option<EffectSpec> {
+        Some(match kind {
+            "reverb" => EffectSpec::Reverb(ReverbSpec::default()),
+            "delay" => EffectSpec::Delay(DelaySpec::default()),
+            "chorus" => EffectSpec::Chorus(ChorusSpec::default()),
+            "phaser" => EffectSpec::Phaser(PhaserSpec::default()),
+            "distortion" => EffectSpec::Distortion(DistortionSpec::default()),
+            "compressor" => EffectSpec::Compressor(CompressorSpec::default()),
+            "filter" => EffectSpec::Filter(FilterSpec::default()),
+            _ => return None,
+        })
+    }
+
+    /// The numeric parameters as `(name, default, min, max)`.
+    pub fn params(&self) -> &'static [(&'static str, f64, f64, f64)] {
+        match self {
+            EffectSpec::Reverb(_) => ReverbSpec::PARAMS,
+            EffectSpec::Delay(_) => DelaySpec::PARAMS,
+            EffectSpec::Chorus(_) => ChorusSpec::PARAMS,
+            EffectSpec::Phaser(_) => PhaserSpec::PARAMS,
+            EffectSpec::Distortion(_) => DistortionSpec::PARAMS,
+            EffectSpec::Compressor(_) => CompressorSpec::PARAMS,
+            EffectSpec::Filter(_) => FilterSpec::PARAMS,
+        }
+    }
+
+    /// The settings that are choices, as `(key, choices, default)`.
+    pub fn choices(&self) -> &'static [(&'static str, &'static [&'static str], &'static str)] {
+        match self {
+            EffectSpec::Filter(_) => &[("mode", &["lowpass", "highpass", "bandpass"], "lowpass")],
+            _ => &[],
         }
     }
 
@@ -151,7 +197,7 @@ spec! {
 }
 
 /// Response of the `filter` effect.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum EffectFilterMode {
     /// Low-pass.

@@ -2,10 +2,10 @@
 
 use super::params::{instrument_spec, spec};
 use super::Warning;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// One instrument, selected by `type:`.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum InstrumentSpec {
     /// Subtractive synth: band-limited oscillator, filter, ADSR.
@@ -53,6 +53,62 @@ impl InstrumentSpec {
         }
     }
 
+    /// Every type name, in the order of the enum.
+    pub const KINDS: [&'static str; 7] = ["synth", "fm", "kick", "snare", "hihat", "clap", "tom"];
+
+    /// The default instrument of type `kind` (`None` for an unknown type).
+    pub fn default_of(kind: &str) -> Option<InstrumentSpec> {
+        Some(match kind {
+            "synth" => InstrumentSpec::Synth(SynthSpec::default()),
+            "fm" => InstrumentSpec::Fm(FmSpec::default()),
+            "kick" => InstrumentSpec::Kick(KickSpec::default()),
+            "snare" => InstrumentSpec::Snare(SnareSpec::default()),
+            "hihat" => InstrumentSpec::Hihat(HihatSpec::default()),
+            "clap" => InstrumentSpec::Clap(ClapSpec::default()),
+            "tom" => InstrumentSpec::Tom(TomSpec::default()),
+            _ => return None,
+        })
+    }
+
+    /// The numeric parameters as `(name, default, min, max)`, the mixer's
+    /// `gain`, `pan` and `polyphony` last.
+    pub fn params(&self) -> &'static [(&'static str, f64, f64, f64)] {
+        match self {
+            InstrumentSpec::Synth(_) => SynthSpec::PARAMS,
+            InstrumentSpec::Fm(_) => FmSpec::PARAMS,
+            InstrumentSpec::Kick(_) => KickSpec::PARAMS,
+            InstrumentSpec::Snare(_) => SnareSpec::PARAMS,
+            InstrumentSpec::Hihat(_) => HihatSpec::PARAMS,
+            InstrumentSpec::Clap(_) => ClapSpec::PARAMS,
+            InstrumentSpec::Tom(_) => TomSpec::PARAMS,
+        }
+    }
+
+    /// The settings that are choices, as `(key, choices, default)`.
+    pub fn choices(&self) -> &'static [(&'static str, &'static [&'static str], &'static str)] {
+        match self {
+            InstrumentSpec::Synth(_) => &[
+                (
+                    "osc",
+                    &["sine", "saw", "square", "triangle", "noise"],
+                    "saw",
+                ),
+                (
+                    "filter",
+                    &["lowpass", "highpass", "bandpass", "none"],
+                    "lowpass",
+                ),
+            ],
+            InstrumentSpec::Hihat(_) => &[("noise", &["metallic", "white", "pink"], "metallic")],
+            _ => &[],
+        }
+    }
+
+    /// The insert effects, to edit.
+    pub fn effects_mut(&mut self) -> &mut Vec<super::EffectSpec> {
+        each_variant!(self, s => &mut s.effects)
+    }
+
     /// Output level in dB.
     pub fn gain_db(&self) -> f64 {
         each_variant!(self, s => s.gain)
@@ -91,7 +147,7 @@ impl InstrumentSpec {
 }
 
 /// Oscillator waveform of a `synth`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Waveform {
     /// Sine.
@@ -107,7 +163,7 @@ pub enum Waveform {
 }
 
 /// Filter response of a `synth`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FilterMode {
     /// 24 dB/octave resonant ladder low-pass.
@@ -121,7 +177,7 @@ pub enum FilterMode {
 }
 
 /// Noise source of a `hihat`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum HatSource {
     /// Six detuned square waves (808 style).

@@ -37,7 +37,7 @@ macro_rules! spec {
         + { $( $(#[$ometa:meta])* $ofield:ident : $oty:ty = $odefault:expr ; )* }
     ) => {
         $(#[$meta])*
-        #[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+        #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
         #[serde(deny_unknown_fields, default)]
         pub struct $name {
             $( $(#[$fmeta])* pub $field: f64, )*

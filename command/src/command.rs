@@ -1,0 +1,310 @@
+//! The typed commands a line parses into.
+
+/// Instrument type names, as in songs (`type: kick`).
+pub const INSTRUMENT_TYPES: &[&str] = &["synth", "fm", "kick", "snare", "hihat", "clap", "tom"];
+
+/// Insert effect names, as in songs (`effects: [{ type: reverb }]`).
+pub const EFFECTS: &[&str] = &[
+    "reverb",
+    "delay",
+    "chorus",
+    "phaser",
+    "distortion",
+    "compressor",
+    "filter",
+];
+
+/// One command of a line, with its own text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Part {
+    /// What the text says.
+    pub command: Command,
+    /// The command's text as typed, trimmed, without the `;` around it.
+    pub text: String,
+    /// 1-based character column of the text's first character in the line.
+    pub column: usize,
+}
+
+/// A word of the command (a name, a type, an effect, a topic) and where it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Word {
+    /// The text, unquoted. Names keep their case; keywords such as instrument
+    /// types, effects and help topics are lower-cased.
+    pub text: String,
+    /// 1-based character column in the line.
+    pub column: usize,
+}
+
+/// One `key=value` setting.
+///
+/// The value stays text: the session knows which keys are numbers and which
+/// are choices such as `osc=saw`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Param {
+    /// The key, lower-cased; may be dotted (`reverb.mix` targets the
+    /// instrument's reverb).
+    pub key: String,
+    /// The value as written, unquoted (`name="x y"` gives `x y`).
+    pub value: String,
+    /// 1-based column of the key.
+    pub column: usize,
+    /// 1-based column of the value.
+    pub value_column: usize,
+}
+
+/// Raw text after a `:` (steps, notes or mini-notation), not tokenized.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PatternText {
+    /// Everything after the first `:`, trimmed; brackets, `<>`, `*` and
+    /// spaces kept as typed.
+    pub text: String,
+    /// 1-based column of its first character in the line: add
+    /// `column - 1` to a column inside `text` to point into the line.
+    pub column: usize,
+}
+
+/// A note to play: a note name (`C4`, `Eb2`, `F#3`) or a MIDI number.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NoteArg {
+    /// The note as typed.
+    pub text: String,
+    /// 1-based column in the line.
+    pub column: usize,
+    /// Its MIDI number, 0..=127.
+    pub midi: u8,
+}
+
+/// Which instruments a command applies to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Targets {
+    /// Every instrument (`all`, or no names where that is allowed).
+    All,
+    /// The instruments named, in order (at least one).
+    Names(Vec<Word>),
+}
+
+/// When a change takes effect.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Quantize {
+    /// At the next bar line.
+    Bar,
+    /// At the next beat.
+    Beat,
+    /// At the next sixteenth step.
+    Step,
+    /// At once (the next audio block).
+    Now,
+}
+
+impl Quantize {
+    /// Every value, in the order of [`Quantize::NAMES`].
+    pub const ALL: [Quantize; 4] = [Quantize::Bar, Quantize::Beat, Quantize::Step, Quantize::Now];
+    /// The values as typed.
+    pub const NAMES: [&'static str; 4] = ["bar", "beat", "step", "now"];
+
+    /// The value as typed.
+    ///
+    /// ```
+    /// assert_eq!(chronus_command::Quantize::Step.name(), "step");
+    /// ```
+    pub fn name(self) -> &'static str {
+        match self {
+            Quantize::Bar => "bar",
+            Quantize::Beat => "beat",
+            Quantize::Step => "step",
+            Quantize::Now => "now",
+        }
+    }
+}
+
+/// What `list` lists.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ListTopic {
+    /// The session's instruments (also `list` alone).
+    Instruments,
+    /// The instrument types that `create` accepts.
+    Types,
+    /// The effects that `add` accepts.
+    Effects,
+    /// The parameters of an instrument, an instrument type or an effect.
+    Params(Word),
+    /// The scenes of the loaded song.
+    Scenes,
+    /// The saved patches.
+    Patches,
+}
+
+/// One command, checked for syntax only: names, types and keys are checked
+/// against the live session later.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    /// `create NAME [TYPE] key=value...`: a new instrument.
+    Create {
+        /// The new instrument's name.
+        name: Word,
+        /// Its type (one of [`INSTRUMENT_TYPES`]); `None` lets the session
+        /// infer it from the name (`kick`) or the keys (`osc=` is a synth).
+        ty: Option<Word>,
+        /// Its settings, in order.
+        params: Vec<Param>,
+    },
+    /// `sequence NAME: STEPS`: a one-bar drum pattern (`x` hit, `X`
+    /// accent, `.` rest).
+    Sequence {
+        /// The instrument.
+        name: Word,
+        /// The steps.
+        steps: PatternText,
+    },
+    /// `melody NAME: NOTES`: notes sharing the bar evenly.
+    Melody {
+        /// The instrument.
+        name: Word,
+        /// The notes.
+        notes: PatternText,
+    },
+    /// `pattern NAME: MINI-NOTATION`: a Tidal-style pattern.
+    Pattern {
+        /// The instrument.
+        name: Word,
+        /// The mini-notation.
+        pattern: PatternText,
+    },
+    /// `play [NAME...|all]`: start instruments (no names: all).
+    Play(Targets),
+    /// `stop [NAME...|all]`: stop instruments (no names: all).
+    Stop(Targets),
+    /// `set NAME key=value... [ramp=SECONDS]`: change settings of an
+    /// instrument or of `master`.
+    Set {
+        /// The instrument, or `master` for the master bus.
+        name: Word,
+        /// The settings (at least one), `ramp` excluded.
+        params: Vec<Param>,
+        /// Seconds to glide to the new values (`ramp=2`), `None` for the
+        /// default.
+        ramp: Option<f64>,
+    },
+    /// `add EFFECT to NAME key=value...`: append an insert effect.
+    Add {
+        /// The effect (one of [`EFFECTS`]).
+        effect: Word,
+        /// The instrument (or `master`).
+        target: Word,
+        /// The effect's settings (`amount` is an alias of `mix`, resolved
+        /// by the session).
+        params: Vec<Param>,
+    },
+    /// `remove EFFECT from NAME`: take an effect off an instrument.
+    RemoveEffect {
+        /// The effect (one of [`EFFECTS`]).
+        effect: Word,
+        /// The instrument (or `master`).
+        target: Word,
+    },
+    /// `remove NAME`: delete an instrument.
+    Remove {
+        /// The instrument.
+        name: Word,
+    },
+    /// `tempo BPM`.
+    Tempo {
+        /// Beats per minute, above 0.
+        bpm: f64,
+    },
+    /// `swing X`: delay every second sixteenth by X sixteenths.
+    Swing {
+        /// The amount, 0 or more (songs allow 0..0.5).
+        amount: f64,
+    },
+    /// `mute NAME...|all`.
+    Mute(Targets),
+    /// `solo NAME...`: hear only these instruments.
+    Solo(Vec<Word>),
+    /// `unmute [NAME...|all]` (no names: all).
+    Unmute(Targets),
+    /// `unsolo`: hear every unmuted instrument again.
+    Unsolo,
+    /// `quantize bar|beat|step|now`: when later changes take effect.
+    Quantize(Quantize),
+    /// `note NAME NOTE [VELOCITY] [BEATS]`: play one note now.
+    Note {
+        /// The instrument.
+        name: Word,
+        /// The note.
+        note: NoteArg,
+        /// 0..=1, `None` for the default.
+        velocity: Option<f64>,
+        /// Length in beats, above 0, `None` for the default.
+        beats: Option<f64>,
+    },
+    /// `scene NAME`: switch to a scene of the loaded song.
+    Scene {
+        /// The scene.
+        name: Word,
+    },
+    /// `arrange`: play the loaded song's arrangement.
+    Arrange,
+    /// `save patch NAME [--force]`: save the session as a patch.
+    SavePatch {
+        /// The patch name.
+        name: Word,
+        /// Overwrite an existing patch.
+        force: bool,
+    },
+    /// `load patch NAME`: replace the session with a saved patch.
+    LoadPatch {
+        /// The patch name.
+        name: Word,
+    },
+    /// `status`: tempo, position and instruments.
+    Status,
+    /// `list [TOPIC]`.
+    List(ListTopic),
+    /// `help [TOPIC]`.
+    Help {
+        /// A command, instrument type, effect or other topic, lower-cased.
+        topic: Option<Word>,
+    },
+    /// `quit`: stop the session.
+    Quit,
+}
+
+impl Command {
+    /// The command's keyword as typed (`create`; `remove` for both kinds of
+    /// removal, `save`/`load` for patches), for replies such as `ok create`.
+    ///
+    /// ```
+    /// let parts = chronus_command::parse_line("remove reverb from bass").unwrap();
+    /// assert_eq!(parts[0].command.name(), "remove");
+    /// ```
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Create { .. } => "create",
+            Command::Sequence { .. } => "sequence",
+            Command::Melody { .. } => "melody",
+            Command::Pattern { .. } => "pattern",
+            Command::Play(_) => "play",
+            Command::Stop(_) => "stop",
+            Command::Set { .. } => "set",
+            Command::Add { .. } => "add",
+            Command::RemoveEffect { .. } | Command::Remove { .. } => "remove",
+            Command::Tempo { .. } => "tempo",
+            Command::Swing { .. } => "swing",
+            Command::Mute(_) => "mute",
+            Command::Solo(_) => "solo",
+            Command::Unmute(_) => "unmute",
+            Command::Unsolo => "unsolo",
+            Command::Quantize(_) => "quantize",
+            Command::Note { .. } => "note",
+            Command::Scene { .. } => "scene",
+            Command::Arrange => "arrange",
+            Command::SavePatch { .. } => "save",
+            Command::LoadPatch { .. } => "load",
+            Command::Status => "status",
+            Command::List(_) => "list",
+            Command::Help { .. } => "help",
+            Command::Quit => "quit",
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! One line of help per command: syntax, summary and an example.
+
+/// Help for one command.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CommandHelp {
+    /// The keyword (`create`).
+    pub name: &'static str,
+    /// The syntax, with placeholders in capitals and options in brackets.
+    pub syntax: &'static str,
+    /// What it does, in one sentence.
+    pub summary: &'static str,
+    /// A line that works as typed (after the examples before it have run).
+    pub example: &'static str,
+}
+
+/// Every command, in the order `help` lists them.
+const COMMANDS: &[CommandHelp] = &[
+    CommandHelp {
+        name: "create",
+        syntax: "create NAME [TYPE] key=value...",
+        summary: "Create an instrument; without a TYPE it is taken from the name (kick, hihat, ...) or the keys (osc= makes a synth).",
+        example: "create bass osc=saw filter=lowpass cutoff=500",
+    },
+    CommandHelp {
+        name: "sequence",
+        syntax: "sequence NAME: STEPS",
+        summary: "Give an instrument a one-bar drum pattern: x hit, X accent, . rest.",
+        example: "sequence kick: x...x...x...x...",
+    },
+    CommandHelp {
+        name: "melody",
+        syntax: "melody NAME: NOTES",
+        summary: "Give an instrument notes that share the bar evenly (~ or . rests).",
+        example: "melody bass: C2 C2 G2 Eb2",
+    },
+    CommandHelp {
+        name: "pattern",
+        syntax: "pattern NAME: MINI-NOTATION",
+        summary: "Give an instrument a Tidal-style pattern: [] groups, <> alternates per bar, *N repeats, (k,n) euclid.",
+        example: "pattern bass: <[C2 E2] G2*2> ~ A2(3,8)",
+    },
+    CommandHelp {
+        name: "play",
+        syntax: "play [NAME...|all]",
+        summary: "Start instruments playing their patterns; with no names, all of them.",
+        example: "play all",
+    },
+    CommandHelp {
+        name: "stop",
+        syntax: "stop [NAME...|all]",
+        summary: "Stop instruments; with no names, all of them.",
+        example: "stop bass",
+    },
+    CommandHelp {
+        name: "set",
+        syntax: "set NAME key=value... [ramp=SECONDS]",
+        summary: "Change settings of an instrument, its effects (reverb.mix=0.4) or the master bus, optionally gliding over ramp seconds.",
+        example: "set bass cutoff=900 ramp=2",
+    },
+    CommandHelp {
+        name: "add",
+        syntax: "add EFFECT to NAME key=value...",
+        summary: "Add an insert effect to an instrument or master (amount= sets its mix).",
+        example: "add reverb to bass amount=0.3",
+    },
+    CommandHelp {
+        name: "remove",
+        syntax: "remove EFFECT from NAME | remove NAME",
+        summary: "Take an effect off an instrument, or delete an instrument.",
+        example: "remove reverb from bass",
+    },
+    CommandHelp {
+        name: "tempo",
+        syntax: "tempo BPM",
+        summary: "Set the tempo in beats per minute.",
+        example: "tempo 128",
+    },
+    CommandHelp {
+        name: "swing",
+        syntax: "swing AMOUNT",
+        summary: "Delay every second sixteenth by AMOUNT sixteenths (0 straight, 0.1-0.2 a light shuffle, at most 0.5).",
+        example: "swing 0.1",
+    },
+    CommandHelp {
+        name: "mute",
+        syntax: "mute NAME...|all",
+        summary: "Silence instruments without stopping them.",
+        example: "mute bass",
+    },
+    CommandHelp {
+        name: "solo",
+        syntax: "solo NAME...",
+        summary: "Hear only these instruments.",
+        example: "solo bass",
+    },
+    CommandHelp {
+        name: "unmute",
+        syntax: "unmute [NAME...|all]",
+        summary: "Hear muted instruments again; with no names, all of them.",
+        example: "unmute bass",
+    },
+    CommandHelp {
+        name: "unsolo",
+        syntax: "unsolo",
+        summary: "End solo: hear every unmuted instrument again.",
+        example: "unsolo",
+    },
+    CommandHelp {
+        name: "quantize",
+        syntax: "quantize bar|beat|step|now",
+        summary: "Choose when later changes take effect: the next bar, beat or sixteenth step, or at once.",
+        example: "quantize bar",
+    },
+    CommandHelp {
+        name: "note",
+        syntax: "note NAME NOTE [VELOCITY] [BEATS]",
+        summary: "Play one note now: a note name (C4, Eb2, F#3) or MIDI number, velocity 0..1, length in beats.",
+        example: "note bass C3 0.8 0.5",
+    },
+    CommandHelp {
+        name: "scene",
+        syntax: "scene NAME",
+        summary: "Switch to a scene (a pattern set) of the loaded song.",
+        example: "scene a",
+    },
+    CommandHelp {
+        name: "arrange",
+        syntax: "arrange",
+        summary: "Play the loaded song's arrangement from the next bar.",
+        example: "arrange",
+    },
+    CommandHelp {
+        name: "save",
+        syntax: "save patch NAME [--force]",
+        summary: "Save the session as a patch; --force overwrites one that exists.",
+        example: "save patch deep_groove",
+    },
+    CommandHelp {
+        name: "load",
+        syntax: "load patch NAME",
+        summary: "Replace the session with a saved patch.",
+        example: "load patch deep_groove",
+    },
+    CommandHelp {
+        name: "status",
+        syntax: "status",
+        summary: "Show the tempo, the position and every instrument.",
+        example: "status",
+    },
+    CommandHelp {
+        name: "list",
+        syntax: "list [instruments|types|effects|params NAME|scenes|patches]",
+        summary: "List instruments (the default), instrument types, effects, the parameters of an instrument, type or effect, scenes or saved patches.",
+        example: "list params bass",
+    },
+    CommandHelp {
+        name: "help",
+        syntax: "help [TOPIC]",
+        summary: "Show every command, or help on one command, instrument type or effect.",
+        example: "help sequence",
+    },
+    CommandHelp {
+        name: "quit",
+        syntax: "quit",
+        summary: "Stop the session.",
+        example: "quit",
+    },
+];
+
+/// Help for every command, in the order `help` lists them.
+///
+/// Help on instrument types, effects and their parameters comes from the
+/// sequencer's parameter tables, not from here.
+///
+/// ```
+/// let create = &chronus_command::commands()[0];
+/// assert_eq!(create.name, "create");
+/// assert!(chronus_command::parse_line(create.example).is_ok());
+/// ```
+pub fn commands() -> &'static [CommandHelp] {
+    COMMANDS
+}
+
+/// Help for the command `name` (a keyword, any case).
+///
+/// ```
+/// assert_eq!(chronus_command::command_help("Tempo").map(|h| h.syntax), Some("tempo BPM"));
+/// ```
+pub fn command_help(name: &str) -> Option<&'static CommandHelp> {
+    COMMANDS.iter().find(|c| c.name.eq_ignore_ascii_case(name))
+}
+
+/// The keywords, for "did you mean".
+pub(crate) fn command_names() -> Vec<&'static str> {
+    COMMANDS.iter().map(|c| c.name).collect()
+}

@@ -1,0 +1,350 @@
+//! The commands that take ordinary words (all but `sequence`, `melody` and
+//! `pattern`).
+
+use super::args::{
+    choice, choice_word, close_to, expect_name, is_keyword, name, number, targets, Args,
+};
+use crate::command::{
+    Command, ListTopic, NoteArg, Quantize, Targets, Word, EFFECTS, INSTRUMENT_TYPES,
+};
+use crate::error::{Error, Result};
+use crate::lexer::Token;
+use chronus_sequencer::pattern::note_name;
+use chronus_sequencer::song::suggest::did_you_mean;
+
+/// Parse the words after keyword `a.keyword`.
+pub(super) fn parse(mut a: Args) -> Result<Command> {
+    let command = match a.keyword {
+        "create" => create(&mut a)?,
+        "play" => Command::Play(targets(&mut a)?),
+        "stop" => Command::Stop(targets(&mut a)?),
+        "set" => set(&mut a)?,
+        "add" => add(&mut a)?,
+        "remove" => remove(&mut a)?,
+        "tempo" => tempo(&mut a)?,
+        "swing" => swing(&mut a)?,
+        "mute" => mute(&mut a)?,
+        "solo" => solo(&mut a)?,
+        "unmute" => Command::Unmute(targets(&mut a)?),
+        "unsolo" => Command::Unsolo,
+        "quantize" => quantize(&mut a)?,
+        "note" => note(&mut a)?,
+        "scene" => Command::Scene {
+            name: expect_name(&mut a, "a scene name", "scene")?,
+        },
+        "arrange" => Command::Arrange,
+        "save" => save(&mut a)?,
+        "load" => load(&mut a)?,
+        "status" => Command::Status,
+        "list" => list(&mut a)?,
+        "help" => Command::Help {
+            topic: a.next().map(|t| Word {
+                text: t.shown().to_lowercase(),
+                column: t.column,
+            }),
+        },
+        "quit" => Command::Quit,
+        other => {
+            return Err(a.missing(format!("the command '{other}' is not implemented")));
+        }
+    };
+    a.finish()?;
+    Ok(command)
+}
+
+fn create(a: &mut Args) -> Result<Command> {
+    let name = expect_name(
+        a,
+        "a name for the new instrument",
+        "create (such as create kick freq=60)",
+    )?;
+    let ty = match a.next_if(|t| t.pair.is_none()) {
+        Some(t) => Some(choice_word(&t, INSTRUMENT_TYPES, "instrument type")?),
+        None => None,
+    };
+    let (params, _) = a.params(false)?;
+    Ok(Command::Create { name, ty, params })
+}
+
+fn set(a: &mut Args) -> Result<Command> {
+    let name = expect_name(
+        a,
+        "an instrument name (or master)",
+        "set (such as set bass cutoff=900)",
+    )?;
+    let (params, ramp) = a.params(true)?;
+    if params.is_empty() {
+        return Err(a.missing(format!(
+            "expected key=value after '{}' (such as set {} cutoff=900)",
+            name.text, name.text
+        )));
+    }
+    Ok(Command::Set { name, params, ramp })
+}
+
+/// The word `word` (`to`, `from`) between two names of `add`/`remove`.
+fn linking_word(a: &mut Args, word: &str, before: &Word, example: &str) -> Result<()> {
+    let t = a.expect(|| {
+        format!(
+            "expected '{word} NAME' after '{}' (such as {example})",
+            before.text
+        )
+    })?;
+    if is_keyword(&t, word) {
+        return Ok(());
+    }
+    let mut hint = close_to(&t.text, &[word]);
+    if hint.is_empty() {
+        hint = format!(
+            " (write: {} {} {word} {})",
+            a.keyword,
+            before.text,
+            t.shown()
+        );
+    }
+    Err(Error::new(
+        t.column,
+        format!(
+            "expected '{word}' after '{}', got '{}'{hint}",
+            before.text,
+            t.shown(),
+        ),
+    ))
+}
+
+fn add(a: &mut Args) -> Result<Command> {
+    let t = a.expect(|| {
+        format!(
+            "expected an effect after add (one of: {})",
+            EFFECTS.join(", ")
+        )
+    })?;
+    let effect = choice_word(&t, EFFECTS, "effect")?;
+    let example = format!("add {} to bass", effect.text);
+    linking_word(a, "to", &effect, &example)?;
+    let target = expect_name(a, "an instrument name (or master)", "to")?;
+    let (params, _) = a.params(false)?;
+    Ok(Command::Add {
+        effect,
+        target,
+        params,
+    })
+}
+
+fn remove(a: &mut Args) -> Result<Command> {
+    let first = a.expect(|| {
+        "expected an instrument, or an effect and 'from NAME', after remove".to_string()
+    })?;
+    let from = a.peek().is_some_and(|t| is_keyword(t, "from"));
+    let is_effect = EFFECTS.contains(&first.text.to_lowercase().as_str());
+    let effect_removal = from || (is_effect && a.peek().is_some());
+    if !effect_removal {
+        // `remove NAME`; anything after it is reported by `finish`.
+        return Ok(Command::Remove {
+            name: name(first, "an instrument name")?,
+        });
+    }
+    let effect = choice_word(&first, EFFECTS, "effect")?;
+    let example = format!("remove {} from bass", effect.text);
+    linking_word(a, "from", &effect, &example)?;
+    let target = expect_name(a, "an instrument name (or master)", "from")?;
+    Ok(Command::RemoveEffect { effect, target })
+}
+
+fn tempo(a: &mut Args) -> Result<Command> {
+    const HINT: &str = " (beats per minute, such as 120)";
+    let t = a.expect(|| format!("expected a number after tempo{HINT}"))?;
+    let bpm = number(&t, "expected a number after tempo", HINT)?;
+    if bpm <= 0.0 {
+        return Err(Error::new(
+            t.column,
+            format!(
+                "expected a tempo above 0 beats per minute, got '{}'",
+                t.text
+            ),
+        ));
+    }
+    Ok(Command::Tempo { bpm })
+}
+
+fn swing(a: &mut Args) -> Result<Command> {
+    const HINT: &str = " (sixteenths: 0 is straight, 0.1 to 0.2 a light shuffle)";
+    let t = a.expect(|| format!("expected a number after swing{HINT}"))?;
+    let amount = number(&t, "expected a number after swing", HINT)?;
+    if amount < 0.0 {
+        return Err(Error::new(
+            t.column,
+            format!("expected a swing of 0 or more, got '{}'", t.text),
+        ));
+    }
+    Ok(Command::Swing { amount })
+}
+
+fn mute(a: &mut Args) -> Result<Command> {
+    if a.peek().is_none() {
+        return Err(a.missing("expected instrument names (or all) after mute"));
+    }
+    Ok(Command::Mute(targets(a)?))
+}
+
+fn solo(a: &mut Args) -> Result<Command> {
+    if let Some(t) = a.next_if(|t| is_keyword(t, "all")) {
+        return Err(Error::new(
+            t.column,
+            "solo takes instrument names, not all (to hear everything again: unsolo)",
+        ));
+    }
+    match targets(a)? {
+        Targets::Names(names) => Ok(Command::Solo(names)),
+        Targets::All => Err(a.missing("expected instrument names after solo")),
+    }
+}
+
+fn quantize(a: &mut Args) -> Result<Command> {
+    let t = a.expect(|| "expected bar, beat, step or now after quantize".to_string())?;
+    let value = choice(&t, &Quantize::NAMES, "quantize value")?;
+    let q = Quantize::ALL
+        .into_iter()
+        .find(|q| q.name() == value)
+        .unwrap_or(Quantize::Bar);
+    Ok(Command::Quantize(q))
+}
+
+fn note(a: &mut Args) -> Result<Command> {
+    const NOTE: &str = "a note name such as C4, Eb2 or F#3, or a MIDI number 0 to 127";
+    let name = expect_name(a, "an instrument name", "note (such as note bass C3)")?;
+    let t = a.expect(|| format!("expected a note after '{}' ({NOTE})", name.text))?;
+    let midi = match t.text.parse::<u8>() {
+        Ok(n) if n <= 127 => Some(n),
+        Ok(_) => None,
+        Err(_) => note_name(&t.text).and_then(|n| u8::try_from(n).ok()),
+    };
+    let Some(midi) = midi.filter(|_| t.pair.is_none()) else {
+        return Err(Error::new(
+            t.column,
+            format!("expected {NOTE}, got '{}'", t.shown()),
+        ));
+    };
+    let note = NoteArg {
+        text: t.text,
+        column: t.column,
+        midi,
+    };
+    let velocity = match a.next() {
+        None => None,
+        Some(t) => {
+            const V: &str = "expected a velocity from 0 to 1 after the note";
+            let v = number(&t, V, "")?;
+            if !(0.0..=1.0).contains(&v) {
+                return Err(Error::new(t.column, format!("{V}, got '{}'", t.text)));
+            }
+            Some(v)
+        }
+    };
+    let beats = match a.next() {
+        None => None,
+        Some(t) => {
+            const B: &str = "expected a length in beats above 0 after the velocity";
+            let b = number(&t, B, "")?;
+            if b <= 0.0 {
+                return Err(Error::new(t.column, format!("{B}, got '{}'", t.text)));
+            }
+            Some(b)
+        }
+    };
+    Ok(Command::Note {
+        name,
+        note,
+        velocity,
+        beats,
+    })
+}
+
+/// The word `patch` after `save` or `load`.
+fn patch_word(a: &mut Args) -> Result<()> {
+    let kw = a.keyword;
+    let t = a.expect(|| format!("expected 'patch' after {kw} (such as {kw} patch deep_groove)"))?;
+    if is_keyword(&t, "patch") {
+        return Ok(());
+    }
+    let hint = close_to(&t.text, &["patch"]);
+    let hint = if hint.is_empty() {
+        format!(" (write: {kw} patch {})", t.shown())
+    } else {
+        hint
+    };
+    Err(Error::new(
+        t.column,
+        format!("expected 'patch' after {kw}, got '{}'{hint}", t.shown()),
+    ))
+}
+
+/// Whether `t` looks like an option (`--force`).
+fn is_option(t: &Token) -> bool {
+    !t.quoted && t.pair.is_none() && t.text.starts_with('-')
+}
+
+fn save(a: &mut Args) -> Result<Command> {
+    patch_word(a)?;
+    let mut name_word = None;
+    let mut force = false;
+    while let Some(t) = a.next_if(|t| name_word.is_none() || is_option(t)) {
+        if !is_option(&t) {
+            name_word = Some(name(t, "a patch name")?);
+        } else if t.text.eq_ignore_ascii_case("--force") {
+            force = true;
+        } else {
+            return Err(Error::new(
+                t.column,
+                format!(
+                    "unknown option '{}'{}",
+                    t.text,
+                    did_you_mean(&t.text.to_lowercase(), &["--force"])
+                ),
+            ));
+        }
+    }
+    let name = name_word.ok_or_else(|| {
+        a.missing("expected a patch name after save patch (such as save patch deep_groove)")
+    })?;
+    Ok(Command::SavePatch { name, force })
+}
+
+fn load(a: &mut Args) -> Result<Command> {
+    patch_word(a)?;
+    let name = expect_name(
+        a,
+        "a patch name",
+        "load patch (such as load patch deep_groove)",
+    )?;
+    Ok(Command::LoadPatch { name })
+}
+
+/// `list` topics as typed.
+const TOPICS: &[&str] = &[
+    "instruments",
+    "types",
+    "effects",
+    "params",
+    "scenes",
+    "patches",
+];
+
+fn list(a: &mut Args) -> Result<Command> {
+    let Some(t) = a.next() else {
+        return Ok(Command::List(ListTopic::Instruments));
+    };
+    let topic = match choice(&t, TOPICS, "list topic")? {
+        "types" => ListTopic::Types,
+        "effects" => ListTopic::Effects,
+        "scenes" => ListTopic::Scenes,
+        "patches" => ListTopic::Patches,
+        "params" => ListTopic::Params(expect_name(
+            a,
+            "an instrument, instrument type or effect",
+            "list params (such as list params bass)",
+        )?),
+        _ => ListTopic::Instruments,
+    };
+    Ok(Command::List(topic))
+}

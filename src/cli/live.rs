@@ -1,0 +1,322 @@
+//! `chronus live [SONG]`: a session played from the terminal, over OSC and
+//! with `chronus send`.
+
+use super::play::{
+    check_record_path, install_signals, lock_memory, metrics_line, open_backend, BackendArgs,
+};
+use super::{load_song, Failure, EXIT_FAILURE};
+use chronus::backends::Metrics;
+use chronus::live::live_session::{run_live, Input, LiveContext, LiveOptions};
+use chronus::live::LiveControl;
+use chronus::osc::{is_loopback, ntp_now, OscServer, Request, When};
+use chronus::session::{Reply, Session};
+use std::io::{BufRead, IsTerminal, Write};
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// The default OSC port.
+pub const DEFAULT_OSC_PORT: u16 = 57130;
+
+/// Arguments of `chronus live`.
+#[derive(clap::Args)]
+pub struct LiveArgs {
+    /// A song to start from: its instruments, its patterns as scenes.
+    song: Option<PathBuf>,
+    /// UDP port for OSC (0: none).
+    #[arg(long, default_value_t = DEFAULT_OSC_PORT)]
+    osc_port: u16,
+    /// Address OSC listens on (other than loopback: reachable from the network).
+    #[arg(long, default_value = "127.0.0.1")]
+    osc_bind: IpAddr,
+    /// Also write what is played to this WAV file (32-bit float).
+    #[arg(long, value_name = "OUT.wav")]
+    record: Option<PathBuf>,
+    /// Print each reply as one JSON object.
+    #[arg(long)]
+    json: bool,
+    /// Read no commands from stdin: run until Ctrl-C or `quit` over OSC.
+    #[arg(long)]
+    headless: bool,
+    /// Folder of saved patches.
+    #[arg(long, default_value = "patches")]
+    patches: PathBuf,
+    #[command(flatten)]
+    backend: BackendArgs,
+}
+
+/// Quote `name` for a command line when it is not a plain word.
+fn quoted(name: &str) -> String {
+    let plain = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if plain {
+        name.to_string()
+    } else {
+        format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""))
+    }
+}
+
+/// The command line an OSC request stands for.
+pub fn request_line(r: &Request) -> String {
+    match r {
+        Request::Cmd(s) => s.clone(),
+        Request::Note {
+            track,
+            note,
+            velocity,
+            beats,
+        } => {
+            let n = match note {
+                chronus::osc::NoteArg::Midi(m) => format!("{}", m.round().clamp(0.0, 127.0) as u8),
+                chronus::osc::NoteArg::Name(s) => s.clone(),
+            };
+            format!("note {} {n} {velocity} {beats}", quoted(track))
+        }
+        Request::Set {
+            track,
+            param,
+            value,
+        } => format!("set {} {param}={value}", quoted(track)),
+        Request::Pattern { track, pattern } => format!("pattern {}: {pattern}", quoted(track)),
+        Request::Tempo(bpm) => format!("tempo {bpm}"),
+        Request::Status => "status".into(),
+    }
+}
+
+/// Maps OSC time tags to frames through one fixed anchor (the audio clock's
+/// estimate of now and the wall clock, taken together once), so that tags
+/// 250 ms apart land exactly `0.25 * rate` frames apart.
+struct TagClock {
+    anchor: Option<(u64, chronus::osc::NtpTime)>,
+}
+
+impl TagClock {
+    fn frame(
+        &mut self,
+        ctx: &chronus::live::AudioClock,
+        rate: u32,
+        at: chronus::osc::NtpTime,
+    ) -> i64 {
+        let (f0, t0) = *self
+            .anchor
+            .get_or_insert_with(|| (ctx.estimate(), ntp_now()));
+        f0 as i64 + (at.secs_after(t0) * f64::from(rate)).round() as i64
+    }
+}
+
+fn start_osc(
+    args: &LiveArgs,
+    ctx: &LiveContext,
+    late: Arc<std::sync::atomic::AtomicU64>,
+) -> Result<Option<OscServer>, String> {
+    if args.osc_port == 0 {
+        return Ok(None);
+    }
+    let addr = SocketAddr::new(args.osc_bind, args.osc_port);
+    if !is_loopback(addr) {
+        eprintln!("warning: OSC listens on {addr}: any machine that can reach it can play and change this session");
+    }
+    let inputs = Mutex::new(ctx.inputs.clone());
+    let clock = ctx.clock.clone();
+    let rate = ctx.rate;
+    let mut tags = TagClock { anchor: None };
+    let server = OscServer::spawn(addr, move |incoming| {
+        let mut first_reply = None;
+        let Ok(tx) = inputs.lock().map(|t| t.clone()) else {
+            return None;
+        };
+        for item in incoming.items {
+            let at = match item.time {
+                When::Immediate => None,
+                When::At(t) => {
+                    let f = tags.frame(&clock, rate, t);
+                    if f < clock.immediate() as i64 {
+                        late.fetch_add(1, Ordering::Relaxed);
+                        None
+                    } else {
+                        Some(f as u64)
+                    }
+                }
+            };
+            let wants = item.request.wants_reply();
+            let (back, reply) = mpsc::channel();
+            let line = request_line(&item.request);
+            if tx
+                .send(Input::Line {
+                    text: line,
+                    at,
+                    reply: Some(back),
+                })
+                .is_err()
+            {
+                return None;
+            }
+            let r: Option<Reply> = reply.recv_timeout(Duration::from_secs(2)).ok();
+            if wants && first_reply.is_none() {
+                first_reply = Some(r.map_or_else(
+                    || "error: the session did not answer in time".to_string(),
+                    |r| r.line(),
+                ));
+            }
+        }
+        first_reply
+    })
+    .map_err(|e| e.to_string())?;
+    eprintln!("OSC on {}", server.local_addr());
+    Ok(Some(server))
+}
+
+/// Read lines from stdin (with line editing on a terminal) and print replies.
+fn start_stdin(tx: mpsc::Sender<Input>, json: bool, history: PathBuf) {
+    let spawn = std::thread::Builder::new().name("chronus-stdin".into());
+    let _ = spawn.spawn(move || {
+        let ask = |text: String| -> bool {
+            let (back, reply) = mpsc::channel();
+            if tx
+                .send(Input::Line {
+                    text,
+                    at: None,
+                    reply: Some(back),
+                })
+                .is_err()
+            {
+                return false;
+            }
+            match reply.recv() {
+                Ok(r) => {
+                    let out = if json { r.json() } else { r.line() };
+                    let mut stdout = std::io::stdout().lock();
+                    let _ = writeln!(stdout, "{out}");
+                    let _ = stdout.flush();
+                    !r.quit
+                }
+                Err(_) => false,
+            }
+        };
+        if std::io::stdin().is_terminal() {
+            let Ok(mut editor) = rustyline::DefaultEditor::new() else {
+                let _ = tx.send(Input::End);
+                return;
+            };
+            let _ = editor.load_history(&history);
+            loop {
+                match editor.readline("chronus> ") {
+                    Ok(line) => {
+                        if !line.trim().is_empty() {
+                            let _ = editor.add_history_entry(line.as_str());
+                            let _ = editor.save_history(&history);
+                        }
+                        if !ask(line) {
+                            return;
+                        }
+                    }
+                    Err(rustyline::error::ReadlineError::Interrupted) => continue,
+                    Err(_) => break,
+                }
+            }
+        } else {
+            for line in std::io::stdin().lock().lines() {
+                let Ok(line) = line else { break };
+                if !ask(line) {
+                    return;
+                }
+            }
+        }
+        let _ = tx.send(Input::End);
+    });
+}
+
+/// Run a live session.
+pub fn run(args: &LiveArgs) -> Result<(), Failure> {
+    let song = match &args.song {
+        Some(p) => Some(load_song(p)?),
+        None => None,
+    };
+    check_record_path(args.record.as_deref())?;
+    let backend = open_backend(&args.backend)?;
+    lock_memory();
+    let name = backend.name();
+    let (interrupted, usr1) = install_signals()?;
+    eprintln!(
+        "chronus live through {name} at {} Hz, {} frames per period; type `help` (quit: `quit` or Ctrl-D)",
+        backend.rate(),
+        backend.period()
+    );
+    let control = LiveControl::default();
+    let metrics = Arc::new(Metrics::new());
+    let options = LiveOptions {
+        record: args.record.clone(),
+        patches: args.patches.clone(),
+        lookahead: None,
+    };
+    let late = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let mut osc: Option<OscServer> = None;
+    let mut osc_error = None;
+    let history = args.patches.join(".history");
+    let report = run_live(
+        song.as_ref(),
+        backend,
+        &options,
+        &control,
+        &metrics,
+        |ctx, session: &mut Session| {
+            match start_osc(args, ctx, Arc::clone(&late)) {
+                Ok(s) => osc = s,
+                Err(e) => osc_error = Some(e),
+            }
+            if osc_error.is_some() {
+                control.request_stop();
+                return;
+            }
+            let m = Arc::clone(&metrics);
+            let late = Arc::clone(&late);
+            session.set_status_extra(Box::new(move || {
+                let r = m.report();
+                format!(
+                    "xruns {}, callback p99 {:.3} ms, late OSC bundles {}",
+                    r.xruns,
+                    r.p99.as_secs_f64() * 1e3,
+                    late.load(Ordering::Relaxed)
+                )
+            }));
+            if !args.headless {
+                start_stdin(ctx.inputs.clone(), args.json, history.clone());
+            }
+        },
+        |m, c, _| {
+            if interrupted.swap(false, Ordering::AcqRel) {
+                c.request_stop();
+            }
+            if usr1.swap(false, Ordering::AcqRel) {
+                eprintln!("{name}: {}", metrics_line(&m.report(), None));
+            }
+        },
+    )
+    .map_err(|e| Failure {
+        code: EXIT_FAILURE,
+        message: e.to_string(),
+    })?;
+    if let Some(e) = osc_error {
+        return Err(Failure {
+            code: EXIT_FAILURE,
+            message: e,
+        });
+    }
+    if let Some(s) = osc {
+        let st = s.stop();
+        eprintln!(
+            "osc: {} packets, {} messages, {} malformed, {} unknown addresses, {} bad arguments",
+            st.packets, st.messages, st.malformed, st.unknown_address, st.bad_arguments
+        );
+    }
+    eprintln!("{name}: {}", metrics_line(&report.metrics, None));
+    if let (Some(path), Some(frames)) = (&args.record, report.recorded_frames) {
+        eprintln!("recorded {frames} frames to {}", path.display());
+    }
+    Ok(())
+}

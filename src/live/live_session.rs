@@ -1,0 +1,202 @@
+//! `chronus live`: a session that plays while it is edited. The engine runs
+//! in the backend's callback, the sequencer thread pumps a [`LiveTimeline`],
+//! and one control thread (the caller's) owns the [`Session`] and answers
+//! every command line, whether it came from the terminal or over OSC.
+//!
+//! ```text
+//!  stdin reader ──┐                      ┌─► engine (audio thread)
+//!  OSC server ────┼─► control: Session ──┤
+//!                 │   (one reply a line) └─► LiveTimeline ◄── sequencer thread
+//! ```
+
+use super::recorder::Recording;
+use super::sequencer::lock;
+use super::timeline::LiveTimeline;
+use super::SequencerOptions;
+use super::{AudioClock, LiveControl, LiveError, LiveSource, RtQueue, SequencerHandle};
+use crate::engine::Engine;
+use crate::session::{Reply, Session};
+use chronus_backends::{AudioSource, LiveBackend, Metrics, MetricsReport};
+use chronus_sequencer::{Event, Song};
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Capacity of the event queue from the sequencer to the audio thread.
+const QUEUE_EVENTS: usize = 16_384;
+
+/// How a live session runs.
+#[derive(Clone, Debug, Default)]
+pub struct LiveOptions {
+    /// Also write what is played to this WAV file (32-bit float).
+    pub record: Option<PathBuf>,
+    /// Where `save patch` and `load patch` keep patches.
+    pub patches: PathBuf,
+    /// Look-ahead of the sequencer in frames (default: 50 ms, at least
+    /// four periods).
+    pub lookahead: Option<u64>,
+}
+
+/// A line for the session, from wherever it came.
+pub enum Input {
+    /// A command line; the reply goes back on `reply` when given.
+    Line {
+        /// The text.
+        text: String,
+        /// The frame for its immediate changes (an OSC time tag), if any.
+        at: Option<u64>,
+        /// Where the reply goes.
+        reply: Option<mpsc::Sender<Reply>>,
+    },
+    /// No more input (end of stdin).
+    End,
+}
+
+/// What a live session did.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LiveReport {
+    /// The backend's counters.
+    pub metrics: MetricsReport,
+    /// Frames written to the recording, if any.
+    pub recorded_frames: Option<u64>,
+    /// Recorded samples dropped because the writer fell behind.
+    pub record_dropped: u64,
+}
+
+/// The parts a session's front ends need while it runs.
+pub struct LiveContext {
+    /// Send lines to the session.
+    pub inputs: mpsc::Sender<Input>,
+    /// The audio clock (frames rendered, now).
+    pub clock: AudioClock,
+    /// The sample rate.
+    pub rate: u32,
+}
+
+/// Run a live session through `backend` until `quit`, the end of input, or
+/// `control.request_stop()`. `start` runs once everything plays (start the
+/// OSC server and the stdin reader there); `tick` about every 20 ms on the
+/// control thread; `on_reply` for every reply (print it).
+///
+/// # Errors
+/// A [`LiveError`] when a thread, the recording or the backend fails.
+#[allow(clippy::too_many_arguments)]
+pub fn run_live(
+    song: Option<&Song>,
+    backend: Box<dyn LiveBackend>,
+    options: &LiveOptions,
+    control: &LiveControl,
+    metrics: &Arc<Metrics>,
+    start: impl FnOnce(&LiveContext, &mut Session),
+    mut tick: impl FnMut(&Arc<Metrics>, &LiveControl, &mut Session),
+) -> Result<LiveReport, LiveError> {
+    let rate = backend.rate();
+    let period = backend.period() as u64;
+    let mut engine = Engine::empty(rate);
+    let Some(handle) = engine.take_handle() else {
+        return Err(LiveError::Record(
+            "the engine's control handle is gone".into(),
+        ));
+    };
+    let (producer, consumer) = rtrb::RingBuffer::<Event>::new(QUEUE_EVENTS);
+    let clock = AudioClock::with_rate(rate);
+    let mut seq_options = SequencerOptions::for_rate(rate);
+    seq_options.lookahead = options
+        .lookahead
+        .unwrap_or_else(|| seq_options.lookahead.max(4 * period));
+    let (tempo, meter, swing, seed) =
+        song.map_or((120.0, 4, 0.0, 0), |s| (s.tempo, s.meter, s.swing, s.seed));
+    let timeline = Arc::new(Mutex::new(LiveTimeline::new(
+        rate, tempo, meter, swing, seed,
+    )));
+    let mut sequencer =
+        SequencerHandle::spawn(Arc::clone(&timeline), clock.clone(), producer, seq_options)
+            .map_err(|source| LiveError::Thread {
+                what: "sequencer",
+                source,
+            })?;
+    sequencer.wait_primed(Duration::from_secs(2));
+    let mut session = Session::new(
+        rate,
+        handle,
+        Arc::clone(&timeline),
+        clock.clone(),
+        options.patches.clone(),
+    );
+    let live = LiveSource::new(
+        engine,
+        RtQueue::new(consumer),
+        clock.clone(),
+        control.clone(),
+    );
+    let (source, writer): (Box<dyn AudioSource + Send>, _) = match &options.record {
+        Some(path) => {
+            let (rec, writer) = Recording::start(live, rate, path).map_err(LiveError::Record)?;
+            (Box::new(rec), Some(writer))
+        }
+        None => (Box::new(live), None),
+    };
+    let thread_metrics = Arc::clone(metrics);
+    let audio = std::thread::Builder::new()
+        .name("chronus-audio".into())
+        .spawn(move || backend.play(source, thread_metrics))
+        .map_err(|source| LiveError::Thread {
+            what: "audio",
+            source,
+        })?;
+    if let Some(song) = song {
+        let reply = session.load_song(song);
+        eprintln!("{}", reply.line());
+    }
+    let (tx, rx) = mpsc::channel::<Input>();
+    let context = LiveContext {
+        inputs: tx,
+        clock: clock.clone(),
+        rate,
+    };
+    start(&context, &mut session);
+    drop(context);
+    loop {
+        if audio.is_finished() || control.finished() {
+            break;
+        }
+        match rx.recv_timeout(Duration::from_millis(20)) {
+            Ok(Input::Line { text, at, reply }) => {
+                let r = session.execute_at(&text, at);
+                let quit = r.quit;
+                if let Some(back) = reply {
+                    let _ = back.send(r);
+                }
+                if quit {
+                    break;
+                }
+            }
+            Ok(Input::End) | Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+        }
+        session.collect();
+        for name in session.take_faults() {
+            eprintln!(
+                "warning: {name} produced a NaN or infinity: it was reset (the mix played on)"
+            );
+        }
+        tick(metrics, control, &mut session);
+    }
+    control.request_stop();
+    let played = audio.join().map_err(|_| LiveError::AudioThreadPanicked)?;
+    sequencer.stop();
+    session.collect();
+    drop(lock(&timeline));
+    let record_dropped = writer.as_ref().map_or(0, |w| w.dropped());
+    let recorded_frames = match writer {
+        Some(w) => Some(w.finish().map_err(LiveError::Record)?),
+        None => None,
+    };
+    played?;
+    Ok(LiveReport {
+        metrics: metrics.report(),
+        recorded_frames,
+        record_dropped,
+    })
+}

@@ -1,0 +1,348 @@
+//! The live session's [`Timeline`]: every track loops its current one-bar
+//! pattern (or follows a song's arrangement), and edits land on a musical
+//! grid position.
+//!
+//! An edit is applied at a beat position. When that position lies beyond
+//! what has been generated, the edit waits and is applied just before the
+//! bar (or the part of a bar) it starts is generated. When it lies inside
+//! the window already generated but not yet sent to the audio thread, the
+//! edit is applied at once and the affected tracks' note-ons from that frame
+//! on are generated again; note-offs of notes already started stay, so a
+//! sounding note is never cut.
+
+use super::sequencer::Timeline;
+use chronus_sequencer::pattern::Pattern;
+use chronus_sequencer::schedule::{sort_events, Bar};
+use chronus_sequencer::{Event, EventKind, TempoMap, TrackId};
+use std::collections::{HashSet, VecDeque};
+
+/// One track's lane.
+#[derive(Clone, Debug)]
+struct Lane {
+    id: TrackId,
+    pattern: Option<Pattern>,
+    playing: bool,
+    /// Follows the arrangement (until its pattern is set by hand).
+    arranged: bool,
+}
+
+/// A song's arrangement started at a bar: `bars[i]` gives each track's
+/// pattern in the `i`-th bar.
+#[derive(Clone, Debug, Default)]
+pub struct Arrangement {
+    /// The blocks, one per bar: each track's pattern (absent: silent).
+    pub bars: Vec<Vec<(TrackId, Pattern)>>,
+}
+
+/// A change to the timeline.
+#[derive(Clone, Debug)]
+pub enum Edit {
+    /// A new track (stopped, no pattern).
+    AddTrack(TrackId),
+    /// A track goes (its sounding notes still get their note-offs).
+    RemoveTrack(TrackId),
+    /// A track's pattern (`None`: silent).
+    Pattern(TrackId, Option<Pattern>),
+    /// Start or stop a track's pattern.
+    Play(TrackId, bool),
+    /// Every track's pattern at once (absent tracks fall silent), playing.
+    Scene(Vec<(TrackId, Pattern)>),
+    /// Follow an arrangement from here (looping it).
+    Arrange(Arrangement),
+    /// Beats per minute from here.
+    Tempo(f64),
+    /// Swing from here.
+    Swing(f64),
+}
+
+impl Edit {
+    /// The track a per-track edit touches (`None`: every track).
+    fn track(&self) -> Option<TrackId> {
+        match self {
+            Edit::AddTrack(t) | Edit::RemoveTrack(t) | Edit::Pattern(t, _) | Edit::Play(t, _) => {
+                Some(*t)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The live timeline. Shared (behind a mutex) by the control thread, which
+/// edits it, and the sequencer thread, which pumps it.
+pub struct LiveTimeline {
+    map: TempoMap,
+    meter: u32,
+    swing: f64,
+    seed: u64,
+    lanes: Vec<Lane>,
+    arrangement: Option<(u64, Arrangement)>,
+    /// First bar not generated yet.
+    next_bar: u64,
+    /// Beat up to which events have been generated (the start of `next_bar`).
+    generated_beat: f64,
+    /// Frames below this have been sent to the audio thread.
+    sent_until: u64,
+    /// Generated, not yet sent; sorted.
+    pending: VecDeque<Event>,
+    /// Edits waiting for their beat, in order of beat (then arrival).
+    edits: Vec<(f64, Edit)>,
+    next_id: u32,
+    fresh: Vec<Event>,
+}
+
+impl LiveTimeline {
+    /// An empty timeline at `bpm`, `meter` beats per bar.
+    pub fn new(rate: u32, bpm: f64, meter: u32, swing: f64, seed: u64) -> Self {
+        LiveTimeline {
+            map: TempoMap::constant(bpm, rate),
+            meter: meter.max(1),
+            swing,
+            seed,
+            lanes: Vec::new(),
+            arrangement: None,
+            next_bar: 0,
+            generated_beat: 0.0,
+            sent_until: 0,
+            pending: VecDeque::new(),
+            edits: Vec::new(),
+            next_id: 0,
+            fresh: Vec::new(),
+        }
+    }
+
+    /// Beats per bar.
+    pub fn meter(&self) -> u32 {
+        self.meter
+    }
+
+    /// The tempo map (frames of every beat).
+    pub fn map(&self) -> &TempoMap {
+        &self.map
+    }
+
+    /// The earliest beat an edit can still take effect at: the position of
+    /// the first frame not yet sent to the audio thread.
+    pub fn earliest_beat(&self) -> f64 {
+        self.map.beat_at(self.sent_until)
+    }
+
+    /// Frames below this have been sent to the audio thread.
+    pub fn sent_until(&self) -> u64 {
+        self.sent_until
+    }
+
+    /// Apply `edit` at `beat` (never earlier than [`Self::earliest_beat`]);
+    /// the frame it takes effect at.
+    pub fn edit_at(&mut self, beat: f64, edit: Edit) -> u64 {
+        let beat = beat.max(self.earliest_beat());
+        if beat >= self.generated_beat {
+            let at = self.edits.partition_point(|(b, _)| *b <= beat);
+            self.edits.insert(at, (beat, edit));
+            return self.map.frame_at(beat);
+        }
+        // Inside the generated window: apply now, regenerate from there.
+        let frame = self.map.frame_at(beat);
+        let touched = edit.track();
+        self.apply(beat, edit);
+        self.regenerate(beat, frame, touched);
+        frame
+    }
+
+    fn apply(&mut self, beat: f64, edit: Edit) {
+        match edit {
+            Edit::AddTrack(id) => {
+                if !self.lanes.iter().any(|l| l.id == id) {
+                    self.lanes.push(Lane {
+                        id,
+                        pattern: None,
+                        playing: false,
+                        arranged: false,
+                    });
+                }
+            }
+            Edit::RemoveTrack(id) => self.lanes.retain(|l| l.id != id),
+            Edit::Pattern(id, p) => {
+                if let Some(l) = self.lanes.iter_mut().find(|l| l.id == id) {
+                    l.pattern = p;
+                    l.arranged = false;
+                }
+            }
+            Edit::Play(id, on) => {
+                if let Some(l) = self.lanes.iter_mut().find(|l| l.id == id) {
+                    l.playing = on;
+                }
+            }
+            Edit::Scene(lanes) => {
+                self.arrangement = None;
+                for l in &mut self.lanes {
+                    l.arranged = false;
+                    l.pattern = lanes
+                        .iter()
+                        .find(|(id, _)| *id == l.id)
+                        .map(|(_, p)| p.clone());
+                    if l.pattern.is_some() {
+                        l.playing = true;
+                    }
+                }
+            }
+            Edit::Arrange(a) => {
+                let bar = (beat / f64::from(self.meter)).round().max(0.0) as u64;
+                for l in &mut self.lanes {
+                    l.arranged = true;
+                    l.playing = true;
+                }
+                self.arrangement = Some((bar, a));
+            }
+            Edit::Tempo(bpm) => self.map.set_tempo_from(beat, bpm),
+            Edit::Swing(s) => self.swing = s,
+        }
+    }
+
+    /// Drop the not-yet-sent note-ons from `frame` on (of `track`, or of
+    /// every track) with their note-offs, and generate them again.
+    fn regenerate(&mut self, beat: f64, frame: u64, track: Option<TrackId>) {
+        let hit = |e: &Event| track.is_none_or(|t| e.track == t);
+        let dropped: HashSet<u32> = self
+            .pending
+            .iter()
+            .filter(|e| e.frame >= frame && hit(e))
+            .filter_map(|e| match e.kind {
+                EventKind::NoteOn { id, .. } => Some(id),
+                _ => None,
+            })
+            .collect();
+        self.pending.retain(|e| match e.kind {
+            EventKind::NoteOn { id, .. } | EventKind::NoteOff { id } => !dropped.contains(&id),
+            EventKind::Param { .. } => true,
+        });
+        let meter = f64::from(self.meter);
+        let first = (beat / meter).floor().max(0.0) as u64;
+        for bar in first..self.next_bar {
+            self.bar_events(bar, frame, track);
+        }
+        self.flush_fresh();
+    }
+
+    /// Generate bar `bar`'s note events with onsets at `from` or later.
+    fn bar_events(&mut self, bar: u64, from: u64, only: Option<TrackId>) {
+        let (cycle, block) = match &self.arrangement {
+            Some((start, a)) if bar >= *start && !a.bars.is_empty() => {
+                let i = (bar - start) as usize % a.bars.len();
+                ((bar - start) as i64, Some(&a.bars[i]))
+            }
+            _ => (bar as i64, None),
+        };
+        let ctx = Bar {
+            bar,
+            cycle,
+            meter: self.meter,
+            swing: self.swing,
+            seed: self.seed,
+        };
+        for lane in &self.lanes {
+            if !lane.playing || only.is_some_and(|t| t != lane.id) {
+                continue;
+            }
+            let pattern = match (lane.arranged, block) {
+                (true, Some(b)) => b.iter().find(|(id, _)| *id == lane.id).map(|(_, p)| p),
+                _ => lane.pattern.as_ref(),
+            };
+            if let Some(p) = pattern {
+                ctx.events(
+                    p,
+                    &self.map,
+                    lane.id,
+                    &mut self.next_id,
+                    from,
+                    &mut self.fresh,
+                );
+            }
+        }
+    }
+
+    fn flush_fresh(&mut self) {
+        if self.fresh.is_empty() {
+            return;
+        }
+        self.pending.extend(self.fresh.drain(..));
+        sort_events(self.pending.make_contiguous());
+    }
+
+    /// Generate bar `next_bar`, applying the edits due inside it where they
+    /// fall (an edit mid-bar splits it).
+    fn generate_next_bar(&mut self) {
+        let meter = f64::from(self.meter);
+        let bar = self.next_bar;
+        let (start, end) = (bar as f64 * meter, (bar + 1) as f64 * meter);
+        let mut from_beat = start;
+        loop {
+            while self.edits.first().is_some_and(|(b, _)| *b <= from_beat) {
+                let (b, e) = self.edits.remove(0);
+                self.apply(b.max(start), e);
+            }
+            let next_edit = self.edits.first().map(|(b, _)| *b).filter(|b| *b < end);
+            let from = self.map.frame_at(from_beat);
+            let until = next_edit.map(|b| self.map.frame_at(b));
+            let mark = self.fresh.len();
+            self.bar_events(bar, from, None);
+            if let Some(until) = until {
+                // Keep only the onsets before the next edit (and their offs).
+                let cut: HashSet<u32> = self.fresh[mark..]
+                    .iter()
+                    .filter_map(|e| match e.kind {
+                        EventKind::NoteOn { id, .. } if e.frame >= until => Some(id),
+                        _ => None,
+                    })
+                    .collect();
+                let mut i = mark;
+                while i < self.fresh.len() {
+                    let id = match self.fresh[i].kind {
+                        EventKind::NoteOn { id, .. } | EventKind::NoteOff { id } => Some(id),
+                        EventKind::Param { .. } => None,
+                    };
+                    if id.is_some_and(|id| cut.contains(&id)) {
+                        self.fresh.swap_remove(i);
+                    } else {
+                        i += 1;
+                    }
+                }
+            }
+            match next_edit {
+                Some(b) => from_beat = b,
+                None => break,
+            }
+        }
+        self.next_bar += 1;
+        self.generated_beat = end;
+        self.flush_fresh();
+    }
+}
+
+impl Timeline for LiveTimeline {
+    fn pump(&mut self, horizon: u64, push: &mut dyn FnMut(Event) -> bool) -> bool {
+        while self.map.frame_at(self.generated_beat) < horizon {
+            self.generate_next_bar();
+        }
+        let mut all = true;
+        while let Some(&ev) = self.pending.front() {
+            if ev.frame >= horizon {
+                break;
+            }
+            if !push(ev) {
+                all = false;
+                break;
+            }
+            self.pending.pop_front();
+        }
+        if all {
+            self.sent_until = self.sent_until.max(horizon);
+        } else if let Some(ev) = self.pending.front() {
+            self.sent_until = self.sent_until.max(ev.frame);
+        }
+        false
+    }
+
+    fn end_frame(&self) -> Option<u64> {
+        None
+    }
+}

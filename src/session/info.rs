@@ -1,0 +1,247 @@
+//! `status`, `list` and `help`: views of the session and of the tables the
+//! song format defines, so that everything is discoverable from `help`.
+
+use super::{Draft, Session};
+use crate::live::sequencer::lock;
+use chronus_command::{command_help, commands, ListTopic, Word};
+use chronus_sequencer::song::suggest::did_you_mean;
+use chronus_sequencer::song::{EffectSpec, InstrumentSpec};
+
+/// One line: where the music is, and every track.
+pub(super) fn status(s: &Session, d: &Draft) -> String {
+    let frame = s.clock.now();
+    let tl = lock(&s.timeline);
+    let beat = tl.map().beat_at(frame);
+    let meter = f64::from(tl.meter());
+    let bpm = tl.map().bpm_at(beat);
+    drop(tl);
+    let bar = (beat / meter).floor() as u64 + 1;
+    let beat_in_bar = (beat - (bar - 1) as f64 * meter).floor() as u64 + 1;
+    let m = &d.model;
+    let tracks: Vec<String> = m
+        .tracks
+        .iter()
+        .map(|(n, t)| {
+            let state = if !m.audible(n) {
+                "muted"
+            } else if t.playing && t.pattern.is_some() {
+                "playing"
+            } else {
+                "stopped"
+            };
+            let fx: Vec<&str> = t.spec.effects().iter().map(EffectSpec::kind).collect();
+            let fx = if fx.is_empty() {
+                String::new()
+            } else {
+                format!(" > {}", fx.join(" > "))
+            };
+            let pat = t
+                .pattern
+                .as_ref()
+                .map(|(_, p)| format!(" \"{p}\""))
+                .unwrap_or_default();
+            format!("{n} ({}{fx}, {state}{pat})", t.spec.kind())
+        })
+        .collect();
+    let mut line = format!(
+        "status: bar {bar} beat {beat_in_bar}, {bpm} BPM, {}/4, swing {}, quantize {}, frame {frame} ({:.1} s); {} instruments{}{}",
+        m.meter,
+        m.swing,
+        d.quantize.name(),
+        frame as f64 / f64::from(s.rate),
+        m.tracks.len(),
+        if tracks.is_empty() { String::new() } else { format!(": {}", tracks.join(", ")) },
+        if m.scenes.is_empty() {
+            String::new()
+        } else {
+            format!("; scenes: {}", m.scenes.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", "))
+        },
+    );
+    line.push_str(&format!(
+        "; lines ok {}, failed {}",
+        s.lines_ok, s.lines_failed
+    ));
+    if let Some(extra) = &s.extra {
+        line.push_str("; ");
+        line.push_str(&extra());
+    }
+    line
+}
+
+/// `list [TOPIC]`.
+pub(super) fn list(s: &Session, d: &Draft, topic: &ListTopic) -> Result<String, String> {
+    Ok(match topic {
+        ListTopic::Instruments => {
+            if d.model.tracks.is_empty() {
+                "instruments: none yet (create kick freq=60 decay=0.5)".into()
+            } else {
+                let items: Vec<String> = d
+                    .model
+                    .tracks
+                    .iter()
+                    .map(|(n, t)| format!("{n} ({})", t.spec.kind()))
+                    .collect();
+                format!("instruments: {}", items.join(", "))
+            }
+        }
+        ListTopic::Types => format!(
+            "types: {} (help TYPE for its settings)",
+            InstrumentSpec::KINDS.join(", ")
+        ),
+        ListTopic::Effects => format!(
+            "effects: {} (help EFFECT for its settings)",
+            EffectSpec::KINDS.join(", ")
+        ),
+        ListTopic::Scenes => {
+            if d.model.scenes.is_empty() {
+                "scenes: none (scenes come from a song or patch)".into()
+            } else {
+                let names: Vec<&str> = d.model.scenes.iter().map(|s| s.name.as_str()).collect();
+                format!("scenes: {}", names.join(", "))
+            }
+        }
+        ListTopic::Patches => {
+            let names = super::patch::list(&s.patches);
+            if names.is_empty() {
+                format!("patches: none in {}", s.patches.display())
+            } else {
+                format!("patches in {}: {}", s.patches.display(), names.join(", "))
+            }
+        }
+        ListTopic::Params(w) => params_of(d, w)?,
+    })
+}
+
+fn params_of(d: &Draft, w: &Word) -> Result<String, String> {
+    if let Some(t) = d.model.tracks.get(&w.text) {
+        let spec = &t.spec;
+        let mut items: Vec<String> = spec
+            .params()
+            .iter()
+            .map(|&(n, _, lo, hi)| {
+                let v = current(spec, n);
+                format!("{n}={v} ({lo}..{hi})")
+            })
+            .collect();
+        for &(n, choices, _) in spec.choices() {
+            items.push(format!(
+                "{n}={} ({})",
+                current_choice(spec, n),
+                choices.join("|")
+            ));
+        }
+        for fx in spec.effects() {
+            for &(n, _, lo, hi) in fx.params() {
+                let v = fx_current(fx, n);
+                items.push(format!("{}.{n}={v} ({lo}..{hi})", fx.kind()));
+            }
+        }
+        return Ok(format!(
+            "params of {} ({}): {}",
+            w.text,
+            spec.kind(),
+            items.join(", ")
+        ));
+    }
+    if InstrumentSpec::default_of(&w.text).is_some() || EffectSpec::default_of(&w.text).is_some() {
+        return help_topic(&w.text);
+    }
+    let mut known: Vec<&str> = d.model.tracks.keys().map(String::as_str).collect();
+    known.extend(InstrumentSpec::KINDS);
+    known.extend(EffectSpec::KINDS);
+    Err(format!(
+        "no instrument, type or effect called '{}'{}",
+        w.text,
+        did_you_mean(&w.text, &known)
+    ))
+}
+
+fn value_of<T: serde::Serialize>(spec: &T, key: &str) -> String {
+    match serde_yaml_ng::to_value(spec) {
+        Ok(serde_yaml_ng::Value::Mapping(m)) => match m.get(key) {
+            Some(serde_yaml_ng::Value::Number(n)) => n.to_string(),
+            Some(serde_yaml_ng::Value::String(s)) => s.clone(),
+            _ => "?".into(),
+        },
+        _ => "?".into(),
+    }
+}
+
+fn current(spec: &InstrumentSpec, key: &str) -> String {
+    value_of(spec, key)
+}
+
+fn current_choice(spec: &InstrumentSpec, key: &str) -> String {
+    value_of(spec, key)
+}
+
+fn fx_current(spec: &EffectSpec, key: &str) -> String {
+    value_of(spec, key)
+}
+
+/// `help [TOPIC]`.
+pub(super) fn help(topic: Option<&Word>) -> Result<String, String> {
+    let Some(t) = topic else {
+        let names: Vec<&str> = commands().iter().map(|c| c.name).collect();
+        return Ok(format!(
+            "commands: {}. Types: {}. Effects: {}. `help COMMAND`, `help TYPE` or `help EFFECT` for more; separate commands with ; to apply them together.",
+            names.join(", "),
+            InstrumentSpec::KINDS.join(", "),
+            EffectSpec::KINDS.join(", ")
+        ));
+    };
+    help_topic(&t.text)
+}
+
+fn help_topic(topic: &str) -> Result<String, String> {
+    if let Some(c) = command_help(topic) {
+        return Ok(format!(
+            "{}: {} {} Example: {}",
+            c.name, c.syntax, c.summary, c.example
+        ));
+    }
+    if let Some(spec) = InstrumentSpec::default_of(topic) {
+        let mut items: Vec<String> = spec
+            .params()
+            .iter()
+            .map(|&(n, def, lo, hi)| format!("{n} {lo}..{hi} (default {def})"))
+            .collect();
+        for &(n, choices, def) in spec.choices() {
+            items.push(format!("{n} {} (default {def})", choices.join("|")));
+        }
+        let example = match topic {
+            "synth" => "create bass synth osc=saw cutoff=500 resonance=0.4",
+            "fm" => "create bell fm ratio=3.5 index=4",
+            "kick" => "create kick freq=60 decay=0.5",
+            "snare" => "create snare tone=0.4 decay=0.2",
+            "hihat" => "create hihat noise=white decay=0.05",
+            "clap" => "create clap decay=0.2",
+            _ => "create tom freq=110",
+        };
+        return Ok(format!(
+            "{topic} (instrument): settings {}. Example: {example}",
+            items.join(", ")
+        ));
+    }
+    if let Some(spec) = EffectSpec::default_of(topic) {
+        let mut items: Vec<String> = spec
+            .params()
+            .iter()
+            .map(|&(n, def, lo, hi)| format!("{n} {lo}..{hi} (default {def})"))
+            .collect();
+        for &(n, choices, def) in spec.choices() {
+            items.push(format!("{n} {} (default {def})", choices.join("|")));
+        }
+        return Ok(format!(
+            "{topic} (effect; amount= means mix=): settings {}. Example: add {topic} to bass amount=0.3, then set bass {topic}.mix=0.5",
+            items.join(", ")
+        ));
+    }
+    let mut known: Vec<&str> = commands().iter().map(|c| c.name).collect();
+    known.extend(InstrumentSpec::KINDS);
+    known.extend(EffectSpec::KINDS);
+    Err(format!(
+        "no help on '{topic}'{}",
+        did_you_mean(topic, &known)
+    ))
+}

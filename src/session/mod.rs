@@ -1,0 +1,381 @@
+//! The live session on the control thread: parses each command line,
+//! validates it whole against a draft of the [`Model`], and only then applies
+//! it, turning the difference into engine commands (built here, off the audio
+//! thread), parameter events and timeline edits, all on one frame.
+//!
+//! Three steps, three places (scsynth's `/done`, `/fail` shape): the text is
+//! parsed by `chronus_command`, checked and planned by [`plan`] on a draft,
+//! and committed by [`Session::commit`]. A line that fails anywhere changes
+//! nothing and gets one `error:` reply naming the failing part.
+
+mod info;
+pub mod model;
+mod patch;
+mod plan;
+mod reply;
+pub mod slots;
+
+pub use model::Model;
+pub use reply::Reply;
+
+use crate::engine::{Command as EngineCommand, ControlMsg, EngineHandle, Notice};
+use crate::live::sequencer::lock;
+use crate::live::timeline::{Edit, LiveTimeline};
+use crate::live::AudioClock;
+use chronus_command::{parse_line, Quantize};
+use chronus_sequencer::{Event, EventKind, ParamTarget, Song, TrackId};
+use slots::Slots;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+/// Default parameter ramp, in seconds (`set ... ramp=` overrides it).
+pub const DEFAULT_RAMP: f64 = 0.005;
+
+/// Note ids the control thread uses (the timeline's count up from 0).
+const CONTROL_NOTE_IDS: u32 = 0x8000_0000;
+
+/// One change a line makes, planned on the draft and applied on commit.
+enum Action {
+    /// A structural engine command (built, ready to run).
+    Engine(EngineCommand),
+    /// A parameter event (ramp in seconds).
+    Param {
+        track: TrackId,
+        target: ParamTarget,
+        value: f32,
+        ramp: f64,
+    },
+    /// A note now.
+    Note {
+        track: TrackId,
+        pitch: Option<f32>,
+        velocity: f32,
+        beats: f64,
+    },
+    /// A timeline edit.
+    Edit(Edit),
+    /// Write a patch file.
+    Save { path: PathBuf, text: String },
+    /// End the session.
+    Quit,
+}
+
+/// The state a line is checked against (and, once it passes, becomes).
+#[derive(Clone)]
+struct Draft {
+    model: Model,
+    slots: Slots,
+    next_effect: u32,
+    quantize: Quantize,
+}
+
+/// What one planned part contributes.
+struct Planned {
+    actions: Vec<Action>,
+    /// Whether it waits for the quantize grid (pattern, tempo, scene edits).
+    quantized: bool,
+    /// Its summary for the reply.
+    summary: String,
+    /// A full reply text instead (status, list, help).
+    info: Option<String>,
+}
+
+/// Counters and facts other parts of the program add to `status`.
+pub type StatusExtra = Box<dyn Fn() -> String + Send>;
+
+/// A live session.
+pub struct Session {
+    rate: u32,
+    engine: EngineHandle,
+    timeline: Arc<Mutex<LiveTimeline>>,
+    clock: AudioClock,
+    draft: Draft,
+    patches: PathBuf,
+    next_note: u32,
+    notices: Vec<Notice>,
+    faults: Vec<String>,
+    lines_ok: u64,
+    lines_failed: u64,
+    extra: Option<StatusExtra>,
+}
+
+impl Session {
+    /// A session driving the engine behind `engine`, the sequencer thread's
+    /// `timeline`, at `rate` Hz; patches are kept in `patches`.
+    pub fn new(
+        rate: u32,
+        engine: EngineHandle,
+        timeline: Arc<Mutex<LiveTimeline>>,
+        clock: AudioClock,
+        patches: PathBuf,
+    ) -> Self {
+        let tempo = lock(&timeline).map().bpm_at(0.0);
+        let mut model = Model::new();
+        model.tempo = tempo;
+        Session {
+            rate,
+            engine,
+            timeline,
+            clock,
+            draft: Draft {
+                model,
+                slots: Slots::default(),
+                next_effect: 0,
+                quantize: Quantize::Bar,
+            },
+            patches,
+            next_note: CONTROL_NOTE_IDS,
+            notices: Vec::new(),
+            faults: Vec::new(),
+            lines_ok: 0,
+            lines_failed: 0,
+            extra: None,
+        }
+    }
+
+    /// Add a line from elsewhere (OSC counters, xruns) to `status`.
+    pub fn set_status_extra(&mut self, extra: StatusExtra) {
+        self.extra = Some(extra);
+    }
+
+    /// The session's model as it stands.
+    pub fn model(&self) -> &Model {
+        &self.draft.model
+    }
+
+    /// Bring in a song: its instruments, its patterns as scenes, the first
+    /// bar's scene playing. Replaces whatever the session held.
+    pub fn load_song(&mut self, song: &Song) -> Reply {
+        let mut draft = self.draft.clone();
+        match patch::load_song(&mut draft, song, self.rate) {
+            Ok(actions) => {
+                let planned = Planned {
+                    actions,
+                    quantized: true,
+                    summary: format!(
+                        "loaded {} ({} instruments, {} scenes)",
+                        song.title.as_deref().unwrap_or("song"),
+                        song.tracks.len(),
+                        song.patterns.len()
+                    ),
+                    info: None,
+                };
+                self.commit(draft, vec![planned])
+            }
+            Err(e) => Reply::error(e),
+        }
+    }
+
+    /// Drop what the audio thread returned and take in its notices. Call
+    /// often (every command, and from an idle timer).
+    pub fn collect(&mut self) {
+        let slots = &mut self.draft.slots;
+        self.engine
+            .collect(|id| slots.returned(id), &mut self.notices);
+        for n in self.notices.drain(..) {
+            if let Notice::Fault(id) = n {
+                let name = self
+                    .draft
+                    .model
+                    .tracks
+                    .iter()
+                    .find(|(_, t)| t.id == id)
+                    .map_or("a removed track".to_string(), |(n, _)| n.clone());
+                self.faults.push(name);
+            }
+        }
+    }
+
+    /// Faults (non-finite output) reported since the last call, by track.
+    pub fn take_faults(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.faults)
+    }
+
+    /// Run one command line; exactly one reply.
+    pub fn execute(&mut self, line: &str) -> Reply {
+        self.execute_at(line, None)
+    }
+
+    /// Run one command line whose immediate changes (notes, parameters,
+    /// structural edits) happen at frame `at` (an OSC bundle's time tag
+    /// mapped through the audio clock) instead of as soon as possible. A
+    /// frame already passed plays as soon as possible. Quantized edits
+    /// still wait for their grid position.
+    pub fn execute_at(&mut self, line: &str, at: Option<u64>) -> Reply {
+        self.collect();
+        let parts = match parse_line(line) {
+            Ok(p) => p,
+            Err(e) => {
+                self.lines_failed += 1;
+                return Reply::error(e.to_string());
+            }
+        };
+        if parts.is_empty() {
+            return Reply::ok("");
+        }
+        let many = parts.len() > 1;
+        let mut draft = self.draft.clone();
+        let mut planned = Vec::new();
+        for (i, part) in parts.iter().enumerate() {
+            match plan::plan(self, &mut draft, part) {
+                Ok(p) => planned.push(p),
+                Err(e) => {
+                    self.lines_failed += 1;
+                    return Reply::error(if many {
+                        format!("part {} ({}): {e}; nothing was changed", i + 1, part.text)
+                    } else {
+                        e
+                    });
+                }
+            }
+        }
+        let reply = self.commit_at(draft, planned, at);
+        if reply.ok {
+            self.lines_ok += 1;
+        } else {
+            self.lines_failed += 1;
+        }
+        reply
+    }
+
+    /// Apply a checked line: every part on the same frame.
+    fn commit(&mut self, draft: Draft, planned: Vec<Planned>) -> Reply {
+        self.commit_at(draft, planned, None)
+    }
+
+    fn commit_at(&mut self, draft: Draft, planned: Vec<Planned>, at: Option<u64>) -> Reply {
+        if planned.len() == 1 {
+            if let Some(text) = &planned[0].info {
+                self.draft = draft;
+                return Reply::ok(text.clone());
+            }
+        }
+        let messages: usize = planned
+            .iter()
+            .flat_map(|p| &p.actions)
+            .map(|a| match a {
+                Action::Engine(_) | Action::Param { .. } => 1,
+                Action::Note { .. } => 2,
+                _ => 0,
+            })
+            .sum();
+        if messages > self.engine.room() {
+            return Reply::error(format!(
+                "the engine is busy ({} messages waiting): nothing was changed; try again",
+                crate::engine::control::CONTROL_CAPACITY - self.engine.room()
+            ));
+        }
+        // Write files first: a failed save changes nothing else.
+        for a in planned.iter().flat_map(|p| &p.actions) {
+            if let Action::Save { path, text } = a {
+                if let Err(e) = patch::write_atomic(path, text) {
+                    return Reply::error(e);
+                }
+            }
+        }
+        let quantized = planned.iter().any(|p| p.quantized);
+        let mut tl = lock(&self.timeline);
+        let earliest = tl.earliest_beat();
+        let meter = f64::from(tl.meter());
+        let beat = if quantized {
+            grid(earliest, draft.quantize, meter)
+        } else {
+            earliest
+        };
+        let soonest = self.clock.immediate();
+        let immediate = at.map_or(soonest, |f| f.max(soonest));
+        let frame = if quantized {
+            tl.map().frame_at(beat).max(immediate)
+        } else {
+            immediate
+        };
+        let bpm = tl.map().bpm_at(beat);
+        let mut quit = false;
+        let mut summaries = Vec::new();
+        for p in planned {
+            summaries.push(p.info.unwrap_or(p.summary));
+            for a in p.actions {
+                match a {
+                    Action::Engine(command) => {
+                        let _ = self.engine.send(ControlMsg::Command { frame, command });
+                    }
+                    Action::Param {
+                        track,
+                        target,
+                        value,
+                        ramp,
+                    } => {
+                        let ramp = (ramp * f64::from(self.rate)).round() as u32;
+                        let ev = Event {
+                            frame,
+                            track,
+                            kind: EventKind::Param {
+                                target,
+                                value,
+                                ramp,
+                            },
+                        };
+                        let _ = self.engine.send(ControlMsg::Event(ev));
+                    }
+                    Action::Note {
+                        track,
+                        pitch,
+                        velocity,
+                        beats,
+                    } => {
+                        let id = self.next_note;
+                        self.next_note = self.next_note.wrapping_add(1) | CONTROL_NOTE_IDS;
+                        let len = (beats * 60.0 / bpm * f64::from(self.rate)).round() as u64;
+                        let on = EventKind::NoteOn {
+                            id,
+                            pitch,
+                            velocity,
+                        };
+                        let _ = self.engine.send(ControlMsg::Event(Event {
+                            frame,
+                            track,
+                            kind: on,
+                        }));
+                        let _ = self.engine.send(ControlMsg::Event(Event {
+                            frame: frame + len.max(1),
+                            track,
+                            kind: EventKind::NoteOff { id },
+                        }));
+                    }
+                    Action::Edit(e) => {
+                        tl.edit_at(beat, e);
+                    }
+                    Action::Save { .. } => {}
+                    Action::Quit => quit = true,
+                }
+            }
+        }
+        drop(tl);
+        self.draft = draft;
+        let bar = (beat / meter).floor() as u64 + 1;
+        let mut reply = Reply::ok(if quantized {
+            format!("{}: from bar {bar} (frame {frame})", summaries.join("; "))
+        } else {
+            format!("{}: at frame {frame}", summaries.join("; "))
+        });
+        if quantized {
+            reply.bar = Some(bar);
+        }
+        reply.frame = Some(frame);
+        reply.quit = quit;
+        reply
+    }
+}
+
+/// The first position on `q`'s grid at or after `beat`.
+fn grid(beat: f64, q: Quantize, meter: f64) -> f64 {
+    let step = match q {
+        Quantize::Bar => meter,
+        Quantize::Beat => 1.0,
+        Quantize::Step => 0.25,
+        Quantize::Now => return beat,
+    };
+    // A hair of tolerance: a position computed from frames may sit a
+    // rounding error past the grid line it means.
+    (beat / step - 1e-9).ceil() * step
+}

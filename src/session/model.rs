@@ -1,0 +1,211 @@
+//! The live session's model: the song being played, as the control thread
+//! keeps it. Every command is validated against it; `status`, `save patch`
+//! and the reply texts are views of it.
+
+use chronus_sequencer::song::{EffectSpec, InstrumentSpec};
+use chronus_sequencer::{EffectId, TrackId};
+use indexmap::IndexMap;
+use serde_yaml_ng::{Mapping, Value};
+
+/// Which command last set a track's pattern (kept for `status` and patches).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PatternKind {
+    /// `sequence`: a step string.
+    Steps,
+    /// `melody`: notes sharing the bar.
+    Melody,
+    /// `pattern` (or a song's lane): mini-notation.
+    Mini,
+}
+
+/// One instrument of the session: a mixer track.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LiveTrack {
+    /// Its engine id.
+    pub id: TrackId,
+    /// Type and parameters (the effects among them).
+    pub spec: InstrumentSpec,
+    /// The id of each effect in `spec.effects()`, in the same order.
+    pub effect_ids: Vec<EffectId>,
+    /// The pattern text it loops, if any.
+    pub pattern: Option<(PatternKind, String)>,
+    /// Playing its pattern.
+    pub playing: bool,
+    /// Muted.
+    pub muted: bool,
+    /// Soloed.
+    pub soloed: bool,
+}
+
+/// A scene: each named track's pattern text (a song's pattern block).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scene {
+    /// Its name.
+    pub name: String,
+    /// `(track, pattern)` in file order.
+    pub lanes: Vec<(String, String)>,
+}
+
+/// The whole session.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Model {
+    /// Title (from a song or patch).
+    pub title: Option<String>,
+    /// Beats per minute.
+    pub tempo: f64,
+    /// Beats per bar.
+    pub meter: u32,
+    /// Swing 0..0.5.
+    pub swing: f64,
+    /// Seed of the patterns' random choices.
+    pub seed: u64,
+    /// Master level in dB.
+    pub master_db: f64,
+    /// The instruments, in creation order.
+    pub tracks: IndexMap<String, LiveTrack>,
+    /// Scenes from the loaded song.
+    pub scenes: Vec<Scene>,
+    /// The loaded song's arrangement: scene indices, one per bar.
+    pub arrangement: Vec<usize>,
+}
+
+impl Model {
+    /// An empty session at 120 BPM in 4/4.
+    pub fn new() -> Self {
+        Model {
+            title: None,
+            tempo: 120.0,
+            meter: 4,
+            swing: 0.0,
+            seed: 0,
+            master_db: 0.0,
+            tracks: IndexMap::new(),
+            scenes: Vec::new(),
+            arrangement: Vec::new(),
+        }
+    }
+
+    /// True when the track can be heard (not muted, and soloed if any is).
+    pub fn audible(&self, name: &str) -> bool {
+        let any_solo = self.tracks.values().any(|t| t.soloed);
+        self.tracks
+            .get(name)
+            .is_some_and(|t| !t.muted && (!any_solo || t.soloed))
+    }
+}
+
+impl Default for Model {
+    fn default() -> Self {
+        Model::new()
+    }
+}
+
+/// A `key=value` from the command line as a YAML value: a number when it
+/// reads as one, else text (so `cutoff=500` is 500, `osc=saw` is "saw").
+pub fn yaml_value(text: &str) -> Value {
+    match text.parse::<f64>() {
+        Ok(n) if n.is_finite() => Value::Number(n.into()),
+        _ => Value::String(text.to_string()),
+    }
+}
+
+/// `spec` with the settings `changes` applied, checked as a song file would
+/// check them: unknown keys and bad choices are errors, and numbers must lie
+/// in their range (live edits are refused rather than clamped).
+///
+/// # Errors
+/// A message naming the key, what was given and what was expected.
+pub fn with_settings<T>(spec: &T, changes: &[(String, String)], what: &str) -> Result<T, String>
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + Params,
+{
+    let mut map = match serde_yaml_ng::to_value(spec) {
+        Ok(Value::Mapping(m)) => m,
+        _ => Mapping::new(),
+    };
+    for (key, value) in changes {
+        check_setting(spec, key, value, what)?;
+        map.insert(Value::String(key.clone()), yaml_value(value));
+    }
+    serde_yaml_ng::from_value(Value::Mapping(map)).map_err(|e| {
+        let msg = e.to_string();
+        format!("{what}: {}", msg.split(" at line").next().unwrap_or(&msg))
+    })
+}
+
+/// What a spec knows about its settings.
+pub trait Params {
+    /// Numeric settings: `(name, default, min, max)`.
+    fn numbers(&self) -> &'static [(&'static str, f64, f64, f64)];
+    /// Choice settings: `(name, choices, default)`.
+    fn choice_list(&self) -> &'static [(&'static str, &'static [&'static str], &'static str)];
+}
+
+impl Params for InstrumentSpec {
+    fn numbers(&self) -> &'static [(&'static str, f64, f64, f64)] {
+        self.params()
+    }
+    fn choice_list(&self) -> &'static [(&'static str, &'static [&'static str], &'static str)] {
+        self.choices()
+    }
+}
+
+impl Params for EffectSpec {
+    fn numbers(&self) -> &'static [(&'static str, f64, f64, f64)] {
+        self.params()
+    }
+    fn choice_list(&self) -> &'static [(&'static str, &'static [&'static str], &'static str)] {
+        self.choices()
+    }
+}
+
+/// Check one `key=value` against `spec`'s tables.
+///
+/// # Errors
+/// Unknown key (with a suggestion), a number out of range, a bad choice.
+pub fn check_setting(spec: &dyn Params, key: &str, value: &str, what: &str) -> Result<(), String> {
+    use chronus_sequencer::song::suggest::did_you_mean;
+    if let Some(&(_, _, lo, hi)) = spec.numbers().iter().find(|p| p.0 == key) {
+        let v = if key == "note" {
+            chronus_sequencer::pattern::note_name(value)
+                .map(f64::from)
+                .or_else(|| value.parse().ok())
+        } else {
+            value.parse::<f64>().ok()
+        };
+        return match v {
+            Some(v) if v.is_finite() && (lo..=hi).contains(&v) => Ok(()),
+            Some(v) if v.is_finite() => Err(format!(
+                "{what}: {key}={value} is out of range: expected {lo}..{hi}"
+            )),
+            _ => Err(format!(
+                "{what}: {key}={value}: expected a number in {lo}..{hi}{}",
+                if key == "note" {
+                    " or a note name such as C3"
+                } else {
+                    ""
+                }
+            )),
+        };
+    }
+    if let Some(&(_, choices, _)) = spec.choice_list().iter().find(|c| c.0 == key) {
+        if choices.contains(&value) {
+            return Ok(());
+        }
+        return Err(format!(
+            "{what}: {key}={value}: expected one of {}{}",
+            choices.join(", "),
+            did_you_mean(value, choices)
+                .split(" (did you mean")
+                .nth(1)
+                .map(|s| format!(" (did you mean{s}"))
+                .unwrap_or_default()
+        ));
+    }
+    let mut known: Vec<&str> = spec.numbers().iter().map(|p| p.0).collect();
+    known.extend(spec.choice_list().iter().map(|c| c.0));
+    Err(format!(
+        "{what} has no setting '{key}'{}",
+        did_you_mean(key, &known)
+    ))
+}

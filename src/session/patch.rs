@@ -1,0 +1,253 @@
+//! Patches: the whole session saved as a song file (instruments, effects,
+//! the patterns playing now, scenes, tempo, levels) under `patches/`, which
+//! `chronus render` and `chronus live` load; and loading songs into a
+//! session.
+
+use super::model::{LiveTrack, Model, PatternKind, Scene};
+use super::{Action, Draft};
+use crate::engine::{Command as EngineCommand, Track};
+use crate::live::timeline::Edit;
+use chronus_sequencer::pattern::{self, Pattern};
+use chronus_sequencer::song::InstrumentSpec;
+use chronus_sequencer::{EffectId, Song, TrackId};
+use indexmap::IndexMap;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// The file for patch `name` in `dir`.
+///
+/// # Errors
+/// Names that are empty, hidden, or hold path separators, `..` or control
+/// characters are refused.
+pub fn patch_path(dir: &Path, name: &str) -> Result<PathBuf, String> {
+    let bad = name.is_empty()
+        || name.starts_with('.')
+        || name.contains(['/', '\\'])
+        || name.contains("..")
+        || name.chars().any(char::is_control)
+        || name.len() > 200;
+    if bad {
+        return Err(format!(
+            "patch name '{}': expected a plain name (letters, digits, - and _; no /, \\, .. or control characters)",
+            name.escape_default()
+        ));
+    }
+    let file = if name.ends_with(".yaml") {
+        name.to_string()
+    } else {
+        format!("{name}.yaml")
+    };
+    Ok(dir.join(file))
+}
+
+/// The patch names in `dir`.
+pub fn list(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .filter_map(|e| {
+                    let n = e.file_name().to_string_lossy().into_owned();
+                    n.strip_suffix(".yaml").map(str::to_string)
+                })
+                .filter(|n| !n.starts_with('.'))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+#[derive(Serialize)]
+struct ArrangementOut {
+    pattern: String,
+    repeat: u64,
+}
+
+#[derive(Serialize)]
+struct SongOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title: Option<&'a str>,
+    tempo: f64,
+    meter: u32,
+    swing: f64,
+    seed: u64,
+    instruments: IndexMap<&'a str, &'a InstrumentSpec>,
+    patterns: IndexMap<String, IndexMap<&'a str, &'a str>>,
+    arrangement: Vec<ArrangementOut>,
+}
+
+/// The session as song text: the patterns playing now as the first
+/// pattern block (`live`, what the patch plays when loaded), then the
+/// song's scenes; the arrangement plays `live`.
+///
+/// # Errors
+/// When the model cannot be written (should not happen).
+pub fn to_yaml(model: &Model) -> Result<String, String> {
+    let live_name = ["live", "now", "patch"]
+        .into_iter()
+        .find(|n| !model.scenes.iter().any(|s| s.name == *n))
+        .unwrap_or("live_now");
+    let mut patterns = IndexMap::new();
+    let live: IndexMap<&str, &str> = model
+        .tracks
+        .iter()
+        .filter(|(_, t)| t.playing)
+        .filter_map(|(n, t)| t.pattern.as_ref().map(|(_, p)| (n.as_str(), p.as_str())))
+        .collect();
+    patterns.insert(live_name.to_string(), live);
+    for s in &model.scenes {
+        let lanes = s
+            .lanes
+            .iter()
+            .filter(|(t, _)| model.tracks.contains_key(t))
+            .map(|(t, p)| (t.as_str(), p.as_str()))
+            .collect();
+        patterns.insert(s.name.clone(), lanes);
+    }
+    let out = SongOut {
+        title: model.title.as_deref(),
+        tempo: model.tempo,
+        meter: model.meter,
+        swing: model.swing,
+        seed: model.seed,
+        instruments: model
+            .tracks
+            .iter()
+            .map(|(n, t)| (n.as_str(), &t.spec))
+            .collect(),
+        patterns,
+        arrangement: vec![ArrangementOut {
+            pattern: live_name.to_string(),
+            repeat: 1,
+        }],
+    };
+    if out.instruments.is_empty() {
+        return Err("nothing to save: the session has no instruments yet".into());
+    }
+    let body =
+        serde_yaml_ng::to_string(&out).map_err(|e| format!("cannot write the patch: {e}"))?;
+    Ok(format!(
+        "# A Chronus patch: a song file. Play it with `chronus live FILE` or\n# render it with `chronus render FILE -o OUT.wav`.\n{body}"
+    ))
+}
+
+/// Write `text` to `path` through a temporary file and a rename, so a
+/// failure never leaves half a file (nor touches an existing one).
+///
+/// # Errors
+/// A message naming the path and the OS error.
+pub fn write_atomic(path: &Path, text: &str) -> Result<(), String> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("{}: cannot create the folder: {e}", dir.display()))?;
+    }
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+    let temp = path.with_file_name(format!(
+        ".{}.partial-{}",
+        name.unwrap_or_default(),
+        std::process::id()
+    ));
+    let result = std::fs::write(&temp, text).and_then(|()| std::fs::rename(&temp, path));
+    result.map_err(|e| {
+        let _ = std::fs::remove_file(&temp);
+        format!("{}: cannot save: {e}", path.display())
+    })
+}
+
+/// Each track of `scene` with its parsed pattern.
+///
+/// # Errors
+/// A scene pattern that does not parse (cannot happen for a loaded song).
+pub fn scene_lanes(d: &Draft, scene: &Scene) -> Result<Vec<(TrackId, Pattern)>, String> {
+    let mut out = Vec::new();
+    for (track, text) in &scene.lanes {
+        let Some(t) = d.model.tracks.get(track) else {
+            continue;
+        };
+        let p = pattern::parse(text).map_err(|e| {
+            format!(
+                "scene {} {track}: column {}: {}",
+                scene.name, e.column, e.message
+            )
+        })?;
+        out.push((t.id, p));
+    }
+    Ok(out)
+}
+
+/// Replace the draft's session with `song`: remove every track, add the
+/// song's, take its patterns as scenes and play the first bar's scene.
+///
+/// # Errors
+/// When the song has more instruments than a session holds.
+pub fn load_song(d: &mut Draft, song: &Song, rate: u32) -> Result<Vec<Action>, String> {
+    let mut actions = Vec::new();
+    for t in d.model.tracks.values() {
+        d.slots.release(t.id);
+        actions.push(Action::Engine(EngineCommand::RemoveTrack(t.id)));
+        actions.push(Action::Edit(Edit::RemoveTrack(t.id)));
+    }
+    let mut model = Model::new();
+    model.title = song.title.clone();
+    model.tempo = song.tempo;
+    model.meter = song.meter;
+    model.swing = song.swing;
+    model.seed = song.seed;
+    for t in &song.tracks {
+        let id = d.slots.allocate().ok_or_else(|| {
+            format!(
+                "the song has {} instruments: a session holds {}",
+                song.tracks.len(),
+                crate::engine::MAX_TRACKS
+            )
+        })?;
+        let first = d.next_effect;
+        d.next_effect += t.spec.effects().len() as u32;
+        let track = Track::new(&t.name, &t.spec, rate as f32, first).fade_in();
+        actions.push(Action::Engine(EngineCommand::AddTrack {
+            id,
+            track: Box::new(track),
+        }));
+        actions.push(Action::Edit(Edit::AddTrack(id)));
+        model.tracks.insert(
+            t.name.clone(),
+            LiveTrack {
+                id,
+                spec: t.spec.clone(),
+                effect_ids: (first..d.next_effect).map(EffectId).collect(),
+                pattern: None,
+                playing: false,
+                muted: false,
+                soloed: false,
+            },
+        );
+    }
+    model.scenes = song
+        .patterns
+        .iter()
+        .map(|p| Scene {
+            name: p.name.clone(),
+            lanes: p
+                .lanes
+                .iter()
+                .map(|l| (song.tracks[l.track].name.clone(), l.source.clone()))
+                .collect(),
+        })
+        .collect();
+    model.arrangement = song.bars.clone();
+    d.model = model;
+    actions.push(Action::Edit(Edit::Tempo(song.tempo)));
+    actions.push(Action::Edit(Edit::Swing(song.swing)));
+    if let Some(&first) = song.bars.first() {
+        let scene = d.model.scenes[first].clone();
+        let lanes = scene_lanes(d, &scene)?;
+        for (track, text) in &scene.lanes {
+            if let Some(t) = d.model.tracks.get_mut(track) {
+                t.pattern = Some((PatternKind::Mini, text.clone()));
+                t.playing = true;
+            }
+        }
+        actions.push(Action::Edit(Edit::Scene(lanes)));
+    }
+    Ok(actions)
+}
