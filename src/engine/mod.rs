@@ -48,9 +48,10 @@ pub struct EngineStats {
     pub events: u64,
     /// Events that arrived after their frame (applied at the block start).
     pub late_events: u64,
-    /// Events for a slot that holds no track (ignored).
+    /// Events for no track at all (a slot past the table, ignored).
     pub bad_events: u64,
-    /// Events for a track that has been removed (ignored).
+    /// Events for a track that has been removed (ignored, never applied
+    /// to the slot's next track).
     pub stale_events: u64,
     /// Times the per-render cap left events for the next call.
     pub deferred: u64,
@@ -299,12 +300,14 @@ impl Engine {
             self.stats.bad_events += 1;
             return;
         };
-        if slot.generation != ev.track.generation {
+        // Another generation, or the track was removed (its slot is
+        // empty): an event that outlived its track.
+        let track = slot
+            .track
+            .as_deref_mut()
+            .filter(|_| slot.generation == ev.track.generation);
+        let Some(track) = track else {
             self.stats.stale_events += 1;
-            return;
-        }
-        let Some(track) = slot.track.as_deref_mut() else {
-            self.stats.bad_events += 1;
             return;
         };
         self.stats.events += 1;

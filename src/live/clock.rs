@@ -54,6 +54,15 @@ impl AudioClock {
         self.shared[0].store(frames, Ordering::Release);
     }
 
+    /// Publish without a time stamp, for a driver that renders faster than
+    /// real time (a test or an offline session): the estimate of now is
+    /// then exactly the frames rendered.
+    pub fn publish_untimed(&self, frames: u64, block: u64) {
+        self.shared[2].store(0, Ordering::Relaxed);
+        self.shared[1].store(block, Ordering::Relaxed);
+        self.shared[0].store(frames, Ordering::Release);
+    }
+
     /// The latest published frame count.
     pub fn now(&self) -> u64 {
         self.shared[0].load(Ordering::Acquire)

@@ -11,6 +11,7 @@
 pub mod clock;
 pub mod error;
 pub mod live_session;
+pub mod manual;
 pub mod recorder;
 pub mod rt_queue;
 pub mod sequencer;

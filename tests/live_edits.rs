@@ -1,0 +1,256 @@
+//! Edits while it plays, measured: a live session driven block by block
+//! (the same engine, timeline and session as `chronus live`, faster than
+//! real time and deterministic). Onsets land exactly where the replies say;
+//! edits never click (largest sample-to-sample jump); failed lines change
+//! nothing; the audio thread never allocates, live edits included.
+
+mod common;
+
+use assert_no_alloc::{assert_no_alloc, reset_violation_count, violation_count, AllocDisabler};
+use chronus::live::manual::ManualLive;
+use chronus::session::Reply;
+
+#[global_allocator]
+static ALLOCATOR: AllocDisabler = AllocDisabler;
+
+const RATE: u32 = 48_000;
+/// A bar at 120 BPM in 4/4.
+const BAR: u64 = 96_000;
+
+fn rig(block: usize) -> (ManualLive, common::Scratch) {
+    let dir = common::Scratch::new("live-edits");
+    (ManualLive::new(RATE, block, dir.dir.join("patches")), dir)
+}
+
+fn ok(live: &mut ManualLive, line: &str) -> Reply {
+    let r = live.session.execute(line);
+    assert!(r.ok, "{line}: {}", r.line());
+    r
+}
+
+fn render(live: &mut ManualLive, frames: u64) -> (Vec<f32>, Vec<f32>) {
+    let (mut l, mut r) = (Vec::new(), Vec::new());
+    live.render(frames, (&mut l, &mut r));
+    (l, r)
+}
+
+/// Largest sample-to-sample step in `x[from..to]`.
+fn max_step(x: &[f32], from: usize, to: usize) -> f32 {
+    x[from..to.min(x.len())]
+        .windows(2)
+        .map(|w| (w[1] - w[0]).abs())
+        .fold(0.0, f32::max)
+}
+
+#[test]
+fn a_new_pattern_starts_exactly_on_the_next_bar_line() {
+    let (mut live, _dir) = rig(256);
+    ok(&mut live, "create kick freq=60 decay=0.05");
+    render(&mut live, 10_000);
+    let r = ok(&mut live, "sequence kick: x...x...x...x...; play kick");
+    assert_eq!(r.frame, Some(BAR), "{}", r.line());
+    assert_eq!(r.bar, Some(2));
+    let (l, _) = render(&mut live, 3 * BAR - 10_000);
+    let on: Vec<u64> = common::onsets(&l).into_iter().map(|f| f + 10_000).collect();
+    let expected: Vec<u64> = (0..8).map(|i| BAR + i * 24_000).collect();
+    assert_eq!(on, expected);
+}
+
+#[test]
+fn a_pattern_replaced_mid_bar_waits_for_the_bar_line_and_does_not_click() {
+    let (mut live, _dir) = rig(128);
+    ok(
+        &mut live,
+        "create s synth osc=sine filter=none attack=0.005 release=0.05 sustain=1; melody s: A3 _ _ _; play s",
+    );
+    // Bar 2 plays A3 held for the whole bar; half way through it, replace it.
+    let (mut l, _) = render(&mut live, BAR + BAR / 2);
+    let r = ok(&mut live, "melody s: E4 _ _ _");
+    assert_eq!(r.frame, Some(2 * BAR), "{}", r.line());
+    let (l2, _) = render(&mut live, 2 * BAR);
+    l.extend_from_slice(&l2);
+    // A3 until the bar line, E4 after: measure the pitch on either side.
+    let before = common::zero_crossing_freq(
+        &l[(2 * BAR - 20_000) as usize..(2 * BAR - 2000) as usize],
+        48_000.0,
+    );
+    let after = common::zero_crossing_freq(
+        &l[(2 * BAR + 5000) as usize..(2 * BAR + 40_000) as usize],
+        48_000.0,
+    );
+    assert!(common::cents(before, 220.0).abs() < 1.0, "before {before}");
+    assert!(
+        common::cents(after, common::midi_hz(64.0)).abs() < 1.0,
+        "after {after}"
+    );
+    // A sine of peak p at f moves at most 2 pi f p / rate per sample; the
+    // envelope's own steps add little. Bound the whole run by 1.2x that.
+    let peak = l.iter().fold(0.0f32, |m, s| m.max(s.abs()));
+    let natural = 2.0 * std::f32::consts::PI * common::midi_hz(64.0) as f32 * peak / 48_000.0;
+    let step = max_step(&l, 0, l.len());
+    eprintln!("pattern swap: largest step {step:.5}, sine bound {natural:.5}");
+    assert!(step < 1.2 * natural, "largest step {step} vs {natural}");
+}
+
+#[test]
+fn a_tempo_change_takes_effect_at_the_bar_and_keeps_every_onset_exact() {
+    let (mut live, _dir) = rig(256);
+    ok(
+        &mut live,
+        "create kick freq=60 decay=0.05; sequence kick: x...x...x...x...; play",
+    );
+    render(&mut live, BAR + 30_000);
+    let r = ok(&mut live, "tempo 90");
+    assert_eq!(r.frame, Some(2 * BAR));
+    let (l, _) = render(&mut live, 2 * BAR);
+    let on: Vec<u64> = common::onsets(&l)
+        .into_iter()
+        .map(|f| f + BAR + 30_000)
+        .collect();
+    // At 90 BPM a beat is 32000 frames.
+    let mut expected = vec![BAR + 48_000, BAR + 72_000];
+    expected.extend((0..4).map(|i| 2 * BAR + i * 32_000));
+    expected.retain(|&f| f < 3 * BAR + 30_000);
+    assert_eq!(&on[..expected.len()], &expected[..]);
+}
+
+#[test]
+fn a_cutoff_swept_by_100_messages_a_second_does_not_zipper() {
+    let (mut live, _dir) = rig(256);
+    ok(
+        &mut live,
+        "create b synth osc=saw cutoff=200 resonance=0.3 attack=0.01 sustain=1 release=0.1; melody b: C2 _ _ _; play b",
+    );
+    let (mut l, _) = render(&mut live, BAR + 4800);
+    // 100 messages a second for one second: 200 Hz up to 4000 Hz.
+    for i in 0..100u32 {
+        let cutoff = 200.0 * 20f64.powf(f64::from(i + 1) / 100.0);
+        ok(&mut live, &format!("set b cutoff={cutoff:.1}"));
+        let (x, _) = render(&mut live, 480);
+        l.extend_from_slice(&x);
+    }
+    let swept = max_step(&l, (BAR + 4800) as usize, l.len());
+    // The same note with the cutoff at 4000 from the start.
+    let (mut still, _d2) = rig(256);
+    ok(
+        &mut still,
+        "create b synth osc=saw cutoff=4000 resonance=0.3 attack=0.01 sustain=1 release=0.1; melody b: C2 _ _ _; play b",
+    );
+    let (s, _) = render(&mut still, 2 * BAR);
+    let steady = max_step(&s, (BAR + 4800) as usize, (BAR + 52_800) as usize);
+    eprintln!("cutoff sweep: largest step {swept:.4}, static 4 kHz {steady:.4}");
+    assert!(swept <= 1.2 * steady, "swept {swept} vs static {steady}");
+}
+
+#[test]
+fn an_effect_added_and_removed_mid_note_crossfades() {
+    let (mut live, _dir) = rig(64);
+    ok(
+        &mut live,
+        "create s synth osc=sine filter=none attack=0.005 sustain=1 release=0.05; melody s: A3 _ _ _; play s",
+    );
+    let (mut l, _) = render(&mut live, BAR + 20_000);
+    ok(&mut live, "add distortion to s drive=30 mix=1");
+    let (x, _) = render(&mut live, 20_000);
+    l.extend_from_slice(&x);
+    ok(&mut live, "remove distortion from s");
+    let (x, _) = render(&mut live, 20_000);
+    l.extend_from_slice(&x);
+    let clean = max_step(&l, (BAR + 5000) as usize, (BAR + 19_000) as usize);
+    let driven = max_step(&l, (BAR + 26_000) as usize, (BAR + 39_000) as usize);
+    let edits = max_step(&l, (BAR + 19_000) as usize, (BAR + 60_000) as usize);
+    eprintln!(
+        "effect add/remove: clean {clean:.4}, distorted {driven:.4}, around the edits {edits:.4}"
+    );
+    assert!(driven > 1.5 * clean, "the distortion was not heard");
+    assert!(edits <= 1.1 * driven.max(clean), "edit step {edits}");
+    // Removed: the chain is empty again and the output back to the sine.
+    let tail = max_step(&l, (BAR + 52_000) as usize, (BAR + 60_000) as usize);
+    assert!(tail <= 1.05 * clean, "after removal {tail} vs {clean}");
+}
+
+#[test]
+fn a_line_that_fails_in_its_third_part_changes_nothing() {
+    let (mut live, _dir) = rig(256);
+    ok(&mut live, "create kick");
+    render(&mut live, 4096);
+    let before = live.session.model().clone();
+    let commands = live.engine().stats().commands;
+    let r = live
+        .session
+        .execute("create hat hihat decay=0.05; sequence hat: ..x.; play hta");
+    assert!(!r.ok);
+    assert!(r.text.starts_with("part 3 (play hta)"), "{}", r.text);
+    assert!(r.text.contains("did you mean `hat`"), "{}", r.text);
+    render(&mut live, 4096);
+    assert_eq!(live.session.model(), &before);
+    assert_eq!(
+        live.engine().stats().commands,
+        commands,
+        "an engine command was sent"
+    );
+    assert_eq!(live.engine().tracks().count(), 1);
+}
+
+#[test]
+fn every_part_of_a_line_takes_effect_on_the_same_frame() {
+    let (mut live, _dir) = rig(256);
+    render(&mut live, 5000);
+    let r = ok(
+        &mut live,
+        "create hat hihat decay=0.02; sequence hat: x...; play hat",
+    );
+    assert_eq!(r.frame, Some(BAR));
+    let (l, _) = render(&mut live, BAR);
+    let on: Vec<u64> = common::onsets(&l).into_iter().map(|f| f + 5000).collect();
+    assert_eq!(on.first(), Some(&BAR));
+}
+
+#[test]
+fn a_live_session_never_allocates_on_the_audio_thread() {
+    let (mut live, _dir) = rig(256);
+    let script = [
+        "create kick freq=55 decay=0.3; sequence kick: x...x...x...x...; play kick",
+        "create bass osc=saw cutoff=400 resonance=0.5; melody bass: C2 C2 G2 Eb2; play bass",
+        "add reverb to bass amount=0.3",
+        "add delay to bass time=0.25 feedback=0.4",
+        "set bass cutoff=1200 ramp=0.5",
+        "set bass delay.mix=0.5 gain=-3 pan=0.3",
+        "create hat hihat decay=0.05; sequence hat: ..x...x...x...x.; play hat",
+        "set bass osc=square",
+        "set bass reverb.size=0.9",
+        "note bass C3 1 0.5",
+        "mute hat",
+        "solo bass",
+        "unsolo",
+        "tempo 133",
+        "remove delay from bass",
+        "pattern hat: x*8",
+        "remove kick",
+        "create kick freq=60 decay=0.4; sequence kick: x..x..x.; play kick",
+        "set master gain=-6",
+        "stop all",
+    ];
+    let (mut l, mut r) = (Vec::new(), Vec::new());
+    reset_violation_count();
+    for line in script {
+        ok(&mut live, line);
+        live.render_with(30_000, (&mut l, &mut r), |render| assert_no_alloc(render));
+    }
+    live.render_with(200_000, (&mut l, &mut r), |render| assert_no_alloc(render));
+    let violations = violation_count();
+    let stats = live.engine().stats();
+    eprintln!(
+        "live session: {:.1} s, {} commands, {} events, {violations} allocations",
+        l.len() as f64 / 48_000.0,
+        stats.commands,
+        stats.events
+    );
+    assert_eq!(stats.commands, 10, "{stats:?}");
+    // Only the note-offs of the removed kick's last notes may come late.
+    assert!(stats.stale_events <= 2, "{stats:?}");
+    assert_eq!(stats.bad_events, 0, "{stats:?}");
+    assert_eq!(violations, 0);
+    assert!(l.iter().chain(&r).all(|s| s.is_finite()));
+    assert!(l.iter().any(|s| s.abs() > 0.01), "silent");
+}
