@@ -53,7 +53,7 @@ pub struct EngineStats {
     /// Events for a track that has been removed (ignored, never applied
     /// to the slot's next track).
     pub stale_events: u64,
-    /// Times the per-render cap left events for the next call.
+    /// Renders whose event cap left events due for the next call.
     pub deferred: u64,
     /// Structural commands applied.
     pub commands: u64,
@@ -80,6 +80,8 @@ pub struct Engine {
     port: ControlPort,
     handle: Option<EngineHandle>,
     stats: EngineStats,
+    /// This render hit the event cap with events still due.
+    deferring: bool,
 }
 
 impl Engine {
@@ -116,6 +118,7 @@ impl Engine {
             port,
             handle: Some(handle),
             stats: EngineStats::default(),
+            deferring: false,
         }
     }
 
@@ -168,6 +171,7 @@ impl Engine {
         let total = left.len().min(right.len());
         let mut done = 0usize;
         let mut budget = MAX_EVENTS_PER_RENDER;
+        self.deferring = false;
         while done < total {
             let start = self.stats.frames;
             // Sub-blocks follow the absolute grid of MAX_BLOCK frames (and
@@ -185,6 +189,9 @@ impl Engine {
             self.stats.frames += len as u64;
             done += len;
         }
+        if self.deferring {
+            self.stats.deferred += 1;
+        }
     }
 
     /// Apply every event and command due before `end` (or late), in frame
@@ -199,12 +206,16 @@ impl Engine {
     ) -> Option<u64> {
         loop {
             if *budget == 0 {
+                self.port.receive();
                 let more = events.next_before(end).inspect(|&ev| events.push_back(ev));
                 let ctl = self.port.next_frame();
                 if more.is_some() || ctl.is_some_and(|f| f < end) {
-                    self.stats.deferred += 1;
+                    self.deferring = true;
                 }
                 return None;
+            }
+            if self.port.scheduled() == 0 {
+                self.port.receive();
             }
             let ctl_frame = self.port.next_frame().filter(|&f| f < end);
             let ev = events.next_before(end);

@@ -68,15 +68,28 @@ impl Track {
             .map(|(i, fx)| (EffectId(first_effect + i as u32), build_effect(fx, rate)))
             .collect();
         let calibration = f64::from(calibration(spec));
+        let mut t = Track::with_instrument(name, build_instrument(spec, rate), rate);
+        t.chain = Chain::new(effects, t.fade);
+        t.calibration = calibration;
+        t.gain = Smoothed::new((db_to_gain(spec.gain_db()) * calibration) as f32);
+        t.pan = Smoothed::new(spec.pan() as f32);
+        t.update_static_gains();
+        t
+    }
+
+    /// A track around a ready-made instrument with no effects, at unity gain
+    /// and centred (for instruments that do not come from a song spec).
+    /// Allocates: control thread.
+    pub fn with_instrument(name: &str, instrument: Box<dyn Instrument>, rate: f32) -> Self {
         let fade = fade_frames(rate);
         let mut t = Track {
             name: name.to_string(),
-            instrument: build_instrument(spec, rate),
+            instrument,
             retiring: None,
-            chain: Chain::new(effects, fade),
-            gain: Smoothed::new((db_to_gain(spec.gain_db()) * calibration) as f32),
-            calibration,
-            pan: Smoothed::new(spec.pan() as f32),
+            chain: Chain::new(Vec::new(), fade),
+            gain: Smoothed::new(1.0),
+            calibration: 1.0,
+            pan: Smoothed::new(0.0),
             audible: Smoothed::new(1.0),
             presence: Smoothed::new(1.0),
             gain_left: 0.0,
