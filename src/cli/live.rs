@@ -255,7 +255,7 @@ pub fn run(args: &LiveArgs) -> Result<(), Failure> {
         lookahead: None,
     };
     let late = Arc::new(std::sync::atomic::AtomicU64::new(0));
-    let mut osc: Option<OscServer> = None;
+    let osc: Arc<Mutex<Option<OscServer>>> = Arc::new(Mutex::new(None));
     let mut osc_error = None;
     let history = args.patches.join(".history");
     let report = run_live(
@@ -266,7 +266,7 @@ pub fn run(args: &LiveArgs) -> Result<(), Failure> {
         &metrics,
         |ctx, session: &mut Session| {
             match start_osc(args, ctx, Arc::clone(&late)) {
-                Ok(s) => osc = s,
+                Ok(s) => *osc.lock().unwrap_or_else(|e| e.into_inner()) = s,
                 Err(e) => osc_error = Some(e),
             }
             if osc_error.is_some() {
@@ -275,14 +275,38 @@ pub fn run(args: &LiveArgs) -> Result<(), Failure> {
             }
             let m = Arc::clone(&metrics);
             let late = Arc::clone(&late);
+            let engine = control.clone();
+            let server = Arc::clone(&osc);
             session.set_status_extra(Box::new(move || {
                 let r = m.report();
-                format!(
-                    "xruns {}, callback p99 {:.3} ms, late OSC bundles {}",
+                let e = engine.stats();
+                let mut line = format!(
+                    "voices {}, xruns {}, callback p99 {:.3} ms of {:.3} ms; engine: {} events, {} late, {} stale, {} deferred, {} commands, {} faults",
+                    engine.voices(),
                     r.xruns,
                     r.p99.as_secs_f64() * 1e3,
-                    late.load(Ordering::Relaxed)
-                )
+                    r.budget().as_secs_f64() * 1e3,
+                    e.events,
+                    e.late_events,
+                    e.stale_events,
+                    e.deferred,
+                    e.commands,
+                    e.faults,
+                );
+                if let Some(s) = server.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+                    let o = s.stats();
+                    line.push_str(&format!(
+                        "; osc on {}: {} packets, {} messages, {} malformed, {} unknown address, {} bad arguments, late OSC bundles {}",
+                        s.local_addr(),
+                        o.packets,
+                        o.messages,
+                        o.malformed,
+                        o.unknown_address,
+                        o.bad_arguments,
+                        late.load(Ordering::Relaxed)
+                    ));
+                }
+                line
             }));
             if !args.headless {
                 start_stdin(ctx.inputs.clone(), args.json, history.clone());
@@ -307,7 +331,8 @@ pub fn run(args: &LiveArgs) -> Result<(), Failure> {
             message: e,
         });
     }
-    if let Some(s) = osc {
+    let server = osc.lock().unwrap_or_else(|e| e.into_inner()).take();
+    if let Some(s) = server {
         let st = s.stop();
         eprintln!(
             "osc: {} packets, {} messages, {} malformed, {} unknown addresses, {} bad arguments",

@@ -24,6 +24,12 @@ struct ControlShared {
     frames: AtomicU64,
     events: AtomicU64,
     late: AtomicU64,
+    stale: AtomicU64,
+    deferred: AtomicU64,
+    commands: AtomicU64,
+    faults: AtomicU64,
+    leaked: AtomicU64,
+    voices: AtomicU64,
     finished: AtomicBool,
 }
 
@@ -51,8 +57,18 @@ impl LiveControl {
             frames: self.0.frames.load(Ordering::Acquire),
             events: self.0.events.load(Ordering::Acquire),
             late_events: self.0.late.load(Ordering::Acquire),
-            ..EngineStats::default()
+            bad_events: 0,
+            stale_events: self.0.stale.load(Ordering::Acquire),
+            deferred: self.0.deferred.load(Ordering::Acquire),
+            commands: self.0.commands.load(Ordering::Acquire),
+            faults: self.0.faults.load(Ordering::Acquire),
+            leaked: self.0.leaked.load(Ordering::Acquire),
         }
+    }
+
+    /// Voices sounding at the last block.
+    pub fn voices(&self) -> u64 {
+        self.0.voices.load(Ordering::Acquire)
     }
 }
 
@@ -93,6 +109,13 @@ impl LiveSource {
         c.frames.store(s.frames, Ordering::Release);
         c.events.store(s.events, Ordering::Release);
         c.late.store(s.late_events, Ordering::Release);
+        c.stale.store(s.stale_events, Ordering::Release);
+        c.deferred.store(s.deferred, Ordering::Release);
+        c.commands.store(s.commands, Ordering::Release);
+        c.faults.store(s.faults, Ordering::Release);
+        c.leaked.store(s.leaked, Ordering::Release);
+        c.voices
+            .store(self.engine.active_voices() as u64, Ordering::Release);
         self.clock.publish(s.frames, block as u64);
     }
 
