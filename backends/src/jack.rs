@@ -225,6 +225,20 @@ impl Slot {
         true
     }
 
+    /// Run `f` on the source while it is at home (no client is active, so no
+    /// callback can take it meanwhile); `None` when it is not at home.
+    fn with_source<R>(&self, f: impl FnOnce(&mut SourceBox) -> R) -> Option<R> {
+        let p = self.source.swap(ptr::null_mut(), Ordering::Acquire);
+        if p.is_null() {
+            return None;
+        }
+        // SAFETY: the swap made us the pointer's only holder until we store
+        // it back below; it points to a live `SourceBox` owned by the slot.
+        let r = f(unsafe { &mut *p });
+        self.source.store(p, Ordering::Release);
+        Some(r)
+    }
+
     /// Take the source for good (no callback may run any more).
     fn take(&self) -> Option<SourceBox> {
         // A stale callback may hold the source for a moment between the
@@ -446,20 +460,29 @@ fn port_name(client: &Client, i: usize) -> String {
     format!("{}:{}", client.name(), PORT_NAMES[i])
 }
 
-/// Try once to open the client again and resume playing.
+/// Try once to open the client again and resume playing. A server that
+/// came back at another sample rate has the source rebuilt for it first
+/// (`rate` then follows it).
 fn reopen(
     name: &str,
-    rate: u32,
+    rate: &mut u32,
     slot: &Arc<Slot>,
     metrics: &Arc<Metrics>,
     links: &Links,
 ) -> Option<Session> {
     let (client, ports) = open_client(name).ok()?;
-    if client.sample_rate() != rate {
-        eprintln!(
-            "jack: the server now runs at {} Hz, the song was built for {rate} Hz",
-            client.sample_rate()
-        );
+    let now = client.sample_rate() as u32;
+    if now != *rate {
+        // No client is active: the source is at home and no callback runs.
+        match slot.with_source(|s| s.set_rate(now)) {
+            Some(true) => {
+                eprintln!("jack: the server now runs at {now} Hz (was {rate} Hz): rebuilt for it");
+                *rate = now;
+            }
+            _ => eprintln!(
+                "jack: the server now runs at {now} Hz, but the source was built for {rate} Hz and cannot follow (wrong pitch and tempo)"
+            ),
+        }
     }
     Session::start(client, ports, slot, metrics, links).ok()
 }
@@ -493,7 +516,7 @@ impl LiveBackend for JackBackend {
             client,
             ports,
             options,
-            rate,
+            mut rate,
             ..
         } = *self;
         let name = client.name().to_string();
@@ -532,7 +555,7 @@ impl LiveBackend for JackBackend {
                 None => {
                     if last_try.elapsed() >= RETRY {
                         last_try = Instant::now();
-                        session = reopen(&name, rate, &slot, &metrics, &links);
+                        session = reopen(&name, &mut rate, &slot, &metrics, &links);
                         if session.is_some() {
                             eprintln!("jack: server back; playing on");
                             last_look = Instant::now();
@@ -601,6 +624,7 @@ mod tests {
     /// the same name reclaims the slot, which `drop` does if the test did not.
     struct Server {
         period: usize,
+        rate: u32,
         child: Option<Child>,
         crashed: bool,
     }
@@ -625,6 +649,7 @@ mod tests {
             }
             let mut server = Server {
                 period,
+                rate: 48_000,
                 child: None,
                 crashed: false,
             };
@@ -639,7 +664,7 @@ mod tests {
                 .args(["--no-realtime", "-n", server_name(), "-d", "dummy"])
                 .args([
                     "-r",
-                    "48000",
+                    &self.rate.to_string(),
                     "-p",
                     &self.period.to_string(),
                     "-C",
@@ -882,6 +907,121 @@ mod tests {
                 assert!(gap >= 4800 && (gap - 4800) % period as u64 == 0, "{hits:?}");
             }
         }
+    }
+
+    /// A 1 kHz sine at whatever rate it was last told; finishes when told.
+    struct Sine {
+        phase: f64,
+        rate: u32,
+        stop: Arc<AtomicBool>,
+    }
+
+    impl AudioSource for Sine {
+        fn process(&mut self, left: &mut [f32], right: &mut [f32]) -> Flow {
+            let step = 1000.0 / f64::from(self.rate);
+            for (l, r) in left.iter_mut().zip(right.iter_mut()) {
+                let x = (self.phase * std::f64::consts::TAU).sin() as f32 * 0.5;
+                *l = x;
+                *r = x;
+                self.phase = (self.phase + step).fract();
+            }
+            if self.stop.load(Ordering::Relaxed) {
+                Flow::Finished { frames: left.len() }
+            } else {
+                Flow::Continue
+            }
+        }
+
+        fn set_rate(&mut self, rate: u32) -> bool {
+            self.rate = rate;
+            true
+        }
+    }
+
+    /// Frequency by rising zero crossings with linear interpolation.
+    fn frequency(x: &[f32], rate: f64) -> f64 {
+        let mut crossings = Vec::new();
+        for i in 1..x.len() {
+            if x[i - 1] < 0.0 && x[i] >= 0.0 {
+                let t = f64::from(-x[i - 1]) / f64::from(x[i] - x[i - 1]);
+                crossings.push(i as f64 - 1.0 + t);
+            }
+        }
+        let n = crossings.len().saturating_sub(1).max(1) as f64;
+        rate * n / (crossings.last().unwrap_or(&0.0) - crossings.first().unwrap_or(&0.0))
+    }
+
+    #[test]
+    fn jack_rebuilds_the_source_when_the_server_returns_at_another_rate() {
+        let _serial = serial();
+        let period = test_period();
+        let Some(mut server) = Server::start(period) else {
+            return;
+        };
+        let backend = JackBackend::open(JackOptions::default()).unwrap();
+        let name = backend.client_name().to_string();
+        let stop = Arc::new(AtomicBool::new(false));
+        let source = Sine {
+            phase: 0.0,
+            rate: backend.rate(),
+            stop: Arc::clone(&stop),
+        };
+        let metrics = Arc::new(Metrics::new());
+        let player_metrics = Arc::clone(&metrics);
+        let player =
+            std::thread::spawn(move || Box::new(backend).play(Box::new(source), player_metrics));
+        assert!(wait_until(Duration::from_secs(5), || metrics
+            .report()
+            .frames
+            > 4800));
+        server.crash();
+        std::thread::sleep(Duration::from_millis(300));
+        server.rate = 44_100;
+        server.launch().unwrap();
+        assert!(wait_until(Duration::from_secs(5), || metrics.report().rate == 44_100));
+        // Record chronus's output on the new server.
+        let (rec, _) = Client::new("recorder", ClientOptions::NO_START_SERVER).unwrap();
+        assert_eq!(rec.sample_rate(), 44_100);
+        let input = rec.register_port("in", ::jack::AudioIn::default()).unwrap();
+        let got = Arc::new(Mutex::new(Vec::<f32>::with_capacity(1 << 16)));
+        let rec_got = Arc::clone(&got);
+        let rec = rec
+            .activate_async(
+                (),
+                ::jack::contrib::ClosureProcessHandler::new(move |_, ps: &ProcessScope| {
+                    let mut got = rec_got.lock().unwrap();
+                    if got.len() + ps.n_frames() as usize <= got.capacity() {
+                        got.extend_from_slice(input.as_slice(ps));
+                    }
+                    Control::Continue
+                }),
+            )
+            .unwrap();
+        rec.as_client()
+            .connect_ports_by_name(&format!("{name}:out_L"), "recorder:in")
+            .unwrap();
+        assert!(wait_until(Duration::from_secs(5), || got
+            .lock()
+            .unwrap()
+            .len()
+            > 30_000));
+        let _ = rec.deactivate();
+        let x = got.lock().unwrap().clone();
+        let first = x.iter().position(|s| s.abs() > 0.1).unwrap_or(0);
+        let f = frequency(&x[first..], 44_100.0);
+        let cents = 1200.0 * (f / 1000.0).log2();
+        eprintln!(
+            "jack rate change 48000 -> 44100 Hz: sine measured at {f:.3} Hz ({cents:+.4} cents)"
+        );
+        assert!(
+            cents.abs() < 0.1,
+            "{f} Hz: the source did not follow the new rate"
+        );
+        stop.store(true, Ordering::Relaxed);
+        player.join().unwrap().unwrap();
+        // Leave the server as the other tests expect it.
+        server.stop();
+        server.rate = 48_000;
     }
 
     #[test]

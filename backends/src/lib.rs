@@ -39,6 +39,15 @@ pub trait AudioSource {
     fn total_frames_hint(&self) -> Option<u64> {
         None
     }
+
+    /// The device now runs at `rate` Hz (a JACK server that came back at
+    /// another rate): rebuild for it. Called off the audio thread while no
+    /// callback runs, so it may allocate. False when the source cannot
+    /// follow (it then plays on at its old rate, at the wrong pitch).
+    fn set_rate(&mut self, rate: u32) -> bool {
+        let _ = rate;
+        false
+    }
 }
 
 /// What a backend run did.

@@ -84,6 +84,23 @@ impl TempoMap {
         seg.start_beat + (frame as f64 - seg.start_frame as f64) / self.rate * seg.bpm / 60.0
     }
 
+    /// The same map counted at `rate` frames per second (every segment's
+    /// start frame scaled), for a device that changed its rate.
+    pub fn rescaled(&self, rate: u32) -> TempoMap {
+        let ratio = f64::from(rate) / self.rate;
+        TempoMap {
+            rate: f64::from(rate),
+            segments: self
+                .segments
+                .iter()
+                .map(|s| TempoSegment {
+                    start_frame: (s.start_frame as f64 * ratio).round() as u64,
+                    ..*s
+                })
+                .collect(),
+        }
+    }
+
     /// The tempo in force at `beat`.
     pub fn bpm_at(&self, beat: f64) -> f64 {
         self.segments

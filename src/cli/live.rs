@@ -92,19 +92,20 @@ pub fn request_line(r: &Request) -> String {
 /// estimate of now and the wall clock, taken together once), so that tags
 /// 250 ms apart land exactly `0.25 * rate` frames apart.
 struct TagClock {
-    anchor: Option<(u64, chronus::osc::NtpTime)>,
+    anchor: Option<(u64, chronus::osc::NtpTime, u32)>,
 }
 
 impl TagClock {
-    fn frame(
-        &mut self,
-        ctx: &chronus::live::AudioClock,
-        rate: u32,
-        at: chronus::osc::NtpTime,
-    ) -> i64 {
-        let (f0, t0) = *self
+    /// The frame for wall-clock time `at` (anchored anew when the device
+    /// changes its rate).
+    fn frame(&mut self, clock: &chronus::live::AudioClock, at: chronus::osc::NtpTime) -> i64 {
+        let rate = clock.rate();
+        if self.anchor.is_some_and(|(_, _, r)| r != rate) {
+            self.anchor = None;
+        }
+        let (f0, t0, _) = *self
             .anchor
-            .get_or_insert_with(|| (ctx.estimate(), ntp_now()));
+            .get_or_insert_with(|| (clock.estimate(), ntp_now(), rate));
         f0 as i64 + (at.secs_after(t0) * f64::from(rate)).round() as i64
     }
 }
@@ -123,7 +124,6 @@ fn start_osc(
     }
     let inputs = Mutex::new(ctx.inputs.clone());
     let clock = ctx.clock.clone();
-    let rate = ctx.rate;
     let mut tags = TagClock { anchor: None };
     let server = OscServer::spawn(addr, move |incoming| {
         let mut first_reply = None;
@@ -134,7 +134,7 @@ fn start_osc(
             let at = match item.time {
                 When::Immediate => None,
                 When::At(t) => {
-                    let f = tags.frame(&clock, rate, t);
+                    let f = tags.frame(&clock, t);
                     if f < clock.immediate() as i64 {
                         late.fetch_add(1, Ordering::Relaxed);
                         None

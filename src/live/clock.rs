@@ -21,8 +21,8 @@ pub fn monotonic_nanos() -> u64 {
 /// threads can estimate the frame playing now. Cloning shares them.
 #[derive(Clone, Debug)]
 pub struct AudioClock {
-    shared: Arc<[AtomicU64; 3]>,
-    rate: u32,
+    /// Frames, block, time stamp, rate.
+    shared: Arc<[AtomicU64; 4]>,
 }
 
 impl Default for AudioClock {
@@ -41,9 +41,23 @@ impl AudioClock {
     pub fn with_rate(rate: u32) -> Self {
         let _ = epoch();
         AudioClock {
-            shared: Arc::new([AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0)]),
-            rate: rate.max(1),
+            shared: Arc::new([
+                AtomicU64::new(0),
+                AtomicU64::new(0),
+                AtomicU64::new(0),
+                AtomicU64::new(u64::from(rate.max(1))),
+            ]),
         }
+    }
+
+    /// The rate the clock counts at.
+    pub fn rate(&self) -> u32 {
+        self.shared[3].load(Ordering::Relaxed) as u32
+    }
+
+    /// Count at `rate` from now on (the device changed its rate).
+    pub fn set_rate(&self, rate: u32) {
+        self.shared[3].store(u64::from(rate.max(1)), Ordering::Relaxed);
     }
 
     /// Publish the frame count after a block of `block` frames (audio
@@ -84,7 +98,7 @@ impl AudioClock {
             return frames;
         }
         let elapsed = monotonic_nanos().saturating_sub(at);
-        let ahead = (elapsed as u128 * u128::from(self.rate) / 1_000_000_000) as u64;
+        let ahead = (elapsed as u128 * u128::from(self.rate()) / 1_000_000_000) as u64;
         frames + ahead.min(block)
     }
 

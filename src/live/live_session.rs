@@ -124,12 +124,30 @@ pub fn run_live(
         clock.clone(),
         options.patches.clone(),
     );
+    // A device that comes back at another rate: the audio side builds an
+    // empty engine at it, re-rates the timeline, and hands the engine's
+    // handle to the control thread, which rebuilds every instrument.
+    let adopt: Arc<Mutex<Option<(crate::engine::EngineHandle, u32)>>> = Arc::default();
+    let hook_timeline = Arc::clone(&timeline);
+    let hook_adopt = Arc::clone(&adopt);
+    let hook: super::source::RateHook = Box::new(move |rate, drain| {
+        let mut engine = Engine::empty(rate);
+        let handle = engine.take_handle()?;
+        let mut tl = lock(&hook_timeline);
+        let frame = tl.rerate(rate);
+        drain();
+        drop(tl);
+        engine.set_frame(frame);
+        *lock(&hook_adopt) = Some((handle, rate));
+        Some(engine)
+    });
     let live = LiveSource::new(
         engine,
         RtQueue::new(consumer),
         clock.clone(),
         control.clone(),
-    );
+    )
+    .with_rate_hook(hook);
     let (source, writer): (Box<dyn AudioSource + Send>, _) = match &options.record {
         Some(path) => {
             let (rec, writer) = Recording::start(live, rate, path).map_err(LiveError::Record)?;
@@ -174,6 +192,10 @@ pub fn run_live(
             }
             Ok(Input::End) | Err(mpsc::RecvTimeoutError::Disconnected) => break,
             Err(mpsc::RecvTimeoutError::Timeout) => {}
+        }
+        if let Some((handle, rate)) = lock(&adopt).take() {
+            let reply = session.adopt_engine(handle, rate);
+            eprintln!("{}", reply.line());
         }
         session.collect();
         for name in session.take_faults() {

@@ -126,6 +126,18 @@ impl RecordingWriter {
 }
 
 impl<S: AudioSource> AudioSource for Recording<S> {
+    /// Follows the source; the file keeps the rate it started at (a WAV
+    /// file has one rate), which is said once here.
+    fn set_rate(&mut self, rate: u32) -> bool {
+        let ok = self.inner.set_rate(rate);
+        if ok {
+            eprintln!(
+                "warning: the device now runs at {rate} Hz: the recording goes on, but its file keeps the rate it started at"
+            );
+        }
+        ok
+    }
+
     /// Audio thread safe: pushes into a preallocated ring buffer.
     fn process(&mut self, left: &mut [f32], right: &mut [f32]) -> Flow {
         let flow = self.inner.process(left, right);

@@ -20,6 +20,15 @@ impl RtQueue {
     }
 }
 
+impl RtQueue {
+    /// Drop every event waiting (they were stamped for another rate).
+    /// Control thread, while the audio thread is not rendering.
+    pub fn clear(&mut self) {
+        self.held = None;
+        while self.consumer.pop().is_ok() {}
+    }
+}
+
 impl EventQueue for RtQueue {
     fn next_before(&mut self, end: u64) -> Option<Event> {
         if let Some(ev) = self.held {

@@ -68,6 +68,16 @@ pub fn play(
         .lookahead
         .unwrap_or_else(|| seq_options.lookahead.max(4 * period));
     let timeline = Arc::new(Mutex::new(SongTimeline::new(song, rate, options.looping)));
+    let hook_timeline = Arc::clone(&timeline);
+    let hook: super::source::RateHook = Box::new(move |rate, drain| {
+        let mut tl = lock(&hook_timeline);
+        let frame = tl.rerate(rate);
+        let mut engine = Engine::new(tl.song(), rate);
+        drain();
+        drop(tl);
+        engine.set_frame(frame);
+        Some(engine)
+    });
     let end_frame = lock(&timeline).end_frame().unwrap_or(u64::MAX);
     let mut sequencer = SequencerHandle::spawn(timeline, clock.clone(), producer, seq_options)
         .map_err(|source| LiveError::Thread {
@@ -75,7 +85,8 @@ pub fn play(
             source,
         })?;
     sequencer.wait_primed(Duration::from_secs(2));
-    let live = LiveSource::new(engine, RtQueue::new(consumer), clock, control.clone());
+    let live = LiveSource::new(engine, RtQueue::new(consumer), clock, control.clone())
+        .with_rate_hook(hook);
     let (source, writer): (Box<dyn AudioSource + Send>, _) = match &options.record {
         Some(path) => {
             let (rec, writer) = Recording::start(live, rate, path).map_err(LiveError::Record)?;

@@ -32,6 +32,23 @@ impl SongTimeline {
     }
 }
 
+impl SongTimeline {
+    /// Count at `rate` from now on: resume at the bar after the last one
+    /// generated; its frame at the new rate.
+    pub fn rerate(&mut self, rate: u32) -> u64 {
+        let song = self.schedule.song().clone();
+        self.schedule = Schedule::new(&song, rate);
+        self.schedule.set_looping(self.looping);
+        self.pending.clear();
+        self.schedule.bar_frame(self.next_bar)
+    }
+
+    /// The song.
+    pub fn song(&self) -> &Song {
+        self.schedule.song()
+    }
+}
+
 impl Timeline for SongTimeline {
     fn pump(&mut self, horizon: u64, push: &mut dyn FnMut(Event) -> bool) -> bool {
         let total = self.schedule.song().bar_count();

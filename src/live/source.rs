@@ -72,9 +72,16 @@ impl LiveControl {
     }
 }
 
+/// Builds the engine again for a new sample rate (off the audio thread):
+/// given the rate and a function that empties the event queue (to be called
+/// once no more old-rate events can arrive), it returns the new engine, its
+/// clock already at the frame to resume from.
+pub type RateHook = Box<dyn FnMut(u32, &mut dyn FnMut()) -> Option<Engine> + Send>;
+
 /// The engine fed from the sequencer's queue, as an [`AudioSource`] for a
 /// live backend. Everything it touches in `process` is preallocated.
 pub struct LiveSource {
+    rate_hook: Option<RateHook>,
     engine: Engine,
     queue: RtQueue,
     clock: AudioClock,
@@ -91,6 +98,7 @@ impl LiveSource {
     pub fn new(engine: Engine, queue: RtQueue, clock: AudioClock, control: LiveControl) -> Self {
         let rate = f64::from(engine.rate());
         LiveSource {
+            rate_hook: None,
             engine,
             queue,
             clock,
@@ -101,6 +109,12 @@ impl LiveSource {
             quiet_needed: (rate * 0.5) as u64,
             max_tail: crate::render::MAX_TAIL_SECONDS * rate as u64,
         }
+    }
+
+    /// Follow a device that changes its sample rate with `hook`.
+    pub fn with_rate_hook(mut self, hook: RateHook) -> Self {
+        self.rate_hook = Some(hook);
+        self
     }
 
     fn publish(&self, block: usize) {
@@ -126,6 +140,28 @@ impl LiveSource {
 }
 
 impl AudioSource for LiveSource {
+    /// Not audio-thread safe: rebuilds the engine (the backend calls it
+    /// while no callback runs).
+    fn set_rate(&mut self, rate: u32) -> bool {
+        let Some(hook) = self.rate_hook.as_mut() else {
+            return false;
+        };
+        let queue = &mut self.queue;
+        let Some(engine) = hook(rate, &mut || queue.clear()) else {
+            return false;
+        };
+        let r = f64::from(rate);
+        // The old engine is dropped here, off the audio thread.
+        self.engine = engine;
+        self.fade_len = (FADE_SECONDS * r) as u64;
+        self.quiet_needed = (r * 0.5) as u64;
+        self.max_tail = crate::render::MAX_TAIL_SECONDS * rate as u64;
+        self.clock.set_rate(rate);
+        self.clock
+            .publish_untimed(self.engine.frame(), self.clock.block());
+        true
+    }
+
     /// Audio thread safe: no allocation, no locks.
     fn process(&mut self, left: &mut [f32], right: &mut [f32]) -> Flow {
         if self.control.finished() {

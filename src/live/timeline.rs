@@ -131,6 +131,53 @@ impl LiveTimeline {
         self.sent_until
     }
 
+    /// Count at `rate` from now on (the device changed its rate): what was
+    /// generated but not sent is dropped, and the music resumes at the next
+    /// bar line after the first frame not yet sent. Returns that bar's frame
+    /// at the new rate: the engine's clock continues from there.
+    pub fn rerate(&mut self, rate: u32) -> u64 {
+        let meter = f64::from(self.meter);
+        let beat = self.map.beat_at(self.sent_until);
+        self.map = self.map.rescaled(rate);
+        self.pending.clear();
+        let bar = (beat / meter).floor().max(0.0) as u64 + 1;
+        self.next_bar = bar;
+        self.generated_beat = bar as f64 * meter;
+        let frame = self.map.frame_at(self.generated_beat);
+        self.sent_until = frame;
+        frame
+    }
+
+    /// Give the tracks new ids (their engine was rebuilt): `map` pairs each
+    /// old id with its new one.
+    pub fn remap(&mut self, map: &[(TrackId, TrackId)]) {
+        let new = |id: TrackId| map.iter().find(|(o, _)| *o == id).map_or(id, |(_, n)| *n);
+        for l in &mut self.lanes {
+            l.id = new(l.id);
+        }
+        if let Some((_, a)) = &mut self.arrangement {
+            for bar in &mut a.bars {
+                for (id, _) in bar.iter_mut() {
+                    *id = new(*id);
+                }
+            }
+        }
+        for (_, e) in &mut self.edits {
+            match e {
+                Edit::AddTrack(t)
+                | Edit::RemoveTrack(t)
+                | Edit::Pattern(t, _)
+                | Edit::Play(t, _) => *t = new(*t),
+                Edit::Scene(lanes) => lanes.iter_mut().for_each(|(t, _)| *t = new(*t)),
+                Edit::Arrange(a) => a
+                    .bars
+                    .iter_mut()
+                    .for_each(|b| b.iter_mut().for_each(|(t, _)| *t = new(*t))),
+                Edit::Tempo(_) | Edit::Swing(_) => {}
+            }
+        }
+    }
+
     /// Apply `edit` at `beat` (never earlier than [`Self::earliest_beat`]);
     /// the frame it takes effect at.
     pub fn edit_at(&mut self, beat: f64, edit: Edit) -> u64 {

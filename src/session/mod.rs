@@ -166,6 +166,63 @@ impl Session {
         }
     }
 
+    /// Take over a new engine (the device changed its sample rate and the
+    /// audio side rebuilt an empty engine at `rate`): every instrument is
+    /// built again at the new rate and the timeline's lanes follow their new
+    /// ids; patterns, mutes and levels carry over.
+    pub fn adopt_engine(&mut self, engine: EngineHandle, rate: u32) -> Reply {
+        self.engine = engine;
+        self.rate = rate;
+        let mut draft = self.draft.clone();
+        draft.slots = Slots::default();
+        draft.next_effect = 0;
+        let mut map = Vec::new();
+        let mut actions = Vec::new();
+        for (name, t) in draft.model.tracks.iter_mut() {
+            let Some(id) = draft.slots.allocate() else {
+                break;
+            };
+            let first = draft.next_effect;
+            draft.next_effect += t.spec.effects().len() as u32;
+            let track = crate::engine::Track::new(name, &t.spec, rate as f32, first).fade_in();
+            actions.push(Action::Engine(EngineCommand::AddTrack {
+                id,
+                track: Box::new(track),
+            }));
+            map.push((t.id, id));
+            t.id = id;
+            t.effect_ids = (first..draft.next_effect)
+                .map(chronus_sequencer::EffectId)
+                .collect();
+        }
+        for (name, t) in &draft.model.tracks {
+            if !draft.model.audible(name) {
+                actions.push(Action::Param {
+                    track: t.id,
+                    target: ParamTarget::Mute,
+                    value: 1.0,
+                    ramp: 0.0,
+                });
+            }
+        }
+        if draft.model.master_db != 0.0 {
+            actions.push(Action::Param {
+                track: TrackId::MASTER,
+                target: ParamTarget::Gain,
+                value: draft.model.master_db as f32,
+                ramp: 0.0,
+            });
+        }
+        lock(&self.timeline).remap(&map);
+        let planned = Planned {
+            actions,
+            quantized: false,
+            summary: format!("rebuilt for {rate} Hz"),
+            info: None,
+        };
+        self.commit(draft, vec![planned])
+    }
+
     /// Drop what the audio thread returned and take in its notices. Call
     /// often (every command, and from an idle timer).
     pub fn collect(&mut self) {

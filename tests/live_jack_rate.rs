@@ -1,0 +1,244 @@
+//! A JACK server that comes back at another sample rate: `chronus live`
+//! rebuilds its engine and every instrument for it, so pitch and tempo stay
+//! right. Uses its own private jackd (dummy driver), which it crashes and
+//! restarts at 44.1 kHz; what chronus plays is recorded by a JACK client.
+
+use jack::{Client, ClientOptions, Control, ProcessScope};
+use std::io::Write;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+fn jackd_installed() -> bool {
+    let ok = Command::new("jackd")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok();
+    if !ok {
+        let required = std::env::var("CHRONUS_REQUIRE_SERVERS").is_ok_and(|v| v == "1");
+        assert!(
+            !required,
+            "jackd is not installed but CHRONUS_REQUIRE_SERVERS=1"
+        );
+        eprintln!("jackd not installed: skipped");
+    }
+    ok
+}
+
+struct Jackd {
+    name: String,
+    child: Option<Child>,
+}
+
+impl Jackd {
+    fn start(name: &str, rate: u32) -> Jackd {
+        let nobus = "unix:path=/nonexistent/chronus-no-dbus";
+        let child = Command::new("jackd")
+            .args([
+                "--no-realtime",
+                "-n",
+                name,
+                "-d",
+                "dummy",
+                "-r",
+                &rate.to_string(),
+                "-p",
+                "256",
+            ])
+            .env("JACK_NO_AUDIO_RESERVATION", "1")
+            .env("DBUS_SESSION_BUS_ADDRESS", nobus)
+            .env("DBUS_SYSTEM_BUS_ADDRESS", nobus)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn jackd");
+        let j = Jackd {
+            name: name.to_string(),
+            child: Some(child),
+        };
+        let start = Instant::now();
+        loop {
+            if let Ok((c, _)) = Client::new("probe", ClientOptions::NO_START_SERVER) {
+                if c.sample_rate() as u32 == rate {
+                    return j;
+                }
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "jackd did not come up"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// SIGKILL (a crash) and clean its shared-memory files.
+    fn crash(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+        let tag = format!("_{}_", self.name);
+        if let Ok(dir) = std::fs::read_dir("/dev/shm") {
+            for e in dir.flatten() {
+                let f = e.file_name().to_string_lossy().into_owned();
+                if f.starts_with("jack") && f.contains(&tag) {
+                    let _ = std::fs::remove_file(e.path());
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Jackd {
+    fn drop(&mut self) {
+        if let Some(c) = self.child.as_mut() {
+            let _ = Command::new("kill")
+                .args(["-TERM", &c.id().to_string()])
+                .status();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// Record `frames` frames of `port` through a JACK client on the server.
+fn record(port: &str, frames: usize) -> (Vec<f32>, u32) {
+    let (client, _) = Client::new("rate-recorder", ClientOptions::NO_START_SERVER).expect("client");
+    let rate = client.sample_rate() as u32;
+    let input = client
+        .register_port("in", jack::AudioIn::default())
+        .expect("port");
+    let got = Arc::new(Mutex::new(Vec::<f32>::with_capacity(frames + 8192)));
+    let sink = Arc::clone(&got);
+    let active = client
+        .activate_async(
+            (),
+            jack::contrib::ClosureProcessHandler::new(move |_, ps: &ProcessScope| {
+                if let Ok(mut g) = sink.try_lock() {
+                    if g.len() + ps.n_frames() as usize <= g.capacity() {
+                        g.extend_from_slice(input.as_slice(ps));
+                    }
+                }
+                Control::Continue
+            }),
+        )
+        .expect("activate");
+    let me = format!("{}:in", active.as_client().name());
+    active
+        .as_client()
+        .connect_ports_by_name(port, &me)
+        .expect("connect");
+    let start = Instant::now();
+    while got.lock().map(|g| g.len()).unwrap_or(0) < frames {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "recording stalled"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let _ = active.deactivate();
+    let x = got.lock().expect("lock").clone();
+    (x, rate)
+}
+
+fn frequency(x: &[f32], rate: f64) -> f64 {
+    let mut crossings = Vec::new();
+    for i in 1..x.len() {
+        if x[i - 1] < 0.0 && x[i] >= 0.0 {
+            let t = f64::from(-x[i - 1]) / f64::from(x[i] - x[i - 1]);
+            crossings.push(i as f64 - 1.0 + t);
+        }
+    }
+    let n = crossings.len().saturating_sub(1).max(1) as f64;
+    rate * n / (crossings.last().unwrap_or(&0.0) - crossings.first().unwrap_or(&0.0))
+}
+
+#[test]
+fn a_server_back_at_another_rate_gets_an_engine_built_for_it() {
+    if !jackd_installed() {
+        return;
+    }
+    let name = format!("chronus-rate-{}", std::process::id());
+    // SAFETY: set before any thread of this test binary talks to JACK.
+    unsafe {
+        std::env::set_var("JACK_DEFAULT_SERVER", &name);
+        std::env::set_var("JACK_NO_START_SERVER", "1");
+    }
+    let mut server = Jackd::start(&name, 48_000);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_chronus"))
+        .args([
+            "live",
+            "--backend",
+            "jack",
+            "--no-connect",
+            "--osc-port",
+            "0",
+            "--client-name",
+            "ratetest",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("chronus live");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line);
+        }
+    });
+    writeln!(
+        stdin,
+        "create s synth osc=sine filter=none attack=0 sustain=1 release=0.01; melody s: A4 _ _ _; play s"
+    )
+    .expect("write");
+    let reply = rx.recv_timeout(Duration::from_secs(10)).expect("a reply");
+    assert!(
+        reply.starts_with("ok") && reply.contains("from bar 2 (frame 96000)"),
+        "{reply}"
+    );
+    // Bar 2 starts 2 s in.
+    std::thread::sleep(Duration::from_millis(2300));
+    let (x, rate) = record("ratetest:out_L", 24_000);
+    let first = x.iter().position(|s| s.abs() > 0.05).unwrap_or(0);
+    let f48 = frequency(&x[first..], f64::from(rate));
+    server.crash();
+    std::thread::sleep(Duration::from_millis(300));
+    let _server2 = Jackd::start(&name, 44_100);
+    // Reconnection polls every few hundred ms; then the session rebuilds.
+    std::thread::sleep(Duration::from_millis(2500));
+    let (y, rate2) = record("ratetest:out_L", 22_050);
+    let first = y.iter().position(|s| s.abs() > 0.05).unwrap_or(y.len());
+    assert!(first < y.len(), "silent after the restart");
+    let f44 = frequency(&y[first..], f64::from(rate2));
+    let _ = writeln!(stdin, "quit");
+    drop(stdin);
+    let out = child.wait_with_output().expect("wait");
+    let replies: Vec<String> = rx.try_iter().collect();
+    assert!(
+        replies.iter().any(|r| r.starts_with("ok quit")),
+        "{replies:?}"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    let c48 = 1200.0 * (f48 / 440.0).log2();
+    let c44 = 1200.0 * (f44 / 440.0).log2();
+    eprintln!(
+        "rate change: {rate} Hz: {f48:.4} Hz ({c48:+.4} c); {rate2} Hz: {f44:.4} Hz ({c44:+.4} c)"
+    );
+    assert_eq!((rate, rate2), (48_000, 44_100));
+    assert!(c48.abs() < 0.1, "{f48} Hz at 48 kHz");
+    assert!(
+        c44.abs() < 0.1,
+        "{f44} Hz at 44.1 kHz: the engine was not rebuilt\n{err}"
+    );
+    assert!(err.contains("rebuilt for 44100 Hz"), "{err}");
+    assert!(out.status.success(), "{err}");
+}
