@@ -254,3 +254,120 @@ fn a_live_session_never_allocates_on_the_audio_thread() {
     assert!(l.iter().chain(&r).all(|s| s.is_finite()));
     assert!(l.iter().any(|s| s.abs() > 0.01), "silent");
 }
+
+const SONG: &str = "tempo: 120\ninstruments:\n  k: { type: kick, decay: 0.05 }\n  h: { type: hihat, decay: 0.01 }\npatterns:\n  a: { k: \"x . . .\" }\n  b: { k: \"x x . .\", h: \". . x .\" }\narrangement:\n  - a\n  - { pattern: b, repeat: 2 }\n";
+
+#[test]
+fn a_song_brings_its_scenes_and_plays_its_arrangement_from_the_next_bar() {
+    let (mut live, _dir) = rig(256);
+    let song = common::song(SONG);
+    let r = live.session.load_song(&song);
+    assert!(r.ok, "{}", r.line());
+    assert_eq!(r.frame, Some(BAR), "{}", r.line());
+    // The first bar's scene loops: a kick on each bar line.
+    let (l, _) = render(&mut live, 3 * BAR);
+    assert_eq!(common::onsets(&l), vec![BAR, 2 * BAR]);
+    let r = ok(&mut live, "scene b");
+    assert_eq!(r.frame, Some(4 * BAR));
+    let (l, _) = render(&mut live, BAR);
+    let on: Vec<u64> = common::onsets(&l)
+        .into_iter()
+        .map(|f| f + 3 * BAR)
+        .collect();
+    assert_eq!(on, vec![3 * BAR]);
+    let (l, _) = render(&mut live, BAR);
+    let on: Vec<u64> = common::onsets(&l)
+        .into_iter()
+        .map(|f| f + 4 * BAR)
+        .collect();
+    // Scene b: kicks on beats 1 and 2, the hat on beat 3.
+    assert_eq!(on, vec![4 * BAR, 4 * BAR + 24_000, 4 * BAR + 48_000]);
+    // Asked on the bar line, `arrange` waits for the bar after (the one
+    // starting now is already sent): bar 7. From there the same onsets as the
+    // offline render's, shifted by six bars, and then again (it loops).
+    let r = ok(&mut live, "arrange");
+    assert_eq!(r.frame, Some(6 * BAR), "{}", r.line());
+    let (l, _) = render(&mut live, 7 * BAR);
+    let live_on: Vec<u64> = common::onsets(&l)
+        .into_iter()
+        .map(|f| f + 5 * BAR)
+        .filter(|&f| f >= 6 * BAR)
+        .collect();
+    let (offline, _) = common::render_blocks(&song, RATE, None, 256);
+    let mut expected: Vec<u64> = common::onsets(&offline[..(3 * BAR) as usize])
+        .into_iter()
+        .map(|f| f + 6 * BAR)
+        .collect();
+    let again: Vec<u64> = expected.iter().map(|f| f + 3 * BAR).collect();
+    expected.extend(again);
+    assert_eq!(live_on, expected);
+}
+
+#[test]
+fn a_saved_patch_renders_and_loads_back() {
+    let (mut live, dir) = rig(256);
+    ok(
+        &mut live,
+        "create kick freq=60 decay=0.05; sequence kick: x.x.; play kick",
+    );
+    ok(&mut live, "create bass osc=saw cutoff=700; melody bass: C2 G2; play bass; add delay to bass time=0.25 mix=0.2");
+    ok(&mut live, "set bass cutoff=900 gain=-4");
+    let r = ok(&mut live, "save patch groove");
+    assert!(r.text.contains("groove"), "{}", r.text);
+    let path = dir.dir.join("patches").join("groove.yaml");
+    let text = std::fs::read_to_string(&path).expect("patch file");
+    // Saving again without --force is refused and the file is untouched.
+    let again = live.session.execute("save patch groove");
+    assert!(
+        !again.ok && again.text.contains("--force"),
+        "{}",
+        again.line()
+    );
+    assert_eq!(std::fs::read_to_string(&path).expect("patch"), text);
+    for bad in ["../x", "a/b", ".hidden", "a\\\\b"] {
+        let r = live.session.execute(&format!("save patch \"{bad}\""));
+        assert!(!r.ok, "{bad}: {}", r.line());
+    }
+    // The patch is a song: it loads, and holds what was set.
+    let (song, warnings) = chronus::sequencer::Song::load(&path).expect("a song");
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert_eq!(song.tracks.len(), 2);
+    let bass = &song.tracks[1].spec;
+    assert_eq!(bass.gain_db(), -4.0);
+    assert_eq!(bass.effects().len(), 1);
+    let (l, _) = common::render_blocks(&song, RATE, Some(1), 256);
+    assert!(l.iter().any(|s| s.abs() > 0.05));
+    // Loading it into another session gives the same model.
+    let (mut other, _d2) = rig(256);
+    std::fs::create_dir_all(_d2.dir.join("patches")).expect("dir");
+    std::fs::copy(&path, _d2.dir.join("patches").join("groove.yaml")).expect("copy");
+    let r = ok(&mut other, "load patch groove");
+    assert!(r.bar.is_some(), "{}", r.line());
+    let a: Vec<_> = live
+        .session
+        .model()
+        .tracks
+        .iter()
+        .map(|(n, t)| {
+            (
+                n.clone(),
+                t.spec.clone(),
+                t.pattern.as_ref().map(|p| p.1.clone()),
+            )
+        })
+        .collect();
+    let b: Vec<_> = other
+        .session
+        .model()
+        .tracks
+        .iter()
+        .map(|(n, t)| {
+            (
+                n.clone(),
+                t.spec.clone(),
+                t.pattern.as_ref().map(|p| p.1.clone()),
+            )
+        })
+        .collect();
+    assert_eq!(a, b);
+}

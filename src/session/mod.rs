@@ -332,15 +332,17 @@ impl Session {
         }
         let quantized = planned.iter().any(|p| p.quantized);
         let mut tl = lock(&self.timeline);
-        let earliest = tl.earliest_beat();
+        let soonest = self.clock.immediate();
+        let immediate = at.map_or(soonest, |f| f.max(soonest));
+        // Nothing may land before the engine could apply it, nor inside the
+        // window the sequencer has already sent.
+        let earliest = tl.earliest_beat().max(tl.map().beat_at(immediate));
         let meter = f64::from(tl.meter());
         let beat = if quantized {
             grid(earliest, draft.quantize, meter)
         } else {
             earliest
         };
-        let soonest = self.clock.immediate();
-        let immediate = at.map_or(soonest, |f| f.max(soonest));
         let frame = if quantized {
             tl.map().frame_at(beat).max(immediate)
         } else {
