@@ -1,5 +1,7 @@
 //! The ADSR envelope.
 
+use crate::smooth::Smoothed;
+
 /// Stage of an [`Adsr`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stage {
@@ -24,6 +26,11 @@ pub const SILENCE: f32 = 1e-5;
 /// Attack is a linear ramp from the current level (so a re-triggered voice
 /// does not jump) to 1 in `attack` seconds; decay and release are
 /// exponential and fall 60 dB in `decay`/`release` seconds.
+///
+/// All four settings can change while the envelope runs: new times apply at
+/// once (a stage in progress continues from its level at the new rate, which
+/// never jumps), and a new sustain level is reached over a ramp
+/// ([`Adsr::set_sustain`]), so a held note glides to it.
 #[derive(Clone, Debug)]
 pub struct Adsr {
     stage: Stage,
@@ -32,7 +39,8 @@ pub struct Adsr {
     offset: f32,
     attack_step: f32,
     decay_coef: f32,
-    sustain: f32,
+    /// Advanced per sample in the attack, decay and sustain stages.
+    sustain: Smoothed,
     release_coef: f32,
 }
 
@@ -54,7 +62,7 @@ impl Adsr {
             offset: 0.0,
             attack_step: 1.0,
             decay_coef: 0.0,
-            sustain: 0.0,
+            sustain: Smoothed::new(0.0),
             release_coef: 0.0,
         };
         env.set(attack, decay, sustain, release, rate);
@@ -62,25 +70,54 @@ impl Adsr {
     }
 
     /// Change the times and sustain level (takes effect at once).
+    /// Audio thread safe.
     pub fn set(&mut self, attack: f64, decay: f64, sustain: f64, release: f64, rate: f64) {
+        self.set_times(attack, decay, release, rate);
+        self.set_sustain(sustain, 0);
+    }
+
+    /// Change the attack, decay and release times (seconds) at once: a stage
+    /// in progress continues from its current level at the new rate.
+    /// Audio thread safe.
+    pub fn set_times(&mut self, attack: f64, decay: f64, release: f64, rate: f64) {
         self.attack_step = if attack <= 0.0 {
             1.0
         } else {
             (1.0 / (attack * rate)) as f32
         };
         self.decay_coef = fall_60db(decay, rate);
-        self.sustain = sustain.clamp(0.0, 1.0) as f32;
         self.release_coef = fall_60db(release, rate);
+    }
+
+    /// Move the sustain level to `sustain` (clamped into 0..=1; NaN is
+    /// ignored) over `frames` frames of the attack, decay and sustain stages:
+    /// a held note glides to it, a decay in progress approaches the moving
+    /// level. An idle envelope takes it at once. Audio thread safe.
+    pub fn set_sustain(&mut self, sustain: f64, frames: u32) {
+        if sustain.is_nan() {
+            return;
+        }
+        let frames = if self.stage == Stage::Idle { 0 } else { frames };
+        self.sustain.set(sustain.clamp(0.0, 1.0) as f32, frames);
+    }
+
+    /// The sustain level being moved to (or held).
+    pub fn sustain(&self) -> f32 {
+        self.sustain.target()
     }
 
     /// Open the gate: start the attack from the current level.
     pub fn trigger(&mut self) {
+        if self.stage == Stage::Idle {
+            self.sustain.reset_to(self.sustain.target());
+        }
         self.stage = Stage::Attack;
     }
 
     /// Open the gate from silence (the level jumps to 0 first).
     pub fn trigger_from_zero(&mut self) {
         self.level = 0.0;
+        self.sustain.reset_to(self.sustain.target());
         self.stage = Stage::Attack;
     }
 
@@ -118,27 +155,34 @@ impl Adsr {
         match self.stage {
             Stage::Idle => {}
             Stage::Attack => {
+                let sustain = self.sustain.next();
                 self.level += self.attack_step;
                 if self.level >= 1.0 {
                     self.level = 1.0;
-                    self.offset = 1.0 - self.sustain;
+                    self.offset = 1.0 - sustain;
                     self.stage = Stage::Decay;
                 }
             }
             Stage::Decay => {
                 // Decay the distance to the sustain level, not the level
                 // itself: `s + (l - s) * c` stalls in f32 short of `s`.
+                let sustain = self.sustain.next();
                 self.offset *= self.decay_coef;
-                self.level = self.sustain + self.offset;
+                self.level = sustain + self.offset;
                 if self.offset.abs() < SILENCE {
-                    self.level = self.sustain;
+                    self.level = sustain;
                     self.stage = Stage::Sustain;
-                    if self.sustain == 0.0 {
+                    if sustain == 0.0 && !self.sustain.is_smoothing() {
                         self.reset();
                     }
                 }
             }
-            Stage::Sustain => self.level = self.sustain,
+            Stage::Sustain => {
+                self.level = self.sustain.next();
+                if self.level == 0.0 && !self.sustain.is_smoothing() {
+                    self.reset();
+                }
+            }
             Stage::Release => {
                 self.level *= self.release_coef;
                 if self.level < SILENCE {
@@ -160,8 +204,8 @@ impl Adsr {
                     out[n..].fill(self.level);
                     return;
                 }
-                Stage::Sustain => {
-                    self.level = self.sustain;
+                Stage::Sustain if !self.sustain.is_smoothing() && self.sustain.value() > 0.0 => {
+                    self.level = self.sustain.value();
                     out[n..].fill(self.level);
                     return;
                 }
@@ -272,5 +316,68 @@ mod tests {
         }
         assert!(n < 4500, "{n}");
         assert_eq!(env.next_sample(), 0.0);
+    }
+
+    #[test]
+    fn a_new_sustain_is_glided_to_and_block_processing_agrees() {
+        let mut a = Adsr::new(0.001, 0.01, 0.8, 0.05, 48_000.0);
+        a.trigger();
+        let mut b = a.clone();
+        let mut block = [0.0f32; 64];
+        for i in 0..200 {
+            if i == 30 {
+                // In the sustain stage: glide to 0.2 over 100 frames.
+                assert_eq!(a.stage(), Stage::Sustain);
+                a.set_sustain(0.2, 100);
+                b.set_sustain(0.2, 100);
+            }
+            if i == 31 {
+                // A ramp in progress; the decay will chase it when re-triggered.
+                a.trigger();
+                b.trigger();
+                a.set_sustain(0.5, 1000);
+                b.set_sustain(0.5, 1000);
+            }
+            if i == 80 {
+                a.release();
+                b.release();
+            }
+            a.process(&mut block[..37]);
+            let mut expect: Vec<f32> = (0..37).map(|_| b.next_sample()).collect();
+            a.process(&mut block[37..]);
+            expect.extend((37..64).map(|_| b.next_sample()));
+            assert_eq!(&block[..], &expect[..], "block {i}");
+        }
+        assert!(a.is_idle());
+    }
+
+    #[test]
+    fn sustain_glides_linearly_and_lands_exactly() {
+        let mut env = Adsr::new(0.0, 0.001, 0.8, 0.1, 48_000.0);
+        env.trigger();
+        for _ in 0..4800 {
+            env.next_sample();
+        }
+        assert_eq!(env.level(), 0.8);
+        env.set_sustain(0.4, 4);
+        for want in [0.7, 0.6, 0.5, 0.4, 0.4] {
+            assert!((env.next_sample() - want).abs() < 1e-6);
+        }
+        assert_eq!(env.level(), 0.4);
+        assert_eq!(env.sustain(), 0.4);
+        // To zero: the held note ends once the glide arrives.
+        env.set_sustain(0.0, 10);
+        for _ in 0..10 {
+            env.next_sample();
+        }
+        assert!(env.is_idle());
+        // An idle envelope takes a new sustain at once.
+        env.set_sustain(0.3, 1000);
+        env.set_times(0.0, 0.0, 0.1, 48_000.0);
+        env.trigger();
+        env.next_sample();
+        assert_eq!(env.next_sample(), 0.3);
+        env.set_sustain(f64::NAN, 0);
+        assert_eq!(env.sustain(), 0.3);
     }
 }

@@ -65,6 +65,8 @@ impl Smoothed {
     }
 
     /// Advance one frame; the value for that frame.
+    // Not an `Iterator`: a ramp never ends, and `next` is its natural name.
+    #[allow(clippy::should_implement_trait)]
     #[inline]
     pub fn next(&mut self) -> f32 {
         if self.left > 0 {

@@ -10,20 +10,32 @@
 //!    with time constant `attack`, towards a smaller one with `release`.
 //! 4. `out = x × 10^((makeup - reduction) / 20)` (the spec has no `mix`),
 //!    so silence stays exactly silent.
+//!
+//! Live: `threshold`, `ratio` (as the slope `1 - 1/ratio`) and `makeup` ramp
+//! per frame; new `attack` and `release` times apply at once (the ballistics
+//! carry on from the current reduction at the new rate, which never jumps).
 
+use crate::live::clamp_param;
 use crate::math::one_pole_coef;
+use crate::smooth::Smoothed;
 use crate::Effect;
 use chronus_sequencer::song::CompressorSpec;
 
 /// Averaging time of the RMS detector, in seconds.
 const RMS_WINDOW: f64 = 0.005;
 
+/// The gain computer's slope `1 - 1/ratio` for `ratio` ≥ 1.
+fn slope(ratio: f64) -> f32 {
+    (1.0 - 1.0 / ratio) as f32
+}
+
 /// Stereo compressor. `process` is audio-thread safe.
 pub struct Compressor {
-    threshold_db: f32,
+    threshold_db: Smoothed,
     /// `1 - 1/ratio`.
-    slope: f32,
-    makeup_db: f32,
+    slope: Smoothed,
+    makeup_db: Smoothed,
+    rate: f64,
     rms_coef: f32,
     attack_coef: f32,
     release_coef: f32,
@@ -40,9 +52,10 @@ impl Compressor {
         s.clamp("compressor", &mut Vec::new());
         let rate = f64::from(rate);
         Compressor {
-            threshold_db: s.threshold as f32,
-            slope: (1.0 - 1.0 / s.ratio) as f32,
-            makeup_db: s.makeup as f32,
+            threshold_db: Smoothed::new(s.threshold as f32),
+            slope: Smoothed::new(slope(s.ratio)),
+            makeup_db: Smoothed::new(s.makeup as f32),
+            rate,
             rms_coef: one_pole_coef(RMS_WINDOW, rate),
             attack_coef: one_pole_coef(s.attack, rate),
             release_coef: one_pole_coef(s.release, rate),
@@ -64,14 +77,17 @@ impl Effect for Compressor {
             let square = *l * *l + *r * *r; // = 2 × mean of the two squares
             self.mean_square = square + self.rms_coef * (self.mean_square - square);
             let level_db = 10.0 * self.mean_square.max(1e-20).log10();
-            let target = (level_db - self.threshold_db).max(0.0) * self.slope;
+            let threshold_db = self.threshold_db.next();
+            let slope = self.slope.next();
+            let makeup_db = self.makeup_db.next();
+            let target = (level_db - threshold_db).max(0.0) * slope;
             let coef = if target > self.reduction_db {
                 self.attack_coef
             } else {
                 self.release_coef
             };
             self.reduction_db = target + coef * (self.reduction_db - target);
-            let gain = ((self.makeup_db - self.reduction_db) * DB_TO_LN).exp();
+            let gain = ((makeup_db - self.reduction_db) * DB_TO_LN).exp();
             *l *= gain;
             *r *= gain;
         }
@@ -80,6 +96,19 @@ impl Effect for Compressor {
     fn reset(&mut self) {
         self.mean_square = 0.0;
         self.reduction_db = 0.0;
+    }
+
+    /// `threshold`, `ratio` and `makeup` ramp over `ramp` frames; `attack`
+    /// and `release` apply at once. Audio-thread safe.
+    fn set_param(&mut self, param: usize, value: f32, ramp: u32) {
+        match clamp_param(CompressorSpec::PARAMS, param, value) {
+            Some(("threshold", v)) => self.threshold_db.set(v, ramp),
+            Some(("ratio", v)) => self.slope.set(slope(f64::from(v)), ramp),
+            Some(("makeup", v)) => self.makeup_db.set(v, ramp),
+            Some(("attack", v)) => self.attack_coef = one_pole_coef(f64::from(v), self.rate),
+            Some(("release", v)) => self.release_coef = one_pole_coef(f64::from(v), self.rate),
+            _ => {}
+        }
     }
 }
 

@@ -7,12 +7,19 @@
 //! of the aliasing a hard-driven `tanh` produces (drive goes to 48 dB) at the
 //! cost of half a sample of delay in the wet signal; a mean of `tanh` never
 //! exceeds 1, so at `level` 0 dB the output stays within ±1. Silence stays
-//! exactly silent. fundsp's `shape(Tanh)` has neither the drive/level
+//! exactly silent.
+//!
+//! Live: all three parameters ramp per frame, `drive` and `level` in dB (so
+//! a sweep is even in loudness).
+//!
+//! fundsp's `shape(Tanh)` has neither the drive/level
 //! parameters nor anti-aliasing, so this is a few lines of our own.
 
-use super::Mix;
+use super::{blend, Mix};
+use crate::live::clamp_param;
 use crate::math::db_to_gain;
-use crate::Effect;
+use crate::smooth::Smoothed;
+use crate::{Effect, MAX_BLOCK};
 use chronus_sequencer::song::DistortionSpec;
 
 /// Below this step (in driven units) the difference quotient is replaced by
@@ -33,6 +40,11 @@ struct Shaper {
 }
 
 impl Shaper {
+    /// A shaper whose previous input was `u` (as if it had been there).
+    fn at(u: f64) -> Self {
+        Shaper { u, f: log_cosh(u) }
+    }
+
     #[inline(always)]
     fn tick(&mut self, u: f64) -> f64 {
         let f = log_cosh(u);
@@ -51,9 +63,31 @@ impl Shaper {
 /// Stereo soft-clipping distortion. `process` is audio-thread safe.
 pub struct Distortion {
     shapers: [Shaper; 2],
+    /// Drive and level gains while they rest.
     drive: f64,
     level: f64,
+    drive_db: Smoothed,
+    level_db: Smoothed,
     mix: Mix,
+    /// Start the shapers from the next input (set when the mix leaves 0, so
+    /// the first wet sample does not average `tanh` up from silence).
+    prime: bool,
+}
+
+/// Write the gain of each of the next `out.len()` frames of `db` into
+/// `out`; `rest` is the gain while it does not ramp (updated when a ramp ends).
+#[inline]
+fn fill_gains(db: &mut Smoothed, rest: &mut f64, out: &mut [f64]) {
+    if db.is_smoothing() {
+        for o in out.iter_mut() {
+            *o = db_to_gain(f64::from(db.next()));
+        }
+        if !db.is_smoothing() {
+            *rest = db_to_gain(f64::from(db.value()));
+        }
+    } else {
+        out.fill(*rest);
+    }
 }
 
 impl Distortion {
@@ -65,7 +99,10 @@ impl Distortion {
             shapers: [Shaper::default(); 2],
             drive: db_to_gain(s.drive),
             level: db_to_gain(s.level),
+            drive_db: Smoothed::new(s.drive as f32),
+            level_db: Smoothed::new(s.level as f32),
             mix: Mix::new(s.mix),
+            prime: false,
         }
     }
 }
@@ -75,16 +112,53 @@ impl Effect for Distortion {
         if self.mix.is_dry() {
             return;
         }
-        for (buf, shaper) in [left, right].into_iter().zip(&mut self.shapers) {
-            for x in buf.iter_mut() {
-                let wet = self.level * shaper.tick(self.drive * f64::from(*x));
-                *x = self.mix.apply(*x, wet as f32);
+        let (mut drive, mut level) = ([0.0f64; MAX_BLOCK], [0.0f64; MAX_BLOCK]);
+        let mut wet = [0.0f32; MAX_BLOCK];
+        for (l, r) in left.chunks_mut(MAX_BLOCK).zip(right.chunks_mut(MAX_BLOCK)) {
+            let n = l.len();
+            fill_gains(&mut self.drive_db, &mut self.drive, &mut drive[..n]);
+            fill_gains(&mut self.level_db, &mut self.level, &mut level[..n]);
+            self.mix.fill(&mut wet[..n]);
+            for (buf, shaper) in [l, r].into_iter().zip(&mut self.shapers) {
+                if self.prime {
+                    *shaper = Shaper::at(drive[0] * f64::from(buf[0]));
+                }
+                for (i, x) in buf.iter_mut().enumerate() {
+                    let y = level[i] * shaper.tick(drive[i] * f64::from(*x));
+                    *x = blend(*x, y as f32, wet[i]);
+                }
             }
+            self.prime = false;
         }
     }
 
     fn reset(&mut self) {
         self.shapers = [Shaper::default(); 2];
+    }
+
+    /// Every parameter ramps over `ramp` frames. Audio-thread safe.
+    fn set_param(&mut self, param: usize, value: f32, ramp: u32) {
+        match clamp_param(DistortionSpec::PARAMS, param, value) {
+            Some(("drive", v)) => {
+                self.drive_db.set(v, ramp);
+                if !self.drive_db.is_smoothing() {
+                    self.drive = db_to_gain(f64::from(v));
+                }
+            }
+            Some(("level", v)) => {
+                self.level_db.set(v, ramp);
+                if !self.level_db.is_smoothing() {
+                    self.level = db_to_gain(f64::from(v));
+                }
+            }
+            Some(("mix", v)) => {
+                let was_idle = self.mix.set(v, ramp);
+                if was_idle {
+                    self.prime = true;
+                }
+            }
+            _ => {}
+        }
     }
 }
 

@@ -1,10 +1,16 @@
 //! `filter`: the crate's own state-variable filter ([`crate::filter::Svf`],
 //! trapezoidal zero-delay feedback, 12 dB/octave), one per channel, at a
-//! fixed cutoff and resonance. The spec has no `mix`: the output is always
-//! the filtered signal.
+//! cutoff and resonance. The spec has no `mix`: the output is always the
+//! filtered signal.
+//!
+//! Live: `cutoff` ramps in octaves and `resonance` linearly, both per frame
+//! (new coefficients every frame while either moves; the trapezoidal SVF
+//! keeps its state across coefficient changes, so a sweep is smooth).
 
 use crate::filter::svf::SvfCoefs;
 use crate::filter::{Svf, SvfMode};
+use crate::live::clamp_param;
+use crate::smooth::Smoothed;
 use crate::Effect;
 use chronus_sequencer::song::{EffectFilterMode, FilterSpec};
 
@@ -12,6 +18,12 @@ use chronus_sequencer::song::{EffectFilterMode, FilterSpec};
 pub struct Filter {
     svfs: [Svf; 2],
     mode: SvfMode,
+    /// Cutoff in octaves (log2 Hz).
+    octaves: Smoothed,
+    /// Cutoff in Hz once `octaves` rests.
+    cutoff: f32,
+    resonance: Smoothed,
+    rate: f32,
 }
 
 impl Filter {
@@ -28,12 +40,44 @@ impl Filter {
         Filter {
             svfs: [Svf::new(coefs), Svf::new(coefs)],
             mode,
+            octaves: Smoothed::new((s.cutoff as f32).log2()),
+            cutoff: s.cutoff as f32,
+            resonance: Smoothed::new(s.resonance as f32),
+            rate,
+        }
+    }
+
+    fn ramping(&self) -> bool {
+        self.octaves.is_smoothing() || self.resonance.is_smoothing()
+    }
+
+    /// Step the ramps one frame and set the coefficients for it.
+    #[inline]
+    fn step(&mut self) {
+        let octaves = self.octaves.next();
+        let cutoff = if self.octaves.is_smoothing() {
+            octaves.exp2()
+        } else {
+            self.cutoff
+        };
+        let coefs = SvfCoefs::new(cutoff, self.resonance.next(), self.rate);
+        for svf in &mut self.svfs {
+            svf.set_coefs(coefs);
         }
     }
 }
 
 impl Effect for Filter {
     fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
+        if self.ramping() {
+            for (l, r) in left.iter_mut().zip(right.iter_mut()) {
+                self.step();
+                let [svf_l, svf_r] = &mut self.svfs;
+                *l = svf_l.process_sample(*l, self.mode);
+                *r = svf_r.process_sample(*r, self.mode);
+            }
+            return;
+        }
         let [svf_l, svf_r] = &mut self.svfs;
         svf_l.process(left, self.mode);
         svf_r.process(right, self.mode);
@@ -42,6 +86,23 @@ impl Effect for Filter {
     fn reset(&mut self) {
         for svf in &mut self.svfs {
             svf.reset();
+        }
+    }
+
+    /// `cutoff` and `resonance` ramp over `ramp` frames. Audio-thread safe.
+    fn set_param(&mut self, param: usize, value: f32, ramp: u32) {
+        match clamp_param(FilterSpec::PARAMS, param, value) {
+            Some(("cutoff", v)) => {
+                self.cutoff = v;
+                self.octaves.set(v.log2(), ramp);
+            }
+            Some(("resonance", v)) => self.resonance.set(v, ramp),
+            _ => return,
+        }
+        if !self.ramping() {
+            // A jump (no ramp): set the coefficients now.
+            self.octaves.reset_to(self.octaves.target());
+            self.step();
         }
     }
 }

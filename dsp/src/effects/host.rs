@@ -1,6 +1,6 @@
 //! Runs a stereo (2 in, 2 out) fundsp graph on our in-place stereo blocks.
 
-use super::Mix;
+use super::{blend, Mix};
 use fundsp::prelude::{AudioUnit, BufferArray, U2};
 use fundsp::MAX_BUFFER_SIZE;
 
@@ -26,10 +26,10 @@ impl FundspStereo {
         }
     }
 
-    /// Run the unit over the block and blend its output into it by `mix`.
-    /// A fully dry mix leaves the block untouched (and the unit idle).
-    /// Audio-thread safe.
-    pub(super) fn process(&mut self, mix: Mix, left: &mut [f32], right: &mut [f32]) {
+    /// Run the unit over the block and blend its output into it by `mix`
+    /// (advanced per frame). A fully dry mix leaves the block untouched (and
+    /// the unit idle). Audio-thread safe.
+    pub(super) fn process(&mut self, mix: &mut Mix, left: &mut [f32], right: &mut [f32]) {
         if mix.is_dry() {
             return;
         }
@@ -42,13 +42,15 @@ impl FundspStereo {
             self.input.channel_f32_mut(1)[..n].copy_from_slice(r);
             self.unit
                 .process(n, &self.input.buffer_ref(), &mut self.output.buffer_mut());
+            let mut wet = [0.0f32; MAX_BUFFER_SIZE];
+            mix.fill(&mut wet[..n]);
             let wet_l = &self.output.channel_f32(0)[..n];
-            for (x, w) in l.iter_mut().zip(wet_l) {
-                *x = mix.apply(*x, *w);
+            for ((x, y), w) in l.iter_mut().zip(wet_l).zip(&wet) {
+                *x = blend(*x, *y, *w);
             }
             let wet_r = &self.output.channel_f32(1)[..n];
-            for (x, w) in r.iter_mut().zip(wet_r) {
-                *x = mix.apply(*x, *w);
+            for ((x, y), w) in r.iter_mut().zip(wet_r).zip(&wet) {
+                *x = blend(*x, *y, *w);
             }
         }
     }

@@ -26,7 +26,7 @@ mod phaser;
 mod reverb;
 
 #[cfg(test)]
-mod testutil;
+pub(crate) mod testutil;
 
 pub use chorus::Chorus;
 pub use compressor::Compressor;
@@ -37,6 +37,7 @@ pub use limiter::Limiter;
 pub use phaser::Phaser;
 pub use reverb::Reverb;
 
+use crate::smooth::Smoothed;
 use crate::Effect;
 use chronus_sequencer::song::EffectSpec;
 
@@ -54,11 +55,11 @@ pub fn build(spec: &EffectSpec, rate: f32) -> Box<dyn Effect> {
     }
 }
 
-/// A wet/dry crossfade: `out = dry_gain * dry + wet_gain * wet`.
+/// A wet/dry crossfade `out = (1 - mix) * dry + mix * wet`, smoothed: a
+/// live change of `mix` ramps per frame.
 #[derive(Clone, Copy, Debug)]
 struct Mix {
-    dry: f32,
-    wet: f32,
+    wet: Smoothed,
 }
 
 impl Mix {
@@ -66,21 +67,42 @@ impl Mix {
     fn new(mix: f64) -> Self {
         let m = if mix > 0.0 { mix.min(1.0) } else { 0.0 };
         Mix {
-            dry: (1.0 - m) as f32,
-            wet: m as f32,
+            wet: Smoothed::new(m as f32),
         }
     }
 
-    /// True when the effect is fully dry and must leave its input untouched.
-    fn is_dry(self) -> bool {
-        self.wet == 0.0
+    /// True when the effect rests fully dry and must leave its input
+    /// untouched (it then stands idle).
+    fn is_dry(&self) -> bool {
+        !self.wet.is_smoothing() && self.wet.value() == 0.0
     }
 
-    /// Blend one sample.
-    #[inline(always)]
-    fn apply(self, dry: f32, wet: f32) -> f32 {
-        self.dry * dry + self.wet * wet
+    /// Ramp to `mix` (already clamped into 0..=1) over `ramp` frames. True
+    /// when this leaves a fully dry rest: the effect stood idle and should
+    /// start again from a clean state (`reset`), not from stale memory.
+    fn set(&mut self, mix: f32, ramp: u32) -> bool {
+        let was_dry = self.is_dry();
+        self.wet.set(mix, ramp);
+        was_dry && !self.is_dry()
     }
+
+    /// Write the wet amount of each of the next `out.len()` frames.
+    #[inline]
+    fn fill(&mut self, out: &mut [f32]) {
+        self.wet.fill(out);
+    }
+
+    /// The wet amount of the next frame.
+    #[inline(always)]
+    fn next(&mut self) -> f32 {
+        self.wet.next()
+    }
+}
+
+/// Blend one sample: `(1 - wet) * dry + wet * processed`.
+#[inline(always)]
+fn blend(dry: f32, processed: f32, wet: f32) -> f32 {
+    (1.0 - wet) * dry + wet * processed
 }
 
 #[cfg(test)]
@@ -105,6 +127,48 @@ mod tests {
     fn build_makes_every_effect_and_they_are_block_size_independent() {
         for spec in all_specs() {
             assert_block_independent(spec.kind(), || build(&spec, RATE), 1e-6);
+        }
+    }
+
+    #[test]
+    fn live_changes_are_block_size_independent() {
+        // Every parameter of every effect set (ramped, then jumped back) at
+        // frames where blocks of 64 and of 17 both end.
+        let (l, r) = test_signal(72_000);
+        for spec in all_specs() {
+            let table = match &spec {
+                EffectSpec::Reverb(_) => ReverbSpec::PARAMS,
+                EffectSpec::Delay(_) => DelaySpec::PARAMS,
+                EffectSpec::Chorus(_) => ChorusSpec::PARAMS,
+                EffectSpec::Phaser(_) => PhaserSpec::PARAMS,
+                EffectSpec::Distortion(_) => DistortionSpec::PARAMS,
+                EffectSpec::Compressor(_) => CompressorSpec::PARAMS,
+                EffectSpec::Filter(_) => FilterSpec::PARAMS,
+            };
+            let mut sets = Vec::new();
+            for (i, &(name, default, lo, hi)) in table.iter().enumerate() {
+                let far = if name == "time" {
+                    0.05
+                } else {
+                    lo + 0.8 * (hi - lo)
+                };
+                sets.push((1088 * (2 * i + 1), i, far as f32, 240));
+                sets.push((1088 * (2 * i + 2), i, default as f32, 0));
+            }
+            let (l64, r64) = run_with(build(&spec, RATE).as_mut(), &l, &r, 64, &sets);
+            let (l17, r17) = run_with(build(&spec, RATE).as_mut(), &l, &r, 17, &sets);
+            let d = max_diff(&l64, &l17).max(max_diff(&r64, &r17));
+            assert!(
+                d <= 1e-6,
+                "{}: blocks of 64 and 17 differ by {d}",
+                spec.kind()
+            );
+            let (l0, _) = run(build(&spec, RATE).as_mut(), &l, &r, 64);
+            assert!(
+                max_diff(&l0, &l64) > 1e-3,
+                "{}: the changes are heard",
+                spec.kind()
+            );
         }
     }
 

@@ -8,11 +8,16 @@
 //! all-passed signal cancels the dry one: `mix` 0.5 gives the deepest notches,
 //! `mix` 1 is the pure all-pass (audible through the feedback resonances).
 //!
+//! Live: all four parameters ramp per frame (`rate` changes the LFO's speed,
+//! never its phase, so a new rate does not jump the sweep).
+//!
 //! Why not fundsp: its `phaser` ties the wet level to the feedback amount
 //! (feedback 0 outputs only the dry signal) and sweeps a delay given in
 //! samples, so it cannot honour separate `feedback` and `mix` parameters.
 
-use super::Mix;
+use super::{blend, Mix};
+use crate::live::clamp_param;
+use crate::smooth::Smoothed;
 use crate::Effect;
 use chronus_sequencer::song::PhaserSpec;
 use std::f64::consts::TAU;
@@ -52,11 +57,15 @@ pub struct Phaser {
     chains: [Chain; 2],
     /// LFO phase in cycles, 0..1.
     phase: f64,
-    /// LFO phase increment per frame.
+    /// LFO phase increment per frame while `rate` rests.
     step: f64,
+    /// LFO rate in Hz.
+    rate: Smoothed,
+    /// Sample rate in Hz.
+    sample_rate: f64,
     /// Sweep half-width in octaves.
-    octaves: f32,
-    feedback: f32,
+    octaves: Smoothed,
+    feedback: Smoothed,
     /// π / sample rate, for the corner-frequency warping.
     pi_over_rate: f32,
     /// Highest corner frequency, kept below Nyquist.
@@ -73,18 +82,21 @@ impl Phaser {
             chains: [Chain::default(); 2],
             phase: 0.0,
             step: s.rate / f64::from(rate),
-            octaves: s.depth as f32 * MAX_OCTAVES,
-            feedback: s.feedback as f32,
+            rate: Smoothed::new(s.rate as f32),
+            sample_rate: f64::from(rate),
+            octaves: Smoothed::new(s.depth as f32 * MAX_OCTAVES),
+            feedback: Smoothed::new(s.feedback as f32),
             pi_over_rate: std::f32::consts::PI / rate,
             max_hz: 0.45 * rate,
             mix: Mix::new(s.mix),
         }
     }
 
-    /// All-pass coefficient for LFO value `lfo` in -1..1.
+    /// All-pass coefficient for LFO value `lfo` in -1..1 and a sweep of
+    /// `octaves`.
     #[inline(always)]
-    fn coef(&self, lfo: f32) -> f32 {
-        let hz = (CENTRE_HZ * (self.octaves * lfo).exp2()).min(self.max_hz);
+    fn coef(&self, lfo: f32, octaves: f32) -> f32 {
+        let hz = (CENTRE_HZ * (octaves * lfo).exp2()).min(self.max_hz);
         let t = (self.pi_over_rate * hz).tan();
         (t - 1.0) / (t + 1.0)
     }
@@ -96,11 +108,17 @@ impl Effect for Phaser {
             return;
         }
         for (l, r) in left.iter_mut().zip(right.iter_mut()) {
-            let a_l = self.coef((TAU * self.phase).sin() as f32);
-            let a_r = self.coef((TAU * self.phase).cos() as f32);
+            let octaves = self.octaves.next();
+            let feedback = self.feedback.next();
+            let wet = self.mix.next();
+            let a_l = self.coef((TAU * self.phase).sin() as f32, octaves);
+            let a_r = self.coef((TAU * self.phase).cos() as f32, octaves);
             let [chain_l, chain_r] = &mut self.chains;
-            *l = self.mix.apply(*l, chain_l.tick(*l, a_l, self.feedback));
-            *r = self.mix.apply(*r, chain_r.tick(*r, a_r, self.feedback));
+            *l = blend(*l, chain_l.tick(*l, a_l, feedback), wet);
+            *r = blend(*r, chain_r.tick(*r, a_r, feedback), wet);
+            if self.rate.is_smoothing() {
+                self.step = f64::from(self.rate.next()) / self.sample_rate;
+            }
             self.phase += self.step;
             if self.phase >= 1.0 {
                 self.phase -= 1.0;
@@ -111,6 +129,27 @@ impl Effect for Phaser {
     fn reset(&mut self) {
         self.chains = [Chain::default(); 2];
         self.phase = 0.0;
+    }
+
+    /// Every parameter ramps over `ramp` frames. Audio-thread safe.
+    fn set_param(&mut self, param: usize, value: f32, ramp: u32) {
+        match clamp_param(PhaserSpec::PARAMS, param, value) {
+            Some(("rate", v)) => {
+                self.rate.set(v, ramp);
+                if !self.rate.is_smoothing() {
+                    self.step = f64::from(v) / self.sample_rate;
+                }
+            }
+            Some(("depth", v)) => self.octaves.set(v * MAX_OCTAVES, ramp),
+            Some(("feedback", v)) => self.feedback.set(v, ramp),
+            Some(("mix", v)) => {
+                let was_idle = self.mix.set(v, ramp);
+                if was_idle {
+                    self.reset();
+                }
+            }
+            _ => {}
+        }
     }
 }
 

@@ -52,6 +52,37 @@ pub fn run(fx: &mut dyn Effect, left: &[f32], right: &[f32], block: usize) -> (V
     (l, r)
 }
 
+/// A `set_param(index, value, ramp)` at a frame.
+pub type Set = (usize, usize, f32, u32);
+
+/// Run `fx` over the signal in blocks of at most `block` frames, also
+/// ending a block at the frame of each of `sets` (sorted), which is applied
+/// there.
+pub fn run_with(
+    fx: &mut dyn Effect,
+    left: &[f32],
+    right: &[f32],
+    block: usize,
+    sets: &[Set],
+) -> (Vec<f32>, Vec<f32>) {
+    let (mut l, mut r) = (left.to_vec(), right.to_vec());
+    let (mut f, mut next) = (0, 0);
+    while f < l.len() {
+        while next < sets.len() && sets[next].0 <= f {
+            let (_, index, value, ramp) = sets[next];
+            fx.set_param(index, value, ramp);
+            next += 1;
+        }
+        let mut end = (f + block).min(l.len());
+        if next < sets.len() {
+            end = end.min(sets[next].0);
+        }
+        fx.process(&mut l[f..end], &mut r[f..end]);
+        f = end;
+    }
+    (l, r)
+}
+
 /// Largest absolute difference of two equally long signals.
 pub fn max_diff(a: &[f32], b: &[f32]) -> f32 {
     assert_eq!(a.len(), b.len());

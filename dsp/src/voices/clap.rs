@@ -6,6 +6,10 @@
 //! falling 60 dB in `decay`. A note shifts `freq` by `2^((note - 60)/12)`.
 //! The noise's first sample is a unit impulse so every hit starts with a
 //! clearly non-zero sample.
+//!
+//! Live parameters: all reach sounding hits: `decay` at once (it sets a
+//! rate), `spread` from the next burst on, `freq` ramped per sample in
+//! octaves with its loudness compensation.
 
 use super::pool::{
     fall_60db, pitch_of, pool_instrument, seed, velocity_of, voice_count, Pool, Voice,
@@ -13,6 +17,7 @@ use super::pool::{
 use crate::envelope::SILENCE;
 use crate::filter::svf::{Svf, SvfCoefs, SvfMode};
 use crate::noise::WhiteNoise;
+use crate::smooth::Smoothed;
 use chronus_sequencer::song::ClapSpec;
 
 /// Bursts before the tail.
@@ -25,7 +30,11 @@ const GAIN: f32 = 3.0;
 
 /// One clap voice.
 pub struct ClapVoice {
+    /// Centre of the band in Hz, and in octaves (ramped).
     freq: f32,
+    octaves: Smoothed,
+    /// The current hit's note shift.
+    shift: f32,
     rate: f32,
     burst_len: u32,
     burst_coef: f32,
@@ -46,12 +55,10 @@ pub struct ClapVoice {
 
 impl Voice for ClapVoice {
     fn start(&mut self, pitch: Option<f32>, velocity: f32) {
-        let shift = pitch_of(pitch).map_or(1.0, |n| ((n - 60.0) / 12.0).exp2() as f32);
-        let centre = (self.freq * shift).clamp(20.0, 0.45 * self.rate);
-        self.band
-            .set_coefs(SvfCoefs::new(centre, RESONANCE, self.rate));
+        self.shift = pitch_of(pitch).map_or(1.0, |n| ((n - 60.0) / 12.0).exp2() as f32);
+        self.octaves.reset_to(self.octaves.target());
+        self.set_centre(self.freq);
         self.band.reset();
-        self.gain = GAIN * (1200.0 / centre).sqrt();
         self.countdown = self.burst_len;
         self.bursts_left = BURSTS;
         self.amp = 1.0;
@@ -60,8 +67,35 @@ impl Voice for ClapVoice {
         self.active = true;
     }
 
+    fn set_param(&mut self, name: &str, value: f32, ramp: u32) {
+        match name {
+            "decay" => self.tail_coef = fall_60db(f64::from(value).max(1e-3), self.rate),
+            "spread" => {
+                (self.burst_len, self.burst_coef) = bursts(f64::from(value), self.rate);
+            }
+            "freq" => {
+                self.freq = value;
+                self.octaves
+                    .set(value.log2(), if self.active { ramp } else { 0 });
+                if !self.octaves.is_smoothing() {
+                    self.set_centre(value);
+                }
+            }
+            _ => {}
+        }
+    }
+
     fn add_to(&mut self, out: &mut [f32]) {
         for o in out.iter_mut() {
+            if self.octaves.is_smoothing() {
+                let octaves = self.octaves.next();
+                let freq = if self.octaves.is_smoothing() {
+                    octaves.exp2()
+                } else {
+                    self.freq
+                };
+                self.set_centre(freq);
+            }
             let white = if self.first {
                 self.first = false;
                 1.0
@@ -99,6 +133,24 @@ impl Voice for ClapVoice {
     }
 }
 
+impl ClapVoice {
+    /// Centre the band on `freq` Hz times the hit's note shift (state kept),
+    /// with the matching loudness compensation.
+    fn set_centre(&mut self, freq: f32) {
+        let centre = (freq * self.shift).clamp(20.0, 0.45 * self.rate);
+        self.band
+            .set_coefs(SvfCoefs::new(centre, RESONANCE, self.rate));
+        self.gain = GAIN * (1200.0 / centre).sqrt();
+    }
+}
+
+/// Burst length in samples and the per-sample fall within a burst for a
+/// `spread` of seconds: each burst falls to 5 % (e^-3) by the next.
+fn bursts(spread: f64, rate: f32) -> (u32, f32) {
+    let len = (spread * f64::from(rate)).round().max(1.0) as u32;
+    (len, (-3.0 / f64::from(len)).exp() as f32)
+}
+
 /// The voices of a `clap` instrument.
 pub struct ClapVoices {
     pool: Pool<ClapVoice>,
@@ -107,14 +159,14 @@ pub struct ClapVoices {
 impl ClapVoices {
     /// All `spec.polyphony` voices for `spec` at `rate` Hz. Allocates.
     pub fn new(spec: &ClapSpec, rate: f32) -> Self {
-        let burst_len = (spec.spread * f64::from(rate)).round().max(1.0) as u32;
-        // Each burst falls to 5 % (e^-3) by the next.
-        let burst_coef = (-3.0 / f64::from(burst_len)).exp() as f32;
+        let (burst_len, burst_coef) = bursts(spec.spread, rate);
         let freq = spec.freq as f32;
         let coefs = SvfCoefs::new(freq, RESONANCE, rate);
         ClapVoices {
             pool: Pool::new(voice_count(spec.polyphony), |i| ClapVoice {
                 freq,
+                octaves: Smoothed::new(freq.log2()),
+                shift: 1.0,
                 rate,
                 burst_len,
                 burst_coef,
@@ -133,7 +185,7 @@ impl ClapVoices {
     }
 }
 
-pool_instrument!(ClapVoices);
+pool_instrument!(ClapVoices, ClapSpec);
 
 #[cfg(test)]
 mod tests {
@@ -201,5 +253,31 @@ mod tests {
         };
         let (at, low, high) = (band(900.0), band(150.0), band(7000.0));
         assert!(at > 3.0 * low && at > 3.0 * high, "{at} {low} {high}");
+    }
+
+    #[test]
+    fn a_new_spread_reaches_the_next_bursts_of_a_sounding_clap() {
+        let spec = ClapSpec {
+            decay: 1.0,
+            ..ClapSpec::default()
+        };
+        let spread = ClapSpec::PARAMS
+            .iter()
+            .position(|p| p.0 == "spread")
+            .unwrap_or(usize::MAX);
+        let mut c = ClapVoices::new(&spec, RATE);
+        c.note_on(1, None, 1.0);
+        let mut out = render(&mut c, 192, 64);
+        c.set_param(spread, 0.03, 240);
+        out.extend(render(&mut c, 9600, 64));
+        // The first burst ends on its old time (10 ms); the next two last
+        // 30 ms each; the tail starts at 70 ms.
+        let win = |ms: f32| peak(&out[(ms * 48.0) as usize..((ms + 2.0) * 48.0) as usize]);
+        for start in [10.0, 40.0] {
+            let (top, end) = (win(start + 0.5), win(start + 27.5));
+            println!("burst at {start} ms: start {top:.3}, end {end:.3}");
+            assert!(top > 0.2 && end < 0.3 * top, "{start}: {top} {end}");
+        }
+        assert!(win(70.5) > 0.2 && win(97.5) > 0.5 * win(70.5), "the tail");
     }
 }

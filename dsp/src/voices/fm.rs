@@ -6,10 +6,18 @@
 //! phase is offset by `index * (1 - index_env + index_env * env) * mod`,
 //! where `env` is the amplitude ADSR. Phases are 32-bit fixed point
 //! (wrapping), so pitch is exact to far below a cent, and reset at note-on.
+//!
+//! Live parameters: `ratio`, `index`, `index_env`, `feedback` and `detune`
+//! ramp per sample on sounding notes (a new `ratio` or `detune` glides the
+//! pitch, phases run on); envelope times apply to sounding notes at once and
+//! `sustain` glides there ([`Adsr::set_sustain`]); `note`, the pitch of
+//! notes without one, applies from the next note. A new note starts at the
+//! values last set, without a ramp.
 
 use super::pool::{pitch_of, pool_instrument, velocity_of, voice_count, Pool, Voice};
 use crate::envelope::Adsr;
 use crate::math::midi_to_hz;
+use crate::smooth::Smoothed;
 use chronus_sequencer::song::FmSpec;
 use std::f32::consts::PI;
 
@@ -31,14 +39,21 @@ fn radians(phase: u32) -> f32 {
 /// One FM voice.
 pub struct FmVoice {
     note: f64,
-    detune: f64,
-    ratio: f64,
-    index: f32,
-    index_env: f32,
-    feedback: f32,
+    /// Detune in cents and the modulator ratio, ramped per sample.
+    detune: Smoothed,
+    ratio: Smoothed,
+    /// The ratio at full precision while it rests.
+    ratio_rest: f64,
+    index: Smoothed,
+    index_env: Smoothed,
+    feedback: Smoothed,
     rate: f32,
+    /// Attack, decay and release times in seconds.
+    times: [f64; 3],
     env: Adsr,
     // Per-note state.
+    /// The MIDI pitch of the note (before detune).
+    pitch: f64,
     carrier: u32,
     modulator: u32,
     carrier_inc: u32,
@@ -49,11 +64,17 @@ pub struct FmVoice {
 
 impl Voice for FmVoice {
     fn start(&mut self, pitch: Option<f32>, velocity: f32) {
-        let note = pitch_of(pitch).unwrap_or(self.note);
-        let freq =
-            (midi_to_hz(note) * (self.detune / 1200.0).exp2()).min(0.5 * f64::from(self.rate));
-        self.carrier_inc = phase_inc(freq, self.rate);
-        self.modulator_inc = phase_inc(freq * self.ratio, self.rate);
+        self.pitch = pitch_of(pitch).unwrap_or(self.note);
+        for s in [
+            &mut self.detune,
+            &mut self.ratio,
+            &mut self.index,
+            &mut self.index_env,
+            &mut self.feedback,
+        ] {
+            s.reset_to(s.target());
+        }
+        self.retune(self.ratio_rest);
         self.carrier = 0;
         self.modulator = 0;
         self.last = [0.0; 2];
@@ -78,11 +99,60 @@ impl Voice for FmVoice {
         self.env.release();
     }
 
+    fn set_param(&mut self, name: &str, value: f32, ramp: u32) {
+        let v = f64::from(value);
+        let r = f64::from(self.rate);
+        match name {
+            "note" => self.note = v,
+            "detune" => self.detune.set(value, ramp),
+            "ratio" => {
+                self.ratio.set(value, ramp);
+                self.ratio_rest = v;
+            }
+            "index" => self.index.set(value, ramp),
+            "index_env" => self.index_env.set(value, ramp),
+            "feedback" => self.feedback.set(value, ramp),
+            "attack" | "decay" | "release" => {
+                let i = ["attack", "decay", "release"]
+                    .iter()
+                    .position(|n| *n == name)
+                    .unwrap_or(0);
+                self.times[i] = v;
+                let [a, d, rel] = self.times;
+                self.env.set_times(a, d, rel, r);
+            }
+            "sustain" => self.env.set_sustain(v, ramp),
+            _ => {}
+        }
+        if !self.detune.is_smoothing() && !self.ratio.is_smoothing() && self.is_active() {
+            // A jump (no ramp) in pitch: retune at once.
+            self.retune(self.ratio_rest);
+        }
+    }
+
     fn add_to(&mut self, out: &mut [f32]) {
-        let fixed = self.index * (1.0 - self.index_env);
-        let moving = self.index * self.index_env;
-        let fb = self.feedback * MAX_FEEDBACK * 0.5;
+        let mut fixed = self.index.value() * (1.0 - self.index_env.value());
+        let mut moving = self.index.value() * self.index_env.value();
+        let mut fb = self.feedback.value() * MAX_FEEDBACK * 0.5;
         for o in out.iter_mut() {
+            if self.index.is_smoothing() || self.index_env.is_smoothing() {
+                let (index, index_env) = (self.index.next(), self.index_env.next());
+                fixed = index * (1.0 - index_env);
+                moving = index * index_env;
+            }
+            if self.feedback.is_smoothing() {
+                fb = self.feedback.next() * MAX_FEEDBACK * 0.5;
+            }
+            if self.detune.is_smoothing() || self.ratio.is_smoothing() {
+                self.detune.next();
+                let ratio = self.ratio.next();
+                let ratio = if self.ratio.is_smoothing() {
+                    f64::from(ratio)
+                } else {
+                    self.ratio_rest
+                };
+                self.retune(ratio);
+            }
             let env = self.env.next_sample();
             if self.env.is_idle() {
                 break;
@@ -105,6 +175,18 @@ impl Voice for FmVoice {
     }
 }
 
+impl FmVoice {
+    /// Set the phase increments for the note's pitch, the detune now and
+    /// modulator `ratio`.
+    fn retune(&mut self, ratio: f64) {
+        let detune = f64::from(self.detune.value());
+        let freq =
+            (midi_to_hz(self.pitch) * (detune / 1200.0).exp2()).min(0.5 * f64::from(self.rate));
+        self.carrier_inc = phase_inc(freq, self.rate);
+        self.modulator_inc = phase_inc(freq * ratio, self.rate);
+    }
+}
+
 /// The voices of an `fm` instrument.
 pub struct FmVoices {
     pool: Pool<FmVoice>,
@@ -117,13 +199,16 @@ impl FmVoices {
         FmVoices {
             pool: Pool::new(voice_count(spec.polyphony), |_| FmVoice {
                 note: spec.note,
-                detune: spec.detune,
-                ratio: spec.ratio.max(0.0),
-                index: spec.index.max(0.0) as f32,
-                index_env: spec.index_env.clamp(0.0, 1.0) as f32,
-                feedback: spec.feedback.clamp(0.0, 1.0) as f32,
+                detune: Smoothed::new(spec.detune as f32),
+                ratio: Smoothed::new(spec.ratio.max(0.0) as f32),
+                ratio_rest: spec.ratio.max(0.0),
+                index: Smoothed::new(spec.index.max(0.0) as f32),
+                index_env: Smoothed::new(spec.index_env.clamp(0.0, 1.0) as f32),
+                feedback: Smoothed::new(spec.feedback.clamp(0.0, 1.0) as f32),
                 rate,
+                times: [spec.attack, spec.decay, spec.release],
                 env: Adsr::new(spec.attack, spec.decay, spec.sustain, spec.release, r),
+                pitch: spec.note,
                 carrier: 0,
                 modulator: 0,
                 carrier_inc: 0,
@@ -135,7 +220,7 @@ impl FmVoices {
     }
 }
 
-pool_instrument!(FmVoices);
+pool_instrument!(FmVoices, FmSpec);
 
 #[cfg(test)]
 mod tests {
@@ -339,5 +424,50 @@ mod tests {
             .map(|w| (w[1] - w[0]).abs())
             .fold(0.0f32, f32::max);
         assert!(step < 0.06, "largest step {step}");
+    }
+
+    #[test]
+    fn live_changes_do_not_depend_on_block_size() {
+        let spec = FmSpec {
+            feedback: 0.3,
+            ..FmSpec::default()
+        };
+        let index = |name: &str| {
+            FmSpec::PARAMS
+                .iter()
+                .position(|p| p.0 == name)
+                .unwrap_or(usize::MAX)
+        };
+        let changes = [
+            ("ratio", 3.5, 240),
+            ("index", 8.0, 240),
+            ("detune", 30.0, 240),
+            ("feedback", 0.8, 240),
+            ("sustain", 0.2, 240),
+            ("index_env", 0.9, 240),
+            ("decay", 0.05, 0),
+            ("detune", -700.0, 0),
+            ("ratio", 1.0, 0),
+        ];
+        let run = |block: usize| {
+            let mut fm = FmVoices::new(&spec, RATE);
+            fm.note_on(1, Some(50.0), 0.9);
+            let mut out = render(&mut fm, 448 * 5, block);
+            for (name, value, ramp) in changes {
+                fm.set_param(index(name), value, ramp);
+                out.extend(render(&mut fm, 448 * 3, block));
+            }
+            fm.note_off(1);
+            out.extend(render(&mut fm, 448 * 80, block));
+            out
+        };
+        let a = run(64);
+        assert_eq!(a, run(7));
+        assert_eq!(fm_active_after(&a), 0);
+    }
+
+    /// Frames of sound at the end of `x` (0 when the note ended).
+    fn fm_active_after(x: &[f32]) -> usize {
+        x.iter().rev().take_while(|v| **v != 0.0).count()
     }
 }

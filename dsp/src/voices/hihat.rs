@@ -6,6 +6,9 @@
 //! at `freq` remove the fundamentals. `white` and `pink` use noise instead.
 //! The amplitude starts at full level and falls 60 dB in `decay`. A note
 //! shifts the oscillators and the cutoff by `2^((note - 60)/12)`.
+//!
+//! Live parameters: both reach sounding hits: `decay` at once (it sets a
+//! rate), `freq` ramped per sample in octaves.
 
 use super::pool::{
     fall_60db, pitch_of, pool_instrument, seed, velocity_of, voice_count, Pool, Voice,
@@ -13,6 +16,7 @@ use super::pool::{
 use crate::envelope::SILENCE;
 use crate::filter::svf::{Svf, SvfCoefs, SvfMode};
 use crate::noise::{PinkNoise, WhiteNoise};
+use crate::smooth::Smoothed;
 use chronus_sequencer::song::{HatSource, HihatSpec};
 
 /// The 808's six oscillator frequencies in Hz.
@@ -57,7 +61,11 @@ fn square(t: f32, dt: f32) -> f32 {
 /// One hi-hat voice.
 pub struct HihatVoice {
     source: HatSource,
+    /// High-pass cutoff in Hz, and in octaves (ramped).
     freq: f32,
+    octaves: Smoothed,
+    /// The current hit's note shift.
+    shift: f32,
     rate: f32,
     gain: f32,
     decay_coef: f32,
@@ -77,9 +85,9 @@ pub struct HihatVoice {
 impl Voice for HihatVoice {
     fn start(&mut self, pitch: Option<f32>, velocity: f32) {
         let shift = pitch_of(pitch).map_or(1.0, |n| ((n - 60.0) / 12.0).exp2() as f32);
-        let coefs = SvfCoefs::new(self.freq * shift, RESONANCE, self.rate);
-        self.hp1.set_coefs(coefs);
-        self.hp2.set_coefs(coefs);
+        self.shift = shift;
+        self.octaves.reset_to(self.octaves.target());
+        self.set_cutoff(self.freq);
         self.hp1.reset();
         self.hp2.reset();
         for (inc, f) in self.incs.iter_mut().zip(METAL) {
@@ -95,8 +103,32 @@ impl Voice for HihatVoice {
         self.active = true;
     }
 
+    fn set_param(&mut self, name: &str, value: f32, ramp: u32) {
+        match name {
+            "decay" => self.decay_coef = fall_60db(f64::from(value).max(1e-3), self.rate),
+            "freq" => {
+                self.freq = value;
+                self.octaves
+                    .set(value.log2(), if self.active { ramp } else { 0 });
+                if !self.octaves.is_smoothing() {
+                    self.set_cutoff(value);
+                }
+            }
+            _ => {}
+        }
+    }
+
     fn add_to(&mut self, out: &mut [f32]) {
         for o in out.iter_mut() {
+            if self.octaves.is_smoothing() {
+                let octaves = self.octaves.next();
+                let freq = if self.octaves.is_smoothing() {
+                    octaves.exp2()
+                } else {
+                    self.freq
+                };
+                self.set_cutoff(freq);
+            }
             let x = match self.source {
                 HatSource::Metallic => {
                     let mut sum = 0.0;
@@ -139,6 +171,15 @@ impl Voice for HihatVoice {
     }
 }
 
+impl HihatVoice {
+    /// Set both high-passes to `freq` Hz times the hit's note shift (state kept).
+    fn set_cutoff(&mut self, freq: f32) {
+        let coefs = SvfCoefs::new(freq * self.shift, RESONANCE, self.rate);
+        self.hp1.set_coefs(coefs);
+        self.hp2.set_coefs(coefs);
+    }
+}
+
 /// The voices of a `hihat` instrument.
 pub struct HihatVoices {
     pool: Pool<HihatVoice>,
@@ -154,6 +195,8 @@ impl HihatVoices {
                 HihatVoice {
                     source: spec.noise,
                     freq: spec.freq as f32,
+                    octaves: Smoothed::new((spec.freq as f32).log2()),
+                    shift: 1.0,
                     rate,
                     gain: source_gain(spec.noise),
                     decay_coef: fall_60db(spec.decay.max(1e-3), rate),
@@ -173,7 +216,7 @@ impl HihatVoices {
     }
 }
 
-pool_instrument!(HihatVoices);
+pool_instrument!(HihatVoices, HihatSpec);
 
 #[cfg(test)]
 mod tests {

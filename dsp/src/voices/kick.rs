@@ -5,6 +5,12 @@
 //! starts at full level and falls 60 dB in `decay`. The sine starts at 90°
 //! (a cosine), so the first sample of a hit is its loudest. The same voice,
 //! without click and drive, is the tom.
+//!
+//! Live parameters: `decay` and `pitch_decay` reach sounding hits at once
+//! (they set rates, so the level and the sweep carry on from where they are);
+//! `drive` ramps per sample on sounding hits too; `freq`, `pitch` and `click`
+//! shape a hit's onset and apply from the next hit (a drum is retuned
+//! between strokes).
 
 use super::pool::{
     fall_60db, pitch_of, pool_instrument, seed, time_constant, velocity_of, voice_count, Pool,
@@ -13,6 +19,7 @@ use super::pool::{
 use crate::envelope::SILENCE;
 use crate::math::{midi_to_hz, tanh_approx};
 use crate::noise::WhiteNoise;
+use crate::smooth::Smoothed;
 use chronus_sequencer::song::KickSpec;
 use std::f32::consts::TAU;
 
@@ -48,7 +55,8 @@ pub struct SweepVoice {
     amp_coef: f32,
     pulse_coef: f32,
     noise_coef: f32,
-    drive_gain: f32,
+    /// Saturation 0..1, ramped per sample on a sounding hit.
+    drive: Smoothed,
     noise: WhiteNoise,
     // Per-hit state.
     active: bool,
@@ -72,7 +80,7 @@ impl SweepVoice {
             amp_coef: fall_60db(p.decay.max(1e-3), rate),
             pulse_coef: time_constant(CLICK_PULSE_TAU, rate),
             noise_coef: time_constant(CLICK_NOISE_TAU, rate),
-            drive_gain: 1.0 + 8.0 * p.drive.clamp(0.0, 1.0),
+            drive: Smoothed::new(p.drive.clamp(0.0, 1.0)),
             noise: WhiteNoise::new(noise_seed),
             active: false,
             phase: 0.0,
@@ -105,12 +113,35 @@ impl Voice for SweepVoice {
         self.pulse = 0.7 * click;
         self.burst = 0.35 * click;
         self.velocity = velocity_of(velocity);
+        self.drive.reset_to(self.drive.target());
         self.active = true;
     }
 
+    fn set_param(&mut self, name: &str, value: f32, ramp: u32) {
+        let v = f64::from(value);
+        match name {
+            "freq" => self.p.freq = v,
+            "pitch" => self.p.pitch = v,
+            "click" => self.p.click = value,
+            "decay" => {
+                self.p.decay = v;
+                self.amp_coef = fall_60db(v.max(1e-3), self.rate);
+            }
+            "pitch_decay" => {
+                self.p.pitch_decay = v;
+                self.sweep_coef = time_constant(v.max(1e-4), self.rate);
+            }
+            "drive" => {
+                self.p.drive = value;
+                self.drive.set(value.clamp(0.0, 1.0), ramp);
+            }
+            _ => {}
+        }
+    }
+
     fn add_to(&mut self, out: &mut [f32]) {
-        let drive = self.p.drive.clamp(0.0, 1.0);
         for o in out.iter_mut() {
+            let drive = self.drive.next();
             let mut x = (self.phase * TAU).cos() * self.amp;
             if self.pulse > 0.0 {
                 x += self.pulse + self.burst * self.noise.next_sample();
@@ -122,7 +153,8 @@ impl Voice for SweepVoice {
                 }
             }
             if drive > 0.0 {
-                x = (1.0 - drive) * x + drive * tanh_approx(self.drive_gain * x);
+                let gain = 1.0 + 8.0 * drive;
+                x = (1.0 - drive) * x + drive * tanh_approx(gain * x);
             }
             *o += self.velocity * x;
 
@@ -178,7 +210,7 @@ impl KickVoices {
     }
 }
 
-pool_instrument!(KickVoices);
+pool_instrument!(KickVoices, KickSpec);
 
 #[cfg(test)]
 mod tests {

@@ -29,6 +29,15 @@ pub trait Voice: Send {
 
     /// Silence at once.
     fn stop(&mut self);
+
+    /// Set parameter `name` (a name of the bank's spec table, `value`
+    /// already clamped into its range), reached over `ramp` frames where it
+    /// is smoothed. Each voice type documents which parameters reach a
+    /// sounding voice and which apply from its next note. Unknown names are
+    /// ignored (`gain`, `pan` and `polyphony` are not the voice's).
+    fn set_param(&mut self, name: &str, value: f32, ramp: u32) {
+        let _ = (name, value, ramp);
+    }
 }
 
 /// A voice with the note id that owns it and its start time.
@@ -156,6 +165,14 @@ impl<V: Voice> Pool<V> {
         }
     }
 
+    /// Set a parameter on every voice, sounding or idle ([`Voice::set_param`]).
+    /// Audio-thread safe.
+    pub fn set_param(&mut self, name: &str, value: f32, ramp: u32) {
+        for slot in self.slots.iter_mut() {
+            slot.voice.set_param(name, value, ramp);
+        }
+    }
+
     /// Number of sounding voices.
     pub fn active_voices(&self) -> usize {
         self.slots.iter().filter(|s| s.voice.is_active()).count()
@@ -178,9 +195,10 @@ impl<V: Voice> Pool<V> {
     }
 }
 
-/// Implements [`crate::Instrument`] for a bank struct with a `pool` field.
+/// Implements [`crate::Instrument`] for a bank struct with a `pool` field,
+/// whose parameters are those of the spec type `$spec`.
 macro_rules! pool_instrument {
-    ($bank:ty) => {
+    ($bank:ty, $spec:ty) => {
         impl $crate::Instrument for $bank {
             /// Start a hit/note, stealing the oldest voice if all sound.
             /// Audio-thread safe (no allocation, locks or system calls).
@@ -206,6 +224,14 @@ macro_rules! pool_instrument {
             /// Silence every voice at once. Audio-thread safe.
             fn reset(&mut self) {
                 self.pool.reset();
+            }
+
+            /// Clamp and pass the parameter to every voice (see the voice
+            /// type's docs for what reaches sounding notes). Audio-thread safe.
+            fn set_param(&mut self, param: usize, value: f32, ramp: u32) {
+                if let Some((name, v)) = $crate::live::clamp_param(<$spec>::PARAMS, param, value) {
+                    self.pool.set_param(name, v, ramp);
+                }
             }
         }
     };

@@ -6,6 +6,11 @@
 //! band-pass at `cutoff` and falls 60 dB in `decay`. `tone` cross-fades
 //! noise (0) and body (1). The noise source's first sample is a unit
 //! impulse (the stick), so every hit starts with a clearly non-zero sample.
+//!
+//! Live parameters: `decay` reaches sounding hits at once (it sets rates);
+//! `cutoff` moves the noise band of sounding hits too, ramped per sample in
+//! octaves with its loudness compensation; `freq` and `tone` shape a hit's
+//! onset and apply from the next hit.
 
 use super::pool::{
     fall_60db, pitch_of, pool_instrument, seed, time_constant, velocity_of, voice_count, Pool,
@@ -15,6 +20,7 @@ use crate::envelope::SILENCE;
 use crate::filter::svf::{Svf, SvfCoefs, SvfMode};
 use crate::math::midi_to_hz;
 use crate::noise::WhiteNoise;
+use crate::smooth::Smoothed;
 use chronus_sequencer::song::SnareSpec;
 use std::f32::consts::TAU;
 
@@ -32,11 +38,21 @@ const NOISE_RESONANCE: f32 = 0.4;
 /// the square root of the bandwidth ratio to keep loudness even.
 const NOISE_GAIN: f32 = 2.0;
 
+/// The noise band's coefficients and loudness compensation for `cutoff` Hz.
+fn noise_band(cutoff: f32, rate: f32) -> (SvfCoefs, f32) {
+    let cutoff = cutoff.clamp(20.0, 0.45 * rate);
+    let coefs = SvfCoefs::new(cutoff, NOISE_RESONANCE, rate);
+    (coefs, NOISE_GAIN * (3000.0 / cutoff).sqrt())
+}
+
 /// One snare voice.
 pub struct SnareVoice {
     freq: f64,
     rate: f32,
     tone: f32,
+    /// Centre of the noise band in Hz, and in octaves (ramped).
+    cutoff: f32,
+    octaves: Smoothed,
     noise_gain: f32,
     body1_coef: f32,
     body2_coef: f32,
@@ -69,15 +85,50 @@ impl Voice for SnareVoice {
         self.drop = 1.0;
         self.body1 = self.tone / (1.0 + PARTIAL_LEVEL);
         self.body2 = self.body1 * PARTIAL_LEVEL;
-        self.snares = (1.0 - self.tone) * self.noise_gain;
+        self.snares = 1.0 - self.tone;
+        if self.octaves.is_smoothing() {
+            self.octaves.reset_to(self.octaves.target());
+            self.retune(self.cutoff);
+        }
         self.band.reset();
         self.first = true;
         self.velocity = velocity_of(velocity);
         self.active = true;
     }
 
+    fn set_param(&mut self, name: &str, value: f32, ramp: u32) {
+        let v = f64::from(value).max(1e-3);
+        match name {
+            "freq" => self.freq = f64::from(value),
+            "tone" => self.tone = value.clamp(0.0, 1.0),
+            "decay" => {
+                self.body1_coef = fall_60db(v * 0.5, self.rate);
+                self.body2_coef = fall_60db(v * 0.4, self.rate);
+                self.noise_coef = fall_60db(v, self.rate);
+            }
+            "cutoff" => {
+                self.cutoff = value;
+                self.octaves
+                    .set(value.log2(), if self.active { ramp } else { 0 });
+                if !self.octaves.is_smoothing() {
+                    self.retune(value);
+                }
+            }
+            _ => {}
+        }
+    }
+
     fn add_to(&mut self, out: &mut [f32]) {
         for o in out.iter_mut() {
+            if self.octaves.is_smoothing() {
+                let octaves = self.octaves.next();
+                let cutoff = if self.octaves.is_smoothing() {
+                    octaves.exp2()
+                } else {
+                    self.cutoff
+                };
+                self.retune(cutoff);
+            }
             let body =
                 self.body1 * (self.phase1 * TAU).cos() + self.body2 * (self.phase2 * TAU).cos();
             let white = if self.first {
@@ -86,7 +137,8 @@ impl Voice for SnareVoice {
             } else {
                 self.noise.next_sample()
             };
-            let snares = self.snares * self.band.process_sample(white, SvfMode::Bandpass);
+            let snares =
+                self.snares * self.noise_gain * self.band.process_sample(white, SvfMode::Bandpass);
             *o += self.velocity * (body + snares);
 
             let inc = self.inc * (1.0 + BODY_DROP * self.drop);
@@ -111,7 +163,7 @@ impl Voice for SnareVoice {
             if self.drop < 1e-7 {
                 self.drop = 0.0;
             }
-            if self.snares < SILENCE * self.noise_gain {
+            if self.snares < SILENCE {
                 self.snares = 0.0;
                 if self.body1 == 0.0 && self.body2 == 0.0 {
                     self.stop();
@@ -133,6 +185,15 @@ impl Voice for SnareVoice {
     }
 }
 
+impl SnareVoice {
+    /// Move the noise band to `cutoff` Hz (state kept).
+    fn retune(&mut self, cutoff: f32) {
+        let (coefs, gain) = noise_band(cutoff, self.rate);
+        self.band.set_coefs(coefs);
+        self.noise_gain = gain;
+    }
+}
+
 /// The voices of a `snare` instrument.
 pub struct SnareVoices {
     pool: Pool<SnareVoice>,
@@ -141,9 +202,8 @@ pub struct SnareVoices {
 impl SnareVoices {
     /// All `spec.polyphony` voices for `spec` at `rate` Hz. Allocates.
     pub fn new(spec: &SnareSpec, rate: f32) -> Self {
-        let cutoff = (spec.cutoff as f32).clamp(20.0, 0.45 * rate);
-        let coefs = SvfCoefs::new(cutoff, NOISE_RESONANCE, rate);
-        let noise_gain = NOISE_GAIN * (3000.0 / cutoff).sqrt();
+        let cutoff = spec.cutoff as f32;
+        let (coefs, noise_gain) = noise_band(cutoff, rate);
         let decay = spec.decay.max(1e-3);
         let tone = (spec.tone as f32).clamp(0.0, 1.0);
         SnareVoices {
@@ -151,6 +211,8 @@ impl SnareVoices {
                 freq: spec.freq,
                 rate,
                 tone,
+                cutoff,
+                octaves: Smoothed::new(cutoff.log2()),
                 noise_gain,
                 body1_coef: fall_60db(decay * 0.5, rate),
                 body2_coef: fall_60db(decay * 0.4, rate),
@@ -173,7 +235,7 @@ impl SnareVoices {
     }
 }
 
-pool_instrument!(SnareVoices);
+pool_instrument!(SnareVoices, SnareSpec);
 
 #[cfg(test)]
 mod tests {

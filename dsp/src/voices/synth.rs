@@ -6,17 +6,30 @@
 //! voices, which the compiler vectorises. Active voices are packed into the
 //! lowest slots (a voice that ends swaps with the last active one), so the
 //! loops only touch sounding voices (rounded up to a multiple of [`LANES`]).
+//!
+//! Live parameters (`set_param`): `cutoff` (in octaves), `resonance` and
+//! `filter_env` ramp on the control grid: every voice's filter coefficients
+//! are recomputed at each multiple of [`MAX_BLOCK`] frames (absolute frames,
+//! so the output does not depend on how the caller splits its blocks), with
+//! the ramps advanced by one grid step each time. `detune` glides the pitch
+//! of sounding notes on the same grid (phases run on). Envelope times apply
+//! to sounding notes at once; `sustain` glides there per sample
+//! ([`Adsr::set_sustain`]). `note`, the pitch of notes without one, applies
+//! from the next note. A jump (ramp 0) takes effect at once.
 
 use crate::envelope::Adsr;
 use crate::filter::ladder::{ladder_feedback, ladder_gain};
 use crate::filter::{LadderBank, SvfBank, SvfCoefs, SvfMode};
-use crate::math::midi_to_hz;
+use crate::live::clamp_param;
 use crate::noise::WhiteNoise;
 use crate::osc::phase_increment;
 use crate::osc::wavetable::{self, read, Shape, Wavetables};
+use crate::smooth::Smoothed;
 use crate::{Instrument, MAX_BLOCK};
 use chronus_sequencer::song::{FilterMode, SynthSpec, Waveform};
 use std::sync::Arc;
+
+mod live;
 
 /// Lanes the voice loops are padded to (the widest vector we target).
 pub const LANES: usize = 8;
@@ -39,6 +52,8 @@ const VOICE_LEVEL: f32 = 0.5;
 struct Voice {
     id: u32,
     age: u64,
+    /// MIDI pitch of the note, before detune.
+    note: f64,
     phase: u32,
     inc: u32,
     band: usize,
@@ -61,6 +76,14 @@ pub struct SynthBank {
     frame: u64,
     ladder: LadderBank,
     svf: SvfBank,
+    /// Filter cutoff in octaves (log2 Hz), ramped on the control grid.
+    octaves: Smoothed,
+    /// The base cutoff in Hz used by the filters now (before the envelope).
+    cutoff: f32,
+    resonance: Smoothed,
+    filter_env: Smoothed,
+    /// Detune in cents, ramped on the control grid.
+    detune: Smoothed,
     /// A group's oscillator output, then filter output, sample-major
     /// (`n * GROUP + lane`); from [`AMP_OFFSET`], its envelope times
     /// velocity in the same layout.
@@ -77,6 +100,7 @@ impl SynthBank {
         let voice = Voice {
             id: 0,
             age: 0,
+            note: spec.note,
             phase: 0,
             inc: 0,
             band: 0,
@@ -94,6 +118,11 @@ impl SynthBank {
             frame: 0,
             ladder: LadderBank::new(lanes),
             svf: SvfBank::new(lanes),
+            octaves: Smoothed::new((spec.cutoff as f32).log2()),
+            cutoff: spec.cutoff as f32,
+            resonance: Smoothed::new(spec.resonance as f32),
+            filter_env: Smoothed::new(spec.filter_env as f32),
+            detune: Smoothed::new(spec.detune as f32),
             scratch: vec![0.0; AMP_OFFSET + GROUP * MAX_BLOCK],
         }
     }
@@ -110,11 +139,12 @@ impl SynthBank {
 
     /// Cutoff of voice `v` now (base cutoff moved by the filter envelope).
     fn cutoff(&self, v: usize) -> f32 {
-        let base = self.spec.cutoff as f32;
-        if self.spec.filter_env == 0.0 {
+        let base = self.cutoff;
+        let depth = self.filter_env.value();
+        if depth == 0.0 {
             base
         } else {
-            let octaves = self.spec.filter_env as f32 * self.voices[v].env.level();
+            let octaves = depth * self.voices[v].env.level();
             (base * octaves.exp2()).clamp(20.0, 20_000.0)
         }
     }
@@ -127,7 +157,7 @@ impl SynthBank {
 
     /// Set voice `v`'s filter coefficients from its cutoff now.
     fn update_filter(&mut self, v: usize) {
-        let res = self.spec.resonance as f32;
+        let res = self.resonance.value();
         let fc = self.cutoff(v);
         match self.spec.filter {
             FilterMode::Lowpass => {
@@ -253,13 +283,14 @@ impl Instrument for SynthBank {
                 .unwrap_or(0);
             (oldest, true)
         };
-        let note = pitch.map_or(self.spec.note, f64::from) + self.spec.detune / 100.0;
-        let freq = midi_to_hz(note);
+        let note = pitch.map_or(self.spec.note, f64::from);
+        let freq = self.freq(note);
         let rate = f64::from(self.rate);
         self.clock += 1;
         let voice = &mut self.voices[slot];
         voice.id = id;
         voice.age = self.clock;
+        voice.note = note;
         voice.inc = phase_increment(freq, rate);
         voice.band = self.tables.band_for(freq);
         voice.velocity = velocity.clamp(0.0, 1.0);
@@ -294,6 +325,9 @@ impl Instrument for SynthBank {
         out.fill(0.0);
         let on_grid = self.frame % MAX_BLOCK as u64 == 0;
         self.frame += frames as u64;
+        if on_grid {
+            self.advance_params();
+        }
         if self.active == 0 {
             return;
         }
@@ -323,6 +357,14 @@ impl Instrument for SynthBank {
             self.svf.clear(v);
         }
         self.active = 0;
+    }
+
+    /// See the module docs for how each parameter reaches sounding notes.
+    /// Audio thread safe.
+    fn set_param(&mut self, param: usize, value: f32, ramp: u32) {
+        if let Some((name, v)) = clamp_param(SynthSpec::PARAMS, param, value) {
+            self.set_named(name, v, ramp);
+        }
     }
 }
 

@@ -1,4 +1,7 @@
 //! The tom: a sine with a short pitch drop (the kick's voice, no click).
+//!
+//! Live parameters as the kick's: `decay` and `pitch_decay` reach sounding
+//! hits, `freq` and `pitch` apply from the next hit.
 
 use super::kick::{SweepParams, SweepVoice};
 use super::pool::{pool_instrument, seed, voice_count, Pool};
@@ -28,7 +31,7 @@ impl TomVoices {
     }
 }
 
-pool_instrument!(TomVoices);
+pool_instrument!(TomVoices, TomSpec);
 
 #[cfg(test)]
 mod tests {

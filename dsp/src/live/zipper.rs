@@ -1,0 +1,173 @@
+//! Zipper tests of the effects: parameters swept by 100 `set_param` calls
+//! a second, the largest sample-to-sample step measured against a bound
+//! derived from the signal (and, for comparison, the same sweep unsmoothed).
+
+use super::testing::RATE;
+use crate::effects::testutil::sine;
+use crate::effects::{Distortion, Filter};
+use crate::Effect;
+use chronus_sequencer::song::{DistortionSpec, FilterSpec};
+
+/// Index of `name` in `table`.
+fn index(table: super::ParamTable, name: &str) -> usize {
+    table.iter().position(|p| p.0 == name).unwrap_or(usize::MAX)
+}
+
+/// Run `fx` over `x` (both channels) for 1 s, setting parameter `param` to
+/// `value(k)` at frame `480 k - 473` for k = 1..=100 with `ramp`; blocks end
+/// at every set and every multiple of 64. The left output.
+fn sweep(
+    fx: &mut dyn Effect,
+    x: &[f32],
+    param: usize,
+    value: impl Fn(u32) -> f32,
+    ramp: u32,
+) -> Vec<f32> {
+    let (mut l, mut r) = (x.to_vec(), x.to_vec());
+    let mut f = 0;
+    let mut k = 1;
+    while f < l.len() {
+        if k <= 100 && f == 480 * k as usize - 473 {
+            fx.set_param(param, value(k), ramp);
+            k += 1;
+        }
+        let mut end = ((f / 64 + 1) * 64).min(l.len());
+        if k <= 100 {
+            end = end.min(480 * k as usize - 473);
+        }
+        fx.process(&mut l[f..end], &mut r[f..end]);
+        f = end;
+    }
+    l
+}
+
+fn max_step(x: &[f32]) -> f32 {
+    x.windows(2)
+        .map(|w| (w[1] - w[0]).abs())
+        .fold(0.0, f32::max)
+}
+
+fn distortion(drive: f64, mix: f64) -> Distortion {
+    let spec = DistortionSpec {
+        drive,
+        mix,
+        level: 0.0,
+    };
+    Distortion::new(&spec, RATE)
+}
+
+#[test]
+fn a_mix_sweep_makes_no_zipper_steps() {
+    // out = (1 - w) x + w y steps by (1 - w) dx + w dy + dw (y - x): at most
+    // the larger of the dry and the fully wet signal's steps, plus the mix's
+    // own step times |y - x|. Smoothed, the mix moves 0.01 per 240 frames.
+    let x = sine(50.0, 0.5, 48_000);
+    let mix = index(DistortionSpec::PARAMS, "mix");
+    let wet: Vec<f32> = {
+        let mut fx = distortion(12.0, 1.0);
+        let (mut l, mut r) = (x.clone(), x.clone());
+        for (lc, rc) in l.chunks_mut(64).zip(r.chunks_mut(64)) {
+            fx.process(lc, rc);
+        }
+        l
+    };
+    let gap = wet
+        .iter()
+        .zip(&x)
+        .map(|(y, x)| (y - x).abs())
+        .fold(0.0, f32::max);
+    let bound = max_step(&x).max(max_step(&wet)) + gap * 0.01 / 240.0;
+    let step = |ramp| {
+        max_step(&sweep(
+            &mut distortion(12.0, 0.0),
+            &x,
+            mix,
+            |k| k as f32 / 100.0,
+            ramp,
+        ))
+    };
+    let (smooth, stepped) = (step(240), step(0));
+    println!(
+        "distortion mix sweep 0 -> 1 on a 50 Hz sine: largest step {smooth:.5} (ramp 240), \
+         {stepped:.5} (ramp 0); bound {bound:.5}"
+    );
+    assert!(smooth <= bound * 1.001, "{smooth} > {bound}");
+    assert!(
+        stepped > bound,
+        "unsmoothed steps must show ({stepped} vs {bound})"
+    );
+
+    // On a constant input only the mix moves the output: by dw (y - x).
+    let dc = vec![0.1f32; 48_000];
+    let gap = (0.1 * 10f32.powf(12.0 / 20.0)).tanh() - 0.1;
+    let bound = gap * 0.01 / 240.0;
+    let step = |ramp| {
+        max_step(
+            &sweep(
+                &mut distortion(12.0, 0.0),
+                &dc,
+                mix,
+                |k| k as f32 / 100.0,
+                ramp,
+            )[1..],
+        )
+    };
+    let (smooth, stepped) = (step(240), step(0));
+    println!(
+        "distortion mix sweep 0 -> 1 on a constant 0.1: largest step {smooth:.2e} (ramp 240), \
+         {stepped:.2e} (ramp 0); bound {bound:.2e}"
+    );
+    assert!(smooth <= bound * 1.05, "{smooth} > {bound}");
+    assert!(stepped > 10.0 * bound, "{stepped}");
+}
+
+#[test]
+fn a_drive_sweep_makes_no_zipper_steps() {
+    // On a steady 50 Hz sine the output's steps grow with the drive, so the
+    // static 48 dB drive's largest step bounds the sweep's (20 % margin).
+    let x = sine(50.0, 0.5, 48_000);
+    let drive = index(DistortionSpec::PARAMS, "drive");
+    let to_48 = |k: u32| 0.48 * k as f32;
+    let swept = max_step(&sweep(&mut distortion(0.0, 1.0), &x, drive, to_48, 240));
+    let fixed = {
+        let mut fx = distortion(48.0, 1.0);
+        max_step(&sweep(&mut fx, &x, usize::MAX, |_| 0.0, 240))
+    };
+    println!("distortion drive sweep 0 -> 48 dB on a 50 Hz sine: largest step {swept:.4}, static 48 dB {fixed:.4}");
+    assert!(swept <= 1.2 * fixed, "{swept} vs {fixed}");
+
+    // A zipper shows plainly on a constant input (which alone never steps):
+    // y = tanh(g c) moves by c g sech²(g c) = u sech² u <= 0.448 per unit of
+    // ln g, and smoothed, ln g moves 0.48 dB (0.0553) per 240 frames.
+    let dc = vec![0.1f32; 48_000];
+    let step = |ramp| max_step(&sweep(&mut distortion(0.0, 1.0), &dc, drive, to_48, ramp)[1..]);
+    let (smooth, stepped) = (step(240), step(0));
+    let bound = 0.448 * (0.48 * std::f32::consts::LN_10 / 20.0) / 240.0;
+    println!(
+        "distortion drive sweep 0 -> 48 dB on a constant 0.1: largest step {smooth:.2e} (ramp 240), \
+         {stepped:.2e} (ramp 0); bound {bound:.2e}"
+    );
+    assert!(smooth <= bound * 1.05, "{smooth} > {bound}");
+    assert!(stepped > 10.0 * bound, "{stepped}");
+}
+
+#[test]
+fn a_filter_cutoff_sweep_makes_no_zipper_steps() {
+    // As the synth's: a low-pass moves fastest at its highest cutoff.
+    let filter = |cutoff| {
+        let spec = FilterSpec {
+            cutoff,
+            ..FilterSpec::default()
+        };
+        Filter::new(&spec, RATE)
+    };
+    let saw: Vec<f32> = (0..48_000)
+        .map(|i| ((i as f32 * 130.0 / RATE) % 1.0) - 0.5)
+        .collect();
+    let cutoff = index(FilterSpec::PARAMS, "cutoff");
+    let up = |k: u32| 200.0 * 20f32.powf(k as f32 / 100.0);
+    let swept = max_step(&sweep(&mut filter(200.0), &saw, cutoff, up, 240)[480..]);
+    let fixed = max_step(&sweep(&mut filter(4000.0), &saw, usize::MAX, up, 240)[480..]);
+    println!("filter cutoff sweep 200 -> 4000 Hz on a saw: largest step {swept:.4}, static 4000 Hz {fixed:.4}");
+    assert!(swept <= 1.2 * fixed, "{swept} vs {fixed}");
+}
