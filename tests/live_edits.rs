@@ -371,3 +371,68 @@ fn a_saved_patch_renders_and_loads_back() {
         .collect();
     assert_eq!(a, b);
 }
+
+#[test]
+fn a_reverb_rebuilt_for_a_new_size_crossfades_without_a_click() {
+    let (mut live, _dir) = rig(64);
+    ok(
+        &mut live,
+        "create s synth osc=sine filter=none attack=0.005 sustain=1 release=0.05; melody s: A3 _ _ _; play s; add reverb to s mix=0.5 size=0.2",
+    );
+    let (mut l, _) = render(&mut live, BAR + 30_000);
+    let r = ok(&mut live, "set s reverb.size=0.95 reverb.decay=6");
+    assert!(r.ok);
+    let (x, _) = render(&mut live, 30_000);
+    l.extend_from_slice(&x);
+    let before = max_step(&l, (BAR + 10_000) as usize, (BAR + 29_000) as usize);
+    let around = max_step(&l, (BAR + 29_000) as usize, (BAR + 40_000) as usize);
+    let after = max_step(&l, (BAR + 40_000) as usize, l.len());
+    eprintln!(
+        "reverb rebuild: largest step before {before:.5}, around {around:.5}, after {after:.5}"
+    );
+    assert!(around <= 1.1 * before.max(after), "crossfade step {around}");
+    let model = live.session.model();
+    let fx = &model.tracks["s"].spec.effects()[0];
+    assert_eq!(
+        fx.params().iter().position(|p| p.0 == "size").map(|_| ()),
+        Some(())
+    );
+}
+
+#[test]
+fn a_removed_reverb_rings_out_its_tail_instead_of_being_cut() {
+    let (mut live, _dir) = rig(64);
+    ok(
+        &mut live,
+        "create s synth osc=sine filter=none attack=0.005 sustain=1 release=0.02; melody s: A3 ~ ~ ~; play s; add reverb to s mix=0.5 decay=2",
+    );
+    // The note sounds for a beat from bar 2; remove the reverb in its tail.
+    let (mut l, _) = render(&mut live, BAR + 24_000 + 4800);
+    ok(&mut live, "remove reverb from s");
+    let (x, _) = render(&mut live, 48_000);
+    l.extend_from_slice(&x);
+    let at = (BAR + 24_000 + 4800) as usize;
+    let before = max_step(&l, at - 4000, at);
+    let around = max_step(&l, at, at + 4000);
+    let tail_rms = |from: usize, to: usize| {
+        (l[from..to]
+            .iter()
+            .map(|s| f64::from(*s).powi(2))
+            .sum::<f64>()
+            / (to - from) as f64)
+            .sqrt()
+    };
+    // Still ringing a quarter second after the removal (a 2 s reverb decays
+    // 7.5 dB in 0.25 s), decaying, and no step bigger than the tail's own.
+    let just = tail_rms(at, at + 2400);
+    let later = tail_rms(at + 12_000, at + 14_400);
+    eprintln!("reverb removal: tail rms {just:.5} then {later:.5}; steps {before:.5} before, {around:.5} after");
+    assert!(later > 0.1 * just && later < just, "{just} -> {later}");
+    assert!(around <= 1.1 * before, "{around} vs {before}");
+    // Once quiet it is gone from the chain and the track is plain again.
+    let (x, _) = render(&mut live, 10 * 48_000);
+    assert!(
+        x[x.len() - 4800..].iter().all(|s| *s == 0.0),
+        "still ringing after 10 s"
+    );
+}

@@ -1,7 +1,19 @@
-//! A track's insert chain: effects that fade in when inserted, fade out
-//! before they are removed or moved, and crossfade to a new instance when
-//! replaced. An effect fully in the chain runs exactly as it always did
-//! (bit for bit); only while it fades is its output blended with its input.
+//! A track's insert chain, edited while it plays without a click.
+//!
+//! An effect fully in the chain runs exactly as it always did (bit for
+//! bit). Every edit is a fade of the effect's *input*, so that effects with
+//! memory (delays, reverbs) never see a signal start or stop abruptly, and
+//! their tails ring out instead of being cut:
+//!
+//! - inserted: its input fades in while the dry signal fades out,
+//!   `y = (1 - p) x + E(p x)`, `p` rising 0 to 1 over the fade;
+//! - removed: the same with `p` falling; at 0 the effect rings out on
+//!   silence (`y = x + E(0)`) until its output is quiet (or for at most
+//!   [`RING_SECONDS`], then faded), and is returned;
+//! - replaced (a rebuild for a new room size, say): the new instance's
+//!   input fades in as the old one's fades out, `y = E_old((1-g) x) +
+//!   E_new(g x)`; the old one then rings out on silence, and is returned;
+//! - moved: faded out, moved with its state, faded back in.
 
 use super::control::{ControlPort, Garbage};
 use chronus_dsp::smooth::Smoothed;
@@ -11,59 +23,119 @@ use chronus_sequencer::EffectId;
 /// Most effects on one track.
 pub const MAX_EFFECTS: usize = 16;
 
+/// Longest a removed or replaced effect rings out before it is faded.
+pub const RING_SECONDS: f64 = 10.0;
+
+/// Peak under which a ringing effect counts as quiet (-120 dBFS).
+const QUIET: f32 = 1e-6;
+
+/// Frames a ringing effect must stay quiet before it is returned.
+const QUIET_FRAMES: u32 = 4096;
+
 /// Where an effect is in its life.
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Phase {
     /// In the chain (possibly still fading in).
     Present,
-    /// Fading out; then returned to the control thread.
+    /// Fading out; then ringing out; then returned.
     Leaving,
     /// Fading out; then moved to this index and faded back in.
     Moving(usize),
 }
 
+/// An effect finishing its tail on silence.
+struct Ringing {
+    effect: Box<dyn Effect>,
+    /// Frames it may still ring.
+    left: u64,
+    quiet: u32,
+    /// Output gain: 1, faded to 0 when `left` runs out.
+    fade: Smoothed,
+}
+
+impl Ringing {
+    fn new(effect: Box<dyn Effect>, frames: u64) -> Self {
+        Ringing {
+            effect,
+            left: frames,
+            quiet: 0,
+            fade: Smoothed::new(1.0),
+        }
+    }
+}
+
 struct Slot {
     id: EffectId,
     effect: Box<dyn Effect>,
-    /// 1 in the chain, 0 bypassed; ramps on insert and removal.
+    /// 1 in the chain, 0 out: ramps on insert, removal and moves.
     presence: Smoothed,
     phase: Phase,
-    /// A replacement being crossfaded to, and the crossfade (0 old .. 1 new).
+    /// A replacement being faded in, and its share (0 old .. 1 new).
     incoming: Option<(Box<dyn Effect>, Smoothed)>,
+    /// A replaced instance ringing out.
+    ringing: Option<Ringing>,
+    /// Leaving, faded out: frames the effect may still ring, quiet frames
+    /// so far, and its output gain (faded when time runs out).
+    leave_left: u64,
+    leave_quiet: u32,
+    leave_fade: Smoothed,
+}
+
+impl Slot {
+    fn new(id: EffectId, effect: Box<dyn Effect>, presence: Smoothed) -> Self {
+        Slot {
+            id,
+            effect,
+            presence,
+            phase: Phase::Present,
+            incoming: None,
+            ringing: None,
+            leave_left: 0,
+            leave_quiet: 0,
+            leave_fade: Smoothed::new(1.0),
+        }
+    }
+}
+
+/// Scratch blocks for the fades.
+struct Scratch {
+    dry_l: [f32; MAX_BLOCK],
+    dry_r: [f32; MAX_BLOCK],
+    alt_l: [f32; MAX_BLOCK],
+    alt_r: [f32; MAX_BLOCK],
+    p: [f32; MAX_BLOCK],
+    g: [f32; MAX_BLOCK],
 }
 
 /// The effects of one track, in order, with their fades.
 pub struct Chain {
     slots: Vec<Slot>,
     fade: u32,
-    dry_l: [f32; MAX_BLOCK],
-    dry_r: [f32; MAX_BLOCK],
-    alt_l: [f32; MAX_BLOCK],
-    alt_r: [f32; MAX_BLOCK],
-    ramp: [f32; MAX_BLOCK],
+    ring_frames: u64,
+    s: Box<Scratch>,
 }
 
 impl Chain {
     /// A chain of `effects` (all present at once), fading over `fade`
-    /// frames when edited. Allocates room for [`MAX_EFFECTS`].
-    pub fn new(effects: Vec<(EffectId, Box<dyn Effect>)>, fade: u32) -> Self {
+    /// frames when edited, at `rate` Hz. Allocates room for
+    /// [`MAX_EFFECTS`].
+    pub fn new(effects: Vec<(EffectId, Box<dyn Effect>)>, fade: u32, rate: f32) -> Self {
         let mut slots = Vec::with_capacity(MAX_EFFECTS.max(effects.len()));
         for (id, effect) in effects {
-            slots.push(Slot {
-                id,
-                effect,
-                presence: Smoothed::new(1.0),
-                phase: Phase::Present,
-                incoming: None,
-            });
+            slots.push(Slot::new(id, effect, Smoothed::new(1.0)));
         }
         Chain {
             slots,
             fade,
-            dry_l: [0.0; MAX_BLOCK],
-            dry_r: [0.0; MAX_BLOCK],
-            alt_l: [0.0; MAX_BLOCK],
-            alt_r: [0.0; MAX_BLOCK],
-            ramp: [0.0; MAX_BLOCK],
+            ring_frames: (RING_SECONDS * f64::from(rate)) as u64,
+            s: Box::new(Scratch {
+                dry_l: [0.0; MAX_BLOCK],
+                dry_r: [0.0; MAX_BLOCK],
+                alt_l: [0.0; MAX_BLOCK],
+                alt_r: [0.0; MAX_BLOCK],
+                p: [0.0; MAX_BLOCK],
+                g: [0.0; MAX_BLOCK],
+            }),
         }
     }
 
@@ -72,13 +144,15 @@ impl Chain {
         self.slots.is_empty()
     }
 
-    /// Number of effects (including those fading out).
+    /// Number of effects (including those on their way out).
     pub fn len(&self) -> usize {
         self.slots.len()
     }
 
     fn find(&self, id: EffectId) -> Option<usize> {
-        self.slots.iter().position(|s| s.id == id)
+        self.slots
+            .iter()
+            .position(|s| s.id == id && s.phase != Phase::Leaving)
     }
 
     /// Insert `effect` at `index`, fading in. Audio thread safe; when the
@@ -96,26 +170,32 @@ impl Chain {
         }
         let mut presence = Smoothed::new(0.0);
         presence.set(1.0, self.fade);
-        let index = index.min(self.slots.len());
-        self.slots.insert(
-            index,
-            Slot {
-                id,
-                effect,
-                presence,
-                phase: Phase::Present,
-                incoming: None,
-            },
-        );
+        // Positions count the effects that stay, not those on their way out.
+        let mut at = self.slots.len();
+        let mut seen = 0;
+        for (i, s) in self.slots.iter().enumerate() {
+            if s.phase == Phase::Leaving {
+                continue;
+            }
+            if seen == index {
+                at = i;
+                break;
+            }
+            seen += 1;
+        }
+        self.slots.insert(at, Slot::new(id, effect, presence));
         true
     }
 
-    /// Fade effect `id` out and remove it. Audio thread safe.
+    /// Fade effect `id` out, let it ring out, remove it. Audio thread safe.
     pub fn remove(&mut self, id: EffectId) -> bool {
         let Some(i) = self.find(id) else { return false };
         let s = &mut self.slots[i];
         s.presence.set(0.0, self.fade);
         s.phase = Phase::Leaving;
+        s.leave_left = self.ring_frames;
+        s.leave_quiet = 0;
+        s.leave_fade = Smoothed::new(1.0);
         true
     }
 
@@ -128,16 +208,16 @@ impl Chain {
         true
     }
 
-    /// Crossfade effect `id` to `with`. Audio thread safe.
+    /// Fade effect `id` over to `with` (its id stays). Audio thread safe.
     pub fn replace(&mut self, id: EffectId, with: Box<dyn Effect>, port: &mut ControlPort) -> bool {
         let Some(i) = self.find(id) else {
             port.discard(Garbage::Effect(with));
             return false;
         };
-        let mut x = Smoothed::new(0.0);
-        x.set(1.0, self.fade);
+        let mut g = Smoothed::new(0.0);
+        g.set(1.0, self.fade);
         let s = &mut self.slots[i];
-        if let Some((older, _)) = s.incoming.replace((with, x)) {
+        if let Some((older, _)) = s.incoming.replace((with, g)) {
             // A replacement of a replacement: the one half faded in goes.
             port.discard(Garbage::Effect(older));
         }
@@ -145,7 +225,7 @@ impl Chain {
     }
 
     /// Set a parameter of effect `id` (on its incoming replacement while
-    /// crossfading). Audio thread safe.
+    /// one fades in). Audio thread safe.
     pub fn set_param(&mut self, id: EffectId, param: usize, value: f32, ramp: u32) -> bool {
         let Some(i) = self.find(id) else { return false };
         let s = &mut self.slots[i];
@@ -159,94 +239,182 @@ impl Chain {
     /// Run the chain over a stereo block in place. Audio thread safe.
     pub fn process(&mut self, left: &mut [f32], right: &mut [f32], port: &mut ControlPort) {
         let n = left.len().min(MAX_BLOCK);
+        let (left, right) = (&mut left[..n], &mut right[..n]);
         let mut i = 0;
         while i < self.slots.len() {
+            let fade = self.fade;
             let slot = &mut self.slots[i];
             let fading = slot.presence.is_smoothing();
-            if !fading && slot.presence.value() == 0.0 {
-                // Faded out: finish what the fade was for.
-                match slot.phase {
-                    Phase::Leaving => {
-                        let s = self.slots.remove(i);
-                        port.discard(Garbage::Effect(s.effect));
-                        if let Some((fx, _)) = s.incoming {
-                            port.discard(Garbage::Effect(fx));
-                        }
-                        continue;
-                    }
-                    Phase::Moving(to) => {
-                        let mut s = self.slots.remove(i);
-                        s.phase = Phase::Present;
-                        s.presence.set(1.0, self.fade);
-                        let to = to.min(self.slots.len());
-                        self.slots.insert(to, s);
-                        if to <= i {
-                            // Already past its new place: it runs next block.
-                            i += 1;
-                        }
-                        continue;
-                    }
-                    Phase::Present => {
+            let out = !fading && slot.presence.value() == 0.0;
+            if out {
+                if let Phase::Moving(to) = slot.phase {
+                    let mut s = self.slots.remove(i);
+                    s.phase = Phase::Present;
+                    s.presence.set(1.0, fade);
+                    let to = to.min(self.slots.len());
+                    self.slots.insert(to, s);
+                    if to <= i {
                         i += 1;
-                        continue;
                     }
+                    continue;
                 }
             }
-            let (l, r) = (&mut left[..n], &mut right[..n]);
-            if !fading && slot.incoming.is_none() {
-                slot.effect.process(l, r);
+            let plain = !fading && !out && slot.incoming.is_none() && slot.ringing.is_none();
+            if plain {
+                slot.effect.process(left, right);
                 i += 1;
                 continue;
             }
-            self.dry_l[..n].copy_from_slice(l);
-            self.dry_r[..n].copy_from_slice(r);
-            slot.effect.process(l, r);
-            if let Some((fx, x)) = &mut slot.incoming {
-                let (al, ar) = (&mut self.alt_l[..n], &mut self.alt_r[..n]);
-                al.copy_from_slice(&self.dry_l[..n]);
-                ar.copy_from_slice(&self.dry_r[..n]);
-                fx.process(al, ar);
-                x.fill(&mut self.ramp[..n]);
-                for k in 0..n {
-                    let g = self.ramp[k];
-                    l[k] += g * (al[k] - l[k]);
-                    r[k] += g * (ar[k] - r[k]);
+            let done =
+                Self::process_fading(slot, &mut self.s, left, right, fade, self.ring_frames, port);
+            if done {
+                let s = self.slots.remove(i);
+                port.discard(Garbage::Effect(s.effect));
+                if let Some((fx, _)) = s.incoming {
+                    port.discard(Garbage::Effect(fx));
                 }
-                if !x.is_smoothing() {
-                    if let Some((fx, _)) = slot.incoming.take() {
-                        let old = std::mem::replace(&mut slot.effect, fx);
-                        port.discard(Garbage::Effect(old));
-                    }
+                if let Some(r) = s.ringing {
+                    port.discard(Garbage::Effect(r.effect));
                 }
-            }
-            if fading {
-                slot.presence.fill(&mut self.ramp[..n]);
-                for k in 0..n {
-                    let p = self.ramp[k];
-                    l[k] = self.dry_l[k] + p * (l[k] - self.dry_l[k]);
-                    r[k] = self.dry_r[k] + p * (r[k] - self.dry_r[k]);
-                }
+                continue;
             }
             i += 1;
         }
     }
 
-    /// Clear every effect's state. Audio thread safe.
+    /// One slot that is fading, being replaced or ringing out. True when a
+    /// leaving effect has finished ringing and can go.
+    fn process_fading(
+        slot: &mut Slot,
+        s: &mut Scratch,
+        left: &mut [f32],
+        right: &mut [f32],
+        fade: u32,
+        ring_frames: u64,
+        port: &mut ControlPort,
+    ) -> bool {
+        let n = left.len();
+        s.dry_l[..n].copy_from_slice(left);
+        s.dry_r[..n].copy_from_slice(right);
+        slot.presence.fill(&mut s.p[..n]);
+        match &mut slot.incoming {
+            Some((_, g)) => g.fill(&mut s.g[..n]),
+            None => s.g[..n].fill(0.0),
+        }
+        // The main instance: input scaled by p (1 - g).
+        for k in 0..n {
+            let a = s.p[k] * (1.0 - s.g[k]);
+            left[k] = s.dry_l[k] * a;
+            right[k] = s.dry_r[k] * a;
+        }
+        slot.effect.process(left, right);
+        let rung_out = if slot.phase == Phase::Leaving && !slot.presence.is_smoothing() {
+            // Faded out: the effect rings on silence until quiet.
+            slot.leave_left = slot.leave_left.saturating_sub(n as u64);
+            if slot.leave_left == 0 && slot.leave_fade.target() > 0.0 {
+                slot.leave_fade.set(0.0, fade);
+            }
+            let mut peak = 0.0f32;
+            for k in 0..n {
+                let g = slot.leave_fade.next();
+                left[k] *= g;
+                right[k] *= g;
+                peak = peak.max(left[k].abs()).max(right[k].abs());
+            }
+            if peak < QUIET {
+                slot.leave_quiet = slot.leave_quiet.saturating_add(n as u32);
+            } else {
+                slot.leave_quiet = 0;
+            }
+            slot.leave_quiet >= QUIET_FRAMES
+                || (slot.leave_fade.value() == 0.0 && !slot.leave_fade.is_smoothing())
+        } else {
+            false
+        };
+        // The dry signal the fade leaves: (1 - p) x.
+        for k in 0..n {
+            let d = 1.0 - s.p[k];
+            left[k] += d * s.dry_l[k];
+            right[k] += d * s.dry_r[k];
+        }
+        // A replaced instance ringing out on silence (before a swap below
+        // can start another: each instance runs once per block).
+        if let Some(r) = &mut slot.ringing {
+            if ring_out(r, s, n, fade, left, right) {
+                if let Some(r) = slot.ringing.take() {
+                    port.discard(Garbage::Effect(r.effect));
+                }
+            }
+        }
+        // A replacement fading in: input scaled by p g.
+        if let Some((fx, g)) = &mut slot.incoming {
+            for k in 0..n {
+                let b = s.p[k] * s.g[k];
+                s.alt_l[k] = s.dry_l[k] * b;
+                s.alt_r[k] = s.dry_r[k] * b;
+            }
+            fx.process(&mut s.alt_l[..n], &mut s.alt_r[..n]);
+            for k in 0..n {
+                left[k] += s.alt_l[k];
+                right[k] += s.alt_r[k];
+            }
+            if !g.is_smoothing() {
+                if let Some((fx, _)) = slot.incoming.take() {
+                    let old = std::mem::replace(&mut slot.effect, fx);
+                    let ring = Ringing::new(old, ring_frames);
+                    if let Some(r) = slot.ringing.replace(ring) {
+                        port.discard(Garbage::Effect(r.effect));
+                    }
+                }
+            }
+        }
+        rung_out && slot.incoming.is_none() && slot.ringing.is_none()
+    }
+}
+
+/// Run a ringing instance on silence and add it in; true when done.
+fn ring_out(
+    r: &mut Ringing,
+    s: &mut Scratch,
+    n: usize,
+    fade: u32,
+    left: &mut [f32],
+    right: &mut [f32],
+) -> bool {
+    s.alt_l[..n].fill(0.0);
+    s.alt_r[..n].fill(0.0);
+    r.effect.process(&mut s.alt_l[..n], &mut s.alt_r[..n]);
+    r.left = r.left.saturating_sub(n as u64);
+    if r.left == 0 && r.fade.target() > 0.0 {
+        r.fade.set(0.0, fade);
+    }
+    let mut peak = 0.0f32;
+    for k in 0..n {
+        let g = r.fade.next();
+        let (a, b) = (s.alt_l[k] * g, s.alt_r[k] * g);
+        peak = peak.max(a.abs()).max(b.abs());
+        left[k] += a;
+        right[k] += b;
+    }
+    if peak < QUIET {
+        r.quiet = r.quiet.saturating_add(n as u32);
+    } else {
+        r.quiet = 0;
+    }
+    r.quiet >= QUIET_FRAMES || (r.fade.value() == 0.0 && !r.fade.is_smoothing())
+}
+
+impl Chain {
+    /// Clear every effect's state (a fault, or silence at once); what was
+    /// ringing out falls quiet and is returned soon after. Audio thread safe.
     pub fn reset(&mut self) {
         for s in &mut self.slots {
             s.effect.reset();
             if let Some((fx, _)) = &mut s.incoming {
                 fx.reset();
             }
-        }
-    }
-
-    /// Give every effect back (the track is going away). Audio thread safe.
-    pub fn discard_all(&mut self, port: &mut ControlPort) {
-        while let Some(s) = self.slots.pop() {
-            port.discard(Garbage::Effect(s.effect));
-            if let Some((fx, _)) = s.incoming {
-                port.discard(Garbage::Effect(fx));
+            if let Some(r) = &mut s.ringing {
+                r.effect.reset();
             }
         }
     }

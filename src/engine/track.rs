@@ -69,7 +69,7 @@ impl Track {
             .collect();
         let calibration = f64::from(calibration(spec));
         let mut t = Track::with_instrument(name, build_instrument(spec, rate), rate);
-        t.chain = Chain::new(effects, t.fade);
+        t.chain = Chain::new(effects, t.fade, rate);
         t.calibration = calibration;
         t.gain = Smoothed::new((db_to_gain(spec.gain_db()) * calibration) as f32);
         t.pan = Smoothed::new(spec.pan() as f32);
@@ -86,7 +86,7 @@ impl Track {
             name: name.to_string(),
             instrument,
             retiring: None,
-            chain: Chain::new(Vec::new(), fade),
+            chain: Chain::new(Vec::new(), fade, rate),
             gain: Smoothed::new(1.0),
             calibration: 1.0,
             pan: Smoothed::new(0.0),
