@@ -62,7 +62,7 @@ impl Jackd {
         let start = Instant::now();
         loop {
             if let Ok((c, _)) = Client::new("probe", ClientOptions::NO_START_SERVER) {
-                if c.sample_rate() as u32 == rate {
+                if c.sample_rate() == rate {
                     return j;
                 }
             }
@@ -106,7 +106,7 @@ impl Drop for Jackd {
 /// Record `frames` frames of `port` through a JACK client on the server.
 fn record(port: &str, frames: usize) -> (Vec<f32>, u32) {
     let (client, _) = Client::new("rate-recorder", ClientOptions::NO_START_SERVER).expect("client");
-    let rate = client.sample_rate() as u32;
+    let rate = client.sample_rate();
     let input = client
         .register_port("in", jack::AudioIn::default())
         .expect("port");

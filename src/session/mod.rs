@@ -4,8 +4,8 @@
 //! thread), parameter events and timeline edits, all on one frame.
 //!
 //! Three steps, three places (scsynth's `/done`, `/fail` shape): the text is
-//! parsed by `chronus_command`, checked and planned by [`plan`] on a draft,
-//! and committed by [`Session::commit`]. A line that fails anywhere changes
+//! parsed by `chronus_command`, checked and planned (`plan.rs`) on a draft,
+//! and committed (`Session::commit`). A line that fails anywhere changes
 //! nothing and gets one `error:` reply naming the failing part.
 
 mod info;
