@@ -1,18 +1,11 @@
 //! The typed commands a line parses into.
 
-/// Instrument type names, as in songs (`type: kick`).
-pub const INSTRUMENT_TYPES: &[&str] = &["synth", "fm", "kick", "snare", "hihat", "clap", "tom"];
+/// Instrument type names, as in songs (`type: kick`): the song model's own list.
+pub const INSTRUMENT_TYPES: &[&str] = &chronus_sequencer::song::InstrumentSpec::KINDS;
 
-/// Insert effect names, as in songs (`effects: [{ type: reverb }]`).
-pub const EFFECTS: &[&str] = &[
-    "reverb",
-    "delay",
-    "chorus",
-    "phaser",
-    "distortion",
-    "compressor",
-    "filter",
-];
+/// Insert effect names, as in songs (`effects: [{ type: reverb }]`): the
+/// song model's own list.
+pub const EFFECTS: &[&str] = &chronus_sequencer::song::EffectSpec::KINDS;
 
 /// One command of a line, with its own text.
 #[derive(Clone, Debug, PartialEq)]

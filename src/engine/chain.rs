@@ -16,6 +16,7 @@
 //! - moved: faded out, moved with its state, faded back in.
 
 use super::control::{ControlPort, Garbage};
+use super::tail::Tail;
 use chronus_dsp::smooth::Smoothed;
 use chronus_dsp::{Effect, MAX_BLOCK};
 use chronus_sequencer::EffectId;
@@ -25,12 +26,6 @@ pub const MAX_EFFECTS: usize = 16;
 
 /// Longest a removed or replaced effect rings out before it is faded.
 pub const RING_SECONDS: f64 = 10.0;
-
-/// Peak under which a ringing effect counts as quiet (-120 dBFS).
-const QUIET: f32 = 1e-6;
-
-/// Frames a ringing effect must stay quiet before it is returned.
-const QUIET_FRAMES: u32 = 4096;
 
 /// Where an effect is in its life.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -46,22 +41,7 @@ enum Phase {
 /// An effect finishing its tail on silence.
 struct Ringing {
     effect: Box<dyn Effect>,
-    /// Frames it may still ring.
-    left: u64,
-    quiet: u32,
-    /// Output gain: 1, faded to 0 when `left` runs out.
-    fade: Smoothed,
-}
-
-impl Ringing {
-    fn new(effect: Box<dyn Effect>, frames: u64) -> Self {
-        Ringing {
-            effect,
-            left: frames,
-            quiet: 0,
-            fade: Smoothed::new(1.0),
-        }
-    }
+    tail: Tail,
 }
 
 struct Slot {
@@ -74,11 +54,8 @@ struct Slot {
     incoming: Option<(Box<dyn Effect>, Smoothed)>,
     /// A replaced instance ringing out.
     ringing: Option<Ringing>,
-    /// Leaving, faded out: frames the effect may still ring, quiet frames
-    /// so far, and its output gain (faded when time runs out).
-    leave_left: u64,
-    leave_quiet: u32,
-    leave_fade: Smoothed,
+    /// Leaving: its tail once faded out of the chain.
+    leaving: Tail,
 }
 
 impl Slot {
@@ -90,9 +67,7 @@ impl Slot {
             phase: Phase::Present,
             incoming: None,
             ringing: None,
-            leave_left: 0,
-            leave_quiet: 0,
-            leave_fade: Smoothed::new(1.0),
+            leaving: Tail::new(0),
         }
     }
 }
@@ -105,6 +80,8 @@ struct Scratch {
     alt_r: [f32; MAX_BLOCK],
     p: [f32; MAX_BLOCK],
     g: [f32; MAX_BLOCK],
+    /// Tail gains.
+    t: [f32; MAX_BLOCK],
 }
 
 /// The effects of one track, in order, with their fades.
@@ -135,6 +112,7 @@ impl Chain {
                 alt_r: [0.0; MAX_BLOCK],
                 p: [0.0; MAX_BLOCK],
                 g: [0.0; MAX_BLOCK],
+                t: [0.0; MAX_BLOCK],
             }),
         }
     }
@@ -193,9 +171,7 @@ impl Chain {
         let s = &mut self.slots[i];
         s.presence.set(0.0, self.fade);
         s.phase = Phase::Leaving;
-        s.leave_left = self.ring_frames;
-        s.leave_quiet = 0;
-        s.leave_fade = Smoothed::new(1.0);
+        s.leaving = Tail::new(self.ring_frames);
         true
     }
 
@@ -310,24 +286,14 @@ impl Chain {
         slot.effect.process(left, right);
         let rung_out = if slot.phase == Phase::Leaving && !slot.presence.is_smoothing() {
             // Faded out: the effect rings on silence until quiet.
-            slot.leave_left = slot.leave_left.saturating_sub(n as u64);
-            if slot.leave_left == 0 && slot.leave_fade.target() > 0.0 {
-                slot.leave_fade.set(0.0, fade);
-            }
+            slot.leaving.gains(&mut s.t[..n], fade);
             let mut peak = 0.0f32;
             for k in 0..n {
-                let g = slot.leave_fade.next();
-                left[k] *= g;
-                right[k] *= g;
+                left[k] *= s.t[k];
+                right[k] *= s.t[k];
                 peak = peak.max(left[k].abs()).max(right[k].abs());
             }
-            if peak < QUIET {
-                slot.leave_quiet = slot.leave_quiet.saturating_add(n as u32);
-            } else {
-                slot.leave_quiet = 0;
-            }
-            slot.leave_quiet >= QUIET_FRAMES
-                || (slot.leave_fade.value() == 0.0 && !slot.leave_fade.is_smoothing())
+            slot.leaving.done(peak, n)
         } else {
             false
         };
@@ -361,7 +327,10 @@ impl Chain {
             if !g.is_smoothing() {
                 if let Some((fx, _)) = slot.incoming.take() {
                     let old = std::mem::replace(&mut slot.effect, fx);
-                    let ring = Ringing::new(old, ring_frames);
+                    let ring = Ringing {
+                        effect: old,
+                        tail: Tail::new(ring_frames),
+                    };
                     if let Some(r) = slot.ringing.replace(ring) {
                         port.discard(Garbage::Effect(r.effect));
                     }
@@ -384,24 +353,15 @@ fn ring_out(
     s.alt_l[..n].fill(0.0);
     s.alt_r[..n].fill(0.0);
     r.effect.process(&mut s.alt_l[..n], &mut s.alt_r[..n]);
-    r.left = r.left.saturating_sub(n as u64);
-    if r.left == 0 && r.fade.target() > 0.0 {
-        r.fade.set(0.0, fade);
-    }
+    r.tail.gains(&mut s.t[..n], fade);
     let mut peak = 0.0f32;
     for k in 0..n {
-        let g = r.fade.next();
-        let (a, b) = (s.alt_l[k] * g, s.alt_r[k] * g);
+        let (a, b) = (s.alt_l[k] * s.t[k], s.alt_r[k] * s.t[k]);
         peak = peak.max(a.abs()).max(b.abs());
         left[k] += a;
         right[k] += b;
     }
-    if peak < QUIET {
-        r.quiet = r.quiet.saturating_add(n as u32);
-    } else {
-        r.quiet = 0;
-    }
-    r.quiet >= QUIET_FRAMES || (r.fade.value() == 0.0 && !r.fade.is_smoothing())
+    r.tail.done(peak, n)
 }
 
 impl Chain {

@@ -19,6 +19,7 @@
 mod chain;
 pub mod control;
 mod queue;
+mod tail;
 mod track;
 
 pub use chain::MAX_EFFECTS;

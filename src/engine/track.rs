@@ -3,6 +3,7 @@
 
 use super::chain::Chain;
 use super::control::{ControlPort, Garbage};
+use super::tail::Tail;
 use chronus_dsp::math::{db_to_gain, pan_gains};
 use chronus_dsp::smooth::Smoothed;
 use chronus_dsp::voices::calibration;
@@ -19,9 +20,7 @@ const PAN_NORM: f32 = std::f32::consts::SQRT_2;
 /// A replaced instrument finishing its sounding notes.
 struct Retiring {
     instrument: Box<dyn Instrument>,
-    /// Frames it may still play before it is faded out.
-    left: u64,
-    fade: Smoothed,
+    tail: Tail,
 }
 
 /// A track as the audio thread holds it: everything allocated up front.
@@ -184,8 +183,7 @@ impl Track {
         let old = std::mem::replace(&mut self.instrument, instrument);
         let retiring = Retiring {
             instrument: old,
-            left: (RETIRE_SECONDS * f64::from(self.rate)) as u64,
-            fade: Smoothed::new(1.0),
+            tail: Tail::new((RETIRE_SECONDS * f64::from(self.rate)) as u64),
         };
         if let Some(r) = self.retiring.replace(retiring) {
             port.discard(Garbage::Instrument(r.instrument));
@@ -240,14 +238,12 @@ impl Track {
         if let Some(r) = &mut self.retiring {
             let extra = &mut self.extra[..frames];
             r.instrument.render(extra);
-            r.left = r.left.saturating_sub(frames as u64);
-            if r.left == 0 && !r.fade.is_smoothing() && r.fade.value() > 0.0 {
-                r.fade.set(0.0, self.fade);
+            let gains = &mut self.ramp[..frames];
+            r.tail.gains(gains, self.fade);
+            for ((m, e), g) in mono.iter_mut().zip(extra.iter()).zip(gains.iter()) {
+                *m += e * g;
             }
-            for (m, e) in mono.iter_mut().zip(extra.iter()) {
-                *m += e * r.fade.next();
-            }
-            if r.instrument.active_voices() == 0 || r.fade.value() == 0.0 {
+            if r.instrument.active_voices() == 0 || r.tail.faded() {
                 if let Some(r) = self.retiring.take() {
                     port.discard(Garbage::Instrument(r.instrument));
                 }

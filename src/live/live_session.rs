@@ -9,14 +9,14 @@
 //!                 │   (one reply a line) └─► LiveTimeline ◄── sequencer thread
 //! ```
 
-use super::recorder::Recording;
+use super::audio::Audio;
 use super::sequencer::lock;
 use super::timeline::LiveTimeline;
 use super::SequencerOptions;
 use super::{AudioClock, LiveControl, LiveError, LiveSource, RtQueue, SequencerHandle};
 use crate::engine::Engine;
 use crate::session::{Reply, Session};
-use chronus_backends::{AudioSource, LiveBackend, Metrics, MetricsReport};
+use chronus_backends::{LiveBackend, Metrics, MetricsReport};
 use chronus_sequencer::{Event, Song};
 use std::path::PathBuf;
 use std::sync::mpsc;
@@ -148,21 +148,7 @@ pub fn run_live(
         control.clone(),
     )
     .with_rate_hook(hook);
-    let (source, writer): (Box<dyn AudioSource + Send>, _) = match &options.record {
-        Some(path) => {
-            let (rec, writer) = Recording::start(live, rate, path).map_err(LiveError::Record)?;
-            (Box::new(rec), Some(writer))
-        }
-        None => (Box::new(live), None),
-    };
-    let thread_metrics = Arc::clone(metrics);
-    let audio = std::thread::Builder::new()
-        .name("chronus-audio".into())
-        .spawn(move || backend.play(source, thread_metrics))
-        .map_err(|source| LiveError::Thread {
-            what: "audio",
-            source,
-        })?;
+    let audio = Audio::start(live, backend, options.record.as_deref(), metrics)?;
     if let Some(song) = song {
         let reply = session.load_song(song);
         eprintln!("{}", reply.line());
@@ -206,19 +192,13 @@ pub fn run_live(
         tick(metrics, control, &mut session);
     }
     control.request_stop();
-    let played = audio.join().map_err(|_| LiveError::AudioThreadPanicked)?;
+    let recorded = audio.finish();
     sequencer.stop();
     session.collect();
-    drop(lock(&timeline));
-    let record_dropped = writer.as_ref().map_or(0, |w| w.dropped());
-    let recorded_frames = match writer {
-        Some(w) => Some(w.finish().map_err(LiveError::Record)?),
-        None => None,
-    };
-    played?;
+    let recorded = recorded?;
     Ok(LiveReport {
         metrics: metrics.report(),
-        recorded_frames,
-        record_dropped,
+        recorded_frames: recorded.frames,
+        record_dropped: recorded.dropped,
     })
 }

@@ -8,6 +8,7 @@
 //!        └──────── AudioClock (frames) ◄─────┘
 //! ```
 
+pub mod audio;
 pub mod clock;
 pub mod error;
 pub mod live_session;

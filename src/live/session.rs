@@ -1,14 +1,14 @@
 //! One live playback: sequencer thread, engine in the backend's callback,
 //! optional recording, until the song ends or a stop is requested.
 
-use super::recorder::Recording;
+use super::audio::Audio;
 use super::sequencer::lock;
 use super::song_timeline::SongTimeline;
 use super::LiveError;
 use super::Timeline;
 use super::{AudioClock, LiveControl, LiveSource, RtQueue, SequencerHandle, SequencerOptions};
 use crate::engine::{Engine, EngineStats};
-use chronus_backends::{AudioSource, LiveBackend, Metrics, MetricsReport};
+use chronus_backends::{LiveBackend, Metrics, MetricsReport};
 use chronus_sequencer::{Event, Song};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -87,21 +87,7 @@ pub fn play(
     sequencer.wait_primed(Duration::from_secs(2));
     let live = LiveSource::new(engine, RtQueue::new(consumer), clock, control.clone())
         .with_rate_hook(hook);
-    let (source, writer): (Box<dyn AudioSource + Send>, _) = match &options.record {
-        Some(path) => {
-            let (rec, writer) = Recording::start(live, rate, path).map_err(LiveError::Record)?;
-            (Box::new(rec), Some(writer))
-        }
-        None => (Box::new(live), None),
-    };
-    let thread_metrics = Arc::clone(metrics);
-    let audio = std::thread::Builder::new()
-        .name("chronus-audio".into())
-        .spawn(move || backend.play(source, thread_metrics))
-        .map_err(|source| LiveError::Thread {
-            what: "audio",
-            source,
-        })?;
+    let audio = Audio::start(live, backend, options.record.as_deref(), metrics)?;
     let mut told_done = false;
     while !audio.is_finished() {
         if !told_done && sequencer.finished() {
@@ -111,19 +97,14 @@ pub fn play(
         tick(metrics, control);
         std::thread::sleep(Duration::from_millis(20));
     }
-    let played = audio.join().map_err(|_| LiveError::AudioThreadPanicked)?;
+    let recorded = audio.finish();
     sequencer.stop();
-    let record_dropped = writer.as_ref().map_or(0, |w| w.dropped());
-    let recorded_frames = match writer {
-        Some(w) => Some(w.finish().map_err(LiveError::Record)?),
-        None => None,
-    };
-    played?;
+    let recorded = recorded?;
     Ok(PlayReport {
         metrics: metrics.report(),
         engine: control.stats(),
         queue_full: sequencer.queue_full_count(),
-        recorded_frames,
-        record_dropped,
+        recorded_frames: recorded.frames,
+        record_dropped: recorded.dropped,
     })
 }
