@@ -2,7 +2,8 @@
 //! with `chronus send`.
 
 use super::play::{
-    check_record_path, install_signals, lock_memory, metrics_line, open_backend, BackendArgs,
+    check_record_path, install_signals, lock_memory, metrics_line, open_backend, ticker,
+    BackendArgs,
 };
 use super::{load_song, Failure, EXIT_FAILURE};
 use chronus::backends::Metrics;
@@ -312,13 +313,9 @@ pub fn run(args: &LiveArgs) -> Result<(), Failure> {
                 start_stdin(ctx.inputs.clone(), args.json, history.clone());
             }
         },
-        |m, c, _| {
-            if interrupted.swap(false, Ordering::AcqRel) {
-                c.request_stop();
-            }
-            if usr1.swap(false, Ordering::AcqRel) {
-                eprintln!("{name}: {}", metrics_line(&m.report(), None));
-            }
+        {
+            let mut tick = ticker(interrupted, usr1, name);
+            move |m, c, _| tick(m, c)
         },
     )
     .map_err(|e| Failure {

@@ -219,6 +219,23 @@ pub fn install_signals() -> Result<(Arc<AtomicBool>, Arc<AtomicBool>), Failure> 
     Ok((interrupted, usr1))
 }
 
+/// What runs about every 20 ms while playing: Ctrl-C asks for the fade
+/// out, SIGUSR1 prints the metrics.
+pub fn ticker(
+    interrupted: Arc<AtomicBool>,
+    usr1: Arc<AtomicBool>,
+    name: &'static str,
+) -> impl FnMut(&Arc<Metrics>, &LiveControl) {
+    move |m, c| {
+        if interrupted.swap(false, Ordering::AcqRel) {
+            c.request_stop();
+        }
+        if usr1.swap(false, Ordering::AcqRel) {
+            eprintln!("{name}: {}", metrics_line(&m.report(), None));
+        }
+    }
+}
+
 /// Play the song.
 pub fn run(args: &PlayArgs) -> Result<(), Failure> {
     let song = load_song(&args.song)?;
@@ -241,14 +258,14 @@ pub fn run(args: &PlayArgs) -> Result<(), Failure> {
         record: args.record.clone(),
         lookahead: None,
     };
-    let report = play(&song, backend, &options, &control, &metrics, |m, c| {
-        if interrupted.swap(false, Ordering::AcqRel) {
-            c.request_stop();
-        }
-        if usr1.swap(false, Ordering::AcqRel) {
-            eprintln!("{name}: {}", metrics_line(&m.report(), None));
-        }
-    })
+    let report = play(
+        &song,
+        backend,
+        &options,
+        &control,
+        &metrics,
+        ticker(interrupted, usr1, name),
+    )
     .map_err(|e| Failure {
         code: EXIT_FAILURE,
         message: e.to_string(),

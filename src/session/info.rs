@@ -179,6 +179,21 @@ fn fx_current(spec: &EffectSpec, key: &str) -> String {
     value_of(spec, key)
 }
 
+/// Each setting with its range (or choices) and default.
+fn settings_help(
+    numbers: &[(&str, f64, f64, f64)],
+    choices: &[(&str, &[&str], &str)],
+) -> Vec<String> {
+    let mut items: Vec<String> = numbers
+        .iter()
+        .map(|&(n, def, lo, hi)| format!("{n} {lo}..{hi} (default {def})"))
+        .collect();
+    for &(n, list, def) in choices {
+        items.push(format!("{n} {} (default {def})", list.join("|")));
+    }
+    items
+}
+
 /// `help [TOPIC]`.
 pub(super) fn help(topic: Option<&Word>) -> Result<String, String> {
     let Some(t) = topic else {
@@ -201,14 +216,7 @@ fn help_topic(topic: &str) -> Result<String, String> {
         ));
     }
     if let Some(spec) = InstrumentSpec::default_of(topic) {
-        let mut items: Vec<String> = spec
-            .params()
-            .iter()
-            .map(|&(n, def, lo, hi)| format!("{n} {lo}..{hi} (default {def})"))
-            .collect();
-        for &(n, choices, def) in spec.choices() {
-            items.push(format!("{n} {} (default {def})", choices.join("|")));
-        }
+        let items = settings_help(spec.params(), spec.choices());
         let example = match topic {
             "synth" => "create bass synth osc=saw cutoff=500 resonance=0.4",
             "fm" => "create bell fm ratio=3.5 index=4",
@@ -224,14 +232,7 @@ fn help_topic(topic: &str) -> Result<String, String> {
         ));
     }
     if let Some(spec) = EffectSpec::default_of(topic) {
-        let mut items: Vec<String> = spec
-            .params()
-            .iter()
-            .map(|&(n, def, lo, hi)| format!("{n} {lo}..{hi} (default {def})"))
-            .collect();
-        for &(n, choices, def) in spec.choices() {
-            items.push(format!("{n} {} (default {def})", choices.join("|")));
-        }
+        let items = settings_help(spec.params(), spec.choices());
         return Ok(format!(
             "{topic} (effect; amount= means mix=): settings {}. Example: add {topic} to bass amount=0.3, then set bass {topic}.mix=0.5",
             items.join(", ")
