@@ -11,7 +11,6 @@ use chronus::live::live_session::{run_live, Input, LiveContext, LiveOptions};
 use chronus::live::LiveControl;
 use chronus::osc::{is_loopback, ntp_now, OscServer, Request, When};
 use chronus::session::{Reply, Session};
-use std::io::{BufRead, IsTerminal, Write};
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
@@ -172,66 +171,6 @@ fn start_osc(
     Ok(Some(server))
 }
 
-/// Read lines from stdin (with line editing on a terminal) and print replies.
-fn start_stdin(tx: mpsc::Sender<Input>, json: bool, history: PathBuf) {
-    let spawn = std::thread::Builder::new().name("chronus-stdin".into());
-    let _ = spawn.spawn(move || {
-        let ask = |text: String| -> bool {
-            let (back, reply) = mpsc::channel();
-            if tx
-                .send(Input::Line {
-                    text,
-                    at: None,
-                    reply: Some(back),
-                })
-                .is_err()
-            {
-                return false;
-            }
-            match reply.recv() {
-                Ok(r) => {
-                    let out = if json { r.json() } else { r.line() };
-                    let mut stdout = std::io::stdout().lock();
-                    let _ = writeln!(stdout, "{out}");
-                    let _ = stdout.flush();
-                    !r.quit
-                }
-                Err(_) => false,
-            }
-        };
-        if std::io::stdin().is_terminal() {
-            let Ok(mut editor) = rustyline::DefaultEditor::new() else {
-                let _ = tx.send(Input::End);
-                return;
-            };
-            let _ = editor.load_history(&history);
-            loop {
-                match editor.readline("chronus> ") {
-                    Ok(line) => {
-                        if !line.trim().is_empty() {
-                            let _ = editor.add_history_entry(line.as_str());
-                            let _ = editor.save_history(&history);
-                        }
-                        if !ask(line) {
-                            return;
-                        }
-                    }
-                    Err(rustyline::error::ReadlineError::Interrupted) => continue,
-                    Err(_) => break,
-                }
-            }
-        } else {
-            for line in std::io::stdin().lock().lines() {
-                let Ok(line) = line else { break };
-                if !ask(line) {
-                    return;
-                }
-            }
-        }
-        let _ = tx.send(Input::End);
-    });
-}
-
 /// Run a live session.
 pub fn run(args: &LiveArgs) -> Result<(), Failure> {
     let song = match &args.song {
@@ -310,7 +249,7 @@ pub fn run(args: &LiveArgs) -> Result<(), Failure> {
                 line
             }));
             if !args.headless {
-                start_stdin(ctx.inputs.clone(), args.json, history.clone());
+                super::repl::start(ctx.inputs.clone(), args.json, history.clone(), ctx.words.clone());
             }
         },
         {

@@ -5,6 +5,7 @@ mod check;
 mod live;
 mod play;
 mod render;
+mod repl;
 mod send;
 
 use clap::{Parser, Subcommand};

@@ -72,6 +72,9 @@ pub struct LiveContext {
     pub clock: AudioClock,
     /// The sample rate.
     pub rate: u32,
+    /// Instrument names and setting keys the session knows now, kept up to
+    /// date after every line (for completion).
+    pub words: Arc<Mutex<Vec<String>>>,
 }
 
 /// Run a live session through `backend` until `quit`, the end of input, or
@@ -154,10 +157,12 @@ pub fn run_live(
         eprintln!("{}", reply.line());
     }
     let (tx, rx) = mpsc::channel::<Input>();
+    let words: Arc<Mutex<Vec<String>>> = Arc::new(Mutex::new(session.words()));
     let context = LiveContext {
         inputs: tx,
         clock: clock.clone(),
         rate,
+        words: Arc::clone(&words),
     };
     start(&context, &mut session);
     drop(context);
@@ -168,6 +173,9 @@ pub fn run_live(
         match rx.recv_timeout(Duration::from_millis(20)) {
             Ok(Input::Line { text, at, reply }) => {
                 let r = session.execute_at(&text, at);
+                if r.ok {
+                    *lock(&words) = session.words();
+                }
                 let quit = r.quit;
                 if let Some(back) = reply {
                     let _ = back.send(r);

@@ -138,6 +138,29 @@ impl Session {
         self.extra = Some(extra);
     }
 
+    /// Names and setting keys the session knows now (`bass`, `cutoff=`,
+    /// `reverb.mix=`, scene and patch names), for completion.
+    pub fn words(&self) -> Vec<String> {
+        let m = &self.draft.model;
+        let mut w: Vec<String> = m.tracks.keys().cloned().collect();
+        for t in m.tracks.values() {
+            w.extend(t.spec.params().iter().map(|p| format!("{}=", p.0)));
+            w.extend(t.spec.choices().iter().map(|c| format!("{}=", c.0)));
+            for fx in t.spec.effects() {
+                w.extend(
+                    fx.params()
+                        .iter()
+                        .map(|p| format!("{}.{}=", fx.kind(), p.0)),
+                );
+            }
+        }
+        w.extend(m.scenes.iter().map(|s| s.name.clone()));
+        w.extend(patch::list(&self.patches));
+        w.sort();
+        w.dedup();
+        w
+    }
+
     /// The session's model as it stands.
     pub fn model(&self) -> &Model {
         &self.draft.model
