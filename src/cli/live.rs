@@ -122,14 +122,11 @@ fn start_osc(
     if !is_loopback(addr) {
         eprintln!("warning: OSC listens on {addr}: any machine that can reach it can play and change this session");
     }
-    let inputs = Mutex::new(ctx.inputs.clone());
+    let tx = ctx.inputs.clone();
     let clock = ctx.clock.clone();
     let mut tags = TagClock { anchor: None };
     let server = OscServer::spawn(addr, move |incoming| {
         let mut first_reply = None;
-        let Ok(tx) = inputs.lock().map(|t| t.clone()) else {
-            return None;
-        };
         for item in incoming.items {
             let at = match item.time {
                 When::Immediate => None,
@@ -143,26 +140,35 @@ fn start_osc(
                     }
                 }
             };
-            let wants = item.request.wants_reply();
-            let (back, reply) = mpsc::channel();
             let line = request_line(&item.request);
-            if tx
-                .send(Input::Line {
+            // Only a command or a status request is answered; notes, sets,
+            // patterns and tempi go on without waiting for the session (a
+            // failure among them is counted in `status`).
+            if !item.request.wants_reply() || first_reply.is_some() {
+                let input = Input::Line {
                     text: line,
                     at,
-                    reply: Some(back),
-                })
-                .is_err()
-            {
+                    reply: None,
+                };
+                if tx.send(input).is_err() {
+                    return None;
+                }
+                continue;
+            }
+            let (back, reply) = mpsc::channel();
+            let input = Input::Line {
+                text: line,
+                at,
+                reply: Some(back),
+            };
+            if tx.send(input).is_err() {
                 return None;
             }
             let r: Option<Reply> = reply.recv_timeout(Duration::from_secs(2)).ok();
-            if wants && first_reply.is_none() {
-                first_reply = Some(r.map_or_else(
-                    || "error: the session did not answer in time".to_string(),
-                    |r| r.line(),
-                ));
-            }
+            first_reply = Some(r.map_or_else(
+                || "error: the session did not answer in time".to_string(),
+                |r| r.line(),
+            ));
         }
         first_reply
     })

@@ -170,22 +170,40 @@ pub fn run_live(
         if audio.is_finished() || control.finished() {
             break;
         }
-        match rx.recv_timeout(Duration::from_millis(20)) {
-            Ok(Input::Line { text, at, reply }) => {
-                let r = session.execute_at(&text, at);
-                if r.ok {
-                    *lock(&words) = session.words();
+        // Every line waiting, then the housekeeping.
+        let mut next = rx.recv_timeout(Duration::from_millis(20));
+        let mut quit = false;
+        let mut changed = false;
+        loop {
+            match next {
+                Ok(Input::Line { text, at, reply }) => {
+                    let before = session.structure();
+                    let r = session.execute_at(&text, at);
+                    changed |= session.structure() != before;
+                    quit = r.quit;
+                    if let Some(back) = reply {
+                        let _ = back.send(r);
+                    }
                 }
-                let quit = r.quit;
-                if let Some(back) = reply {
-                    let _ = back.send(r);
-                }
-                if quit {
-                    break;
+                Ok(Input::End) | Err(mpsc::RecvTimeoutError::Disconnected) => quit = true,
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+            }
+            if quit {
+                break;
+            }
+            match rx.try_recv() {
+                Ok(input) => next = Ok(input),
+                Err(mpsc::TryRecvError::Empty) => break,
+                Err(mpsc::TryRecvError::Disconnected) => {
+                    next = Err(mpsc::RecvTimeoutError::Disconnected);
                 }
             }
-            Ok(Input::End) | Err(mpsc::RecvTimeoutError::Disconnected) => break,
-            Err(mpsc::RecvTimeoutError::Timeout) => {}
+        }
+        if changed {
+            *lock(&words) = session.words();
+        }
+        if quit {
+            break;
         }
         if let Some((handle, rate)) = lock(&adopt).take() {
             let reply = session.adopt_engine(handle, rate);

@@ -97,6 +97,8 @@ pub struct Session {
     lines_ok: u64,
     lines_failed: u64,
     extra: Option<StatusExtra>,
+    /// Counts lines that changed names, instruments, effects or patches.
+    structure: u64,
 }
 
 impl Session {
@@ -130,12 +132,19 @@ impl Session {
             lines_ok: 0,
             lines_failed: 0,
             extra: None,
+            structure: 0,
         }
     }
 
     /// Add a line from elsewhere (OSC counters, xruns) to `status`.
     pub fn set_status_extra(&mut self, extra: StatusExtra) {
         self.extra = Some(extra);
+    }
+
+    /// A count that changes whenever a line changes what [`Session::words`]
+    /// would say.
+    pub fn structure(&self) -> u64 {
+        self.structure
     }
 
     /// Names and setting keys the session knows now (`bass`, `cutoff=`,
@@ -373,6 +382,7 @@ impl Session {
         };
         let bpm = tl.map().bpm_at(beat);
         let mut quit = false;
+        let mut saved = false;
         let mut summaries = Vec::new();
         for p in planned {
             summaries.push(p.info.unwrap_or(p.summary));
@@ -427,12 +437,20 @@ impl Session {
                     Action::Edit(e) => {
                         tl.edit_at(beat, e);
                     }
-                    Action::Save { .. } => {}
+                    Action::Save { .. } => saved = true,
                     Action::Quit => quit = true,
                 }
             }
         }
         drop(tl);
+        if self.draft.model.tracks.len() != draft.model.tracks.len()
+            || self.draft.next_effect != draft.next_effect
+            || self.draft.model.scenes.len() != draft.model.scenes.len()
+            || self.draft.slots != draft.slots
+            || saved
+        {
+            self.structure += 1;
+        }
         self.draft = draft;
         let bar = (beat / meter).floor() as u64 + 1;
         let mut reply = Reply::ok(if quantized {

@@ -290,15 +290,35 @@ fn create(
     done(actions, false, format!("create {} ({kind})", name.text))
 }
 
-/// Parse pattern text, with errors pointing into the whole line.
+/// Parse pattern text, with errors pointing into the whole line (the
+/// column in front, and any column the message itself names).
 pub(super) fn parse_pattern(text: &PatternText) -> Result<Pattern> {
     pattern::parse(&text.text).map_err(|e| {
+        let shift = text.column.saturating_sub(1);
         format!(
             "column {}: {}",
-            text.column + e.column.saturating_sub(1),
-            e.message
+            e.column + shift,
+            shift_columns(&e.message, shift)
         )
     })
+}
+
+/// `message` with every "column N" it holds moved by `shift`.
+fn shift_columns(message: &str, shift: usize) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(i) = rest.find("column ") {
+        let (head, tail) = rest.split_at(i + "column ".len());
+        out.push_str(head);
+        let digits = tail.chars().take_while(char::is_ascii_digit).count();
+        match tail[..digits].parse::<usize>() {
+            Ok(n) => out.push_str(&(n + shift).to_string()),
+            Err(_) => out.push_str(&tail[..digits]),
+        }
+        rest = &tail[digits..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn set_pattern(

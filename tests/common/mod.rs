@@ -1,7 +1,10 @@
 //! Shared helpers for the integration tests: render songs, measure audio.
 #![allow(dead_code)]
 
+pub mod child;
+pub mod pty;
 mod scratch;
+pub mod wav;
 #[allow(unused_imports)]
 pub use scratch::Scratch;
 
