@@ -436,3 +436,30 @@ fn a_removed_reverb_rings_out_its_tail_instead_of_being_cut() {
         "still ringing after 10 s"
     );
 }
+
+#[test]
+fn a_song_in_another_meter_changes_the_bar_length_at_a_bar_line() {
+    let (mut live, _dir) = rig(256);
+    ok(
+        &mut live,
+        "create kick decay=0.05; sequence kick: x; play kick",
+    );
+    render(&mut live, BAR + 10_000);
+    let waltz = common::song(
+        "tempo: 120\nmeter: 3\ninstruments:\n  k: { type: kick, decay: 0.05 }\npatterns:\n  a: { k: \"x x x\" }\n",
+    );
+    let r = live.session.load_song(&waltz);
+    assert!(r.ok, "{}", r.line());
+    let at = r.frame.expect("a frame");
+    assert_eq!(at, 2 * BAR, "{}", r.line());
+    let (l, _) = render(&mut live, 3 * BAR);
+    let on: Vec<u64> = common::onsets(&l)
+        .into_iter()
+        .map(|f| f + BAR + 10_000)
+        .collect();
+    // From bar 3 on, bars of three beats (72000 frames), a kick on each beat.
+    let expected: Vec<u64> = (0..9).map(|i| 2 * BAR + i * 24_000).collect();
+    assert_eq!(&on[..9], &expected[..]);
+    let s = live.session.execute("status");
+    assert!(s.text.contains("3/4"), "{}", s.text);
+}

@@ -75,7 +75,7 @@ impl Schedule {
         };
         let pattern = &self.song.patterns[pattern_index];
         let bar_ctx = Bar {
-            bar: bar as u64,
+            start: bar as f64 * f64::from(self.song.meter),
             cycle: bar as i64,
             meter: self.song.meter,
             swing: self.song.swing,
@@ -108,9 +108,9 @@ impl Schedule {
 /// patterns it plays, and the timing that applies.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Bar {
-    /// The bar's index on the timeline (its position in beats is
-    /// `bar * meter`).
-    pub bar: u64,
+    /// The beat at which the bar starts (`bar * meter` while the meter has
+    /// not changed).
+    pub start: f64,
     /// The pattern cycle it plays (alternations `<a b>` turn with it).
     pub cycle: i64,
     /// Beats per bar.
@@ -136,12 +136,14 @@ impl Bar {
         out: &mut Vec<Event>,
     ) {
         let meter = f64::from(self.meter);
-        let shift = self.bar as f64 - self.cycle as f64;
+        // Beats between where the pattern's cycle would start and the bar's
+        // start: 0 when cycle `k` plays in bar `k` at a constant meter.
+        let shift = self.start - self.cycle as f64 * meter;
         for ev in pattern.events(self.cycle, self.seed) {
-            let start = ev.onset.to_f64() + shift;
-            let onset_beats = start * meter;
+            let onset = ev.onset.to_f64();
+            let onset_beats = onset * meter + shift;
             let swung = onset_beats + self.swing_offset(ev.onset);
-            let end_beats = (start + ev.duration.to_f64()) * meter;
+            let end_beats = (onset + ev.duration.to_f64()) * meter + shift;
             let on = map.frame_at(swung);
             if on < from {
                 continue;

@@ -53,6 +53,8 @@ pub enum Edit {
     Tempo(f64),
     /// Swing from here.
     Swing(f64),
+    /// Beats per bar from here (at a bar line not yet generated).
+    Meter(u32),
 }
 
 impl Edit {
@@ -71,7 +73,9 @@ impl Edit {
 /// edits it, and the sequencer thread, which pumps it.
 pub struct LiveTimeline {
     map: TempoMap,
-    meter: u32,
+    /// Meter segments: from bar `.0`, which starts at beat `.1`, `.2` beats
+    /// per bar.
+    meters: Vec<(u64, f64, u32)>,
     swing: f64,
     seed: u64,
     lanes: Vec<Lane>,
@@ -95,7 +99,7 @@ impl LiveTimeline {
     pub fn new(rate: u32, bpm: f64, meter: u32, swing: f64, seed: u64) -> Self {
         LiveTimeline {
             map: TempoMap::constant(bpm, rate),
-            meter: meter.max(1),
+            meters: vec![(0, 0.0, meter.max(1))],
             swing,
             seed,
             lanes: Vec::new(),
@@ -110,9 +114,52 @@ impl LiveTimeline {
         }
     }
 
-    /// Beats per bar.
+    fn segment_of_bar(&self, bar: u64) -> (u64, f64, u32) {
+        self.meters
+            .iter()
+            .rev()
+            .find(|m| m.0 <= bar)
+            .copied()
+            .unwrap_or((0, 0.0, 4))
+    }
+
+    /// Beats per bar in bar `bar`.
+    pub fn meter_of(&self, bar: u64) -> u32 {
+        self.segment_of_bar(bar).2
+    }
+
+    /// Beats per bar where the sequencer is generating now.
     pub fn meter(&self) -> u32 {
-        self.meter
+        self.meter_of(self.next_bar)
+    }
+
+    /// The beat at which bar `bar` (0-based) starts.
+    pub fn bar_start(&self, bar: u64) -> f64 {
+        let (b, beat, m) = self.segment_of_bar(bar);
+        beat + (bar - b) as f64 * f64::from(m)
+    }
+
+    /// The bar (0-based) that `beat` falls in.
+    pub fn bar_at(&self, beat: f64) -> u64 {
+        let (b, start, m) = self
+            .meters
+            .iter()
+            .rev()
+            .find(|m| m.1 <= beat + 1e-9)
+            .copied()
+            .unwrap_or((0, 0.0, 4));
+        b + ((beat - start) / f64::from(m) + 1e-9).floor().max(0.0) as u64
+    }
+
+    /// The first bar line at or after `beat`.
+    pub fn next_bar_line(&self, beat: f64) -> f64 {
+        let bar = self.bar_at(beat);
+        let start = self.bar_start(bar);
+        if start >= beat - 1e-9 {
+            start
+        } else {
+            self.bar_start(bar + 1)
+        }
     }
 
     /// The tempo map (frames of every beat).
@@ -126,6 +173,12 @@ impl LiveTimeline {
         self.map.beat_at(self.sent_until)
     }
 
+    /// The beat up to which bars have been generated (a new meter can start
+    /// no earlier).
+    pub fn generated_beat(&self) -> f64 {
+        self.generated_beat
+    }
+
     /// Frames below this have been sent to the audio thread.
     pub fn sent_until(&self) -> u64 {
         self.sent_until
@@ -136,13 +189,12 @@ impl LiveTimeline {
     /// bar line after the first frame not yet sent. Returns that bar's frame
     /// at the new rate: the engine's clock continues from there.
     pub fn rerate(&mut self, rate: u32) -> u64 {
-        let meter = f64::from(self.meter);
         let beat = self.map.beat_at(self.sent_until);
         self.map = self.map.rescaled(rate);
         self.pending.clear();
-        let bar = (beat / meter).floor().max(0.0) as u64 + 1;
+        let bar = self.bar_at(beat) + 1;
         self.next_bar = bar;
-        self.generated_beat = bar as f64 * meter;
+        self.generated_beat = self.bar_start(bar);
         let frame = self.map.frame_at(self.generated_beat);
         self.sent_until = frame;
         frame
@@ -173,7 +225,7 @@ impl LiveTimeline {
                     .bars
                     .iter_mut()
                     .for_each(|b| b.iter_mut().for_each(|(t, _)| *t = new(*t))),
-                Edit::Tempo(_) | Edit::Swing(_) => {}
+                Edit::Tempo(_) | Edit::Swing(_) | Edit::Meter(_) => {}
             }
         }
     }
@@ -181,7 +233,11 @@ impl LiveTimeline {
     /// Apply `edit` at `beat` (never earlier than [`Self::earliest_beat`]);
     /// the frame it takes effect at.
     pub fn edit_at(&mut self, beat: f64, edit: Edit) -> u64 {
-        let beat = beat.max(self.earliest_beat());
+        let mut beat = beat.max(self.earliest_beat());
+        if matches!(edit, Edit::Meter(_)) {
+            // Bars already generated keep their meter.
+            beat = self.next_bar_line(beat.max(self.generated_beat));
+        }
         if beat >= self.generated_beat {
             let at = self.edits.partition_point(|(b, _)| *b <= beat);
             self.edits.insert(at, (beat, edit));
@@ -233,7 +289,7 @@ impl LiveTimeline {
                 }
             }
             Edit::Arrange(a) => {
-                let bar = (beat / f64::from(self.meter)).round().max(0.0) as u64;
+                let bar = self.bar_at(beat);
                 for l in &mut self.lanes {
                     l.arranged = true;
                     l.playing = true;
@@ -242,6 +298,12 @@ impl LiveTimeline {
             }
             Edit::Tempo(bpm) => self.map.set_tempo_from(beat, bpm),
             Edit::Swing(s) => self.swing = s,
+            Edit::Meter(m) => {
+                let bar = self.bar_at(beat);
+                let start = self.bar_start(bar);
+                self.meters.retain(|seg| seg.0 < bar);
+                self.meters.push((bar, start, m.max(1)));
+            }
         }
     }
 
@@ -262,8 +324,7 @@ impl LiveTimeline {
             EventKind::NoteOn { id, .. } | EventKind::NoteOff { id } => !dropped.contains(&id),
             EventKind::Param { .. } => true,
         });
-        let meter = f64::from(self.meter);
-        let first = (beat / meter).floor().max(0.0) as u64;
+        let first = self.bar_at(beat);
         for bar in first..self.next_bar {
             self.bar_events(bar, frame, track);
         }
@@ -280,9 +341,9 @@ impl LiveTimeline {
             _ => (bar as i64, None),
         };
         let ctx = Bar {
-            bar,
+            start: self.bar_start(bar),
             cycle,
-            meter: self.meter,
+            meter: self.meter_of(bar),
             swing: self.swing,
             seed: self.seed,
         };
@@ -318,9 +379,14 @@ impl LiveTimeline {
     /// Generate bar `next_bar`, applying the edits due inside it where they
     /// fall (an edit mid-bar splits it).
     fn generate_next_bar(&mut self) {
-        let meter = f64::from(self.meter);
         let bar = self.next_bar;
-        let (start, end) = (bar as f64 * meter, (bar + 1) as f64 * meter);
+        let start = self.bar_start(bar);
+        // Edits due at the bar line first: a new meter sets where it ends.
+        while self.edits.first().is_some_and(|(b, _)| *b <= start + 1e-9) {
+            let (b, e) = self.edits.remove(0);
+            self.apply(b.max(start), e);
+        }
+        let end = self.bar_start(bar + 1);
         let mut from_beat = start;
         loop {
             while self.edits.first().is_some_and(|(b, _)| *b <= from_beat) {

@@ -12,11 +12,12 @@ pub(super) fn status(s: &Session, d: &Draft) -> String {
     let frame = s.clock.now();
     let tl = lock(&s.timeline);
     let beat = tl.map().beat_at(frame);
-    let meter = f64::from(tl.meter());
     let bpm = tl.map().bpm_at(beat);
+    let bar0 = tl.bar_at(beat);
+    let meter = tl.meter_of(bar0);
+    let beat_in_bar = (beat - tl.bar_start(bar0)).floor() as u64 + 1;
     drop(tl);
-    let bar = (beat / meter).floor() as u64 + 1;
-    let beat_in_bar = (beat - (bar - 1) as f64 * meter).floor() as u64 + 1;
+    let bar = bar0 + 1;
     let m = &d.model;
     let tracks: Vec<String> = m
         .tracks
@@ -44,8 +45,7 @@ pub(super) fn status(s: &Session, d: &Draft) -> String {
         })
         .collect();
     let mut line = format!(
-        "status: bar {bar} beat {beat_in_bar}, {bpm} BPM, {}/4, swing {}, quantize {}, frame {frame} ({:.1} s); {} instruments{}{}",
-        m.meter,
+        "status: bar {bar} beat {beat_in_bar}, {bpm} BPM, {meter}/4, swing {}, quantize {}, frame {frame} ({:.1} s); {} instruments{}{}",
         m.swing,
         d.quantize.name(),
         frame as f64 / f64::from(s.rate),

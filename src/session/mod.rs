@@ -369,12 +369,21 @@ impl Session {
         // Nothing may land before the engine could apply it, nor inside the
         // window the sequencer has already sent.
         let earliest = tl.earliest_beat().max(tl.map().beat_at(immediate));
-        let meter = f64::from(tl.meter());
-        let beat = if quantized {
-            grid(earliest, draft.quantize, meter)
+        let mut beat = if quantized {
+            grid(&tl, earliest, draft.quantize)
         } else {
             earliest
         };
+        // A new meter starts at a bar not generated yet: the whole line
+        // waits for it, so that everything in it lands on the same frame.
+        let meter_now = tl.meter();
+        let new_meter = planned
+            .iter()
+            .flat_map(|p| &p.actions)
+            .any(|a| matches!(a, Action::Edit(Edit::Meter(m)) if *m != meter_now));
+        if new_meter {
+            beat = beat.max(tl.generated_beat());
+        }
         let frame = if quantized {
             tl.map().frame_at(beat).max(immediate)
         } else {
@@ -452,7 +461,7 @@ impl Session {
             self.structure += 1;
         }
         self.draft = draft;
-        let bar = (beat / meter).floor() as u64 + 1;
+        let bar = lock(&self.timeline).bar_at(beat) + 1;
         let mut reply = Reply::ok(if quantized {
             format!("{}: from bar {bar} (frame {frame})", summaries.join("; "))
         } else {
@@ -468,9 +477,9 @@ impl Session {
 }
 
 /// The first position on `q`'s grid at or after `beat`.
-fn grid(beat: f64, q: Quantize, meter: f64) -> f64 {
+fn grid(tl: &LiveTimeline, beat: f64, q: Quantize) -> f64 {
     let step = match q {
-        Quantize::Bar => meter,
+        Quantize::Bar => return tl.next_bar_line(beat),
         Quantize::Beat => 1.0,
         Quantize::Step => 0.25,
         Quantize::Now => return beat,
