@@ -463,3 +463,29 @@ fn a_song_in_another_meter_changes_the_bar_length_at_a_bar_line() {
     let s = live.session.execute("status");
     assert!(s.text.contains("3/4"), "{}", s.text);
 }
+
+#[test]
+fn a_tempo_change_under_a_held_note_does_not_click() {
+    let (mut live, _dir) = rig(128);
+    ok(
+        &mut live,
+        "create s synth osc=sine filter=none attack=0.005 sustain=1 release=0.05; melody s: A3 _ _ _; play s",
+    );
+    let (mut l, _) = render(&mut live, BAR + 20_000);
+    let r = ok(&mut live, "tempo 137");
+    assert_eq!(r.frame, Some(2 * BAR));
+    let (x, _) = render(&mut live, 2 * BAR);
+    l.extend_from_slice(&x);
+    let peak = l.iter().fold(0.0f32, |m, s| m.max(s.abs()));
+    let natural = 2.0 * std::f32::consts::PI * 220.0 * peak / 48_000.0;
+    let step = max_step(&l, (BAR + 10_000) as usize, l.len());
+    eprintln!("tempo change: largest step {step:.5}, sine bound {natural:.5}");
+    assert!(step < 1.2 * natural, "{step} vs {natural}");
+    // The held A3 is re-struck on the new grid: at 137 BPM bar 4 starts
+    // 84088 frames (4 beats) after bar 3.
+    let on = (2 * BAR + 84_088) as usize;
+    assert!(
+        l[on - 2000..on - 100].iter().any(|s| s.abs() > 0.1),
+        "note cut before the bar"
+    );
+}

@@ -110,3 +110,27 @@ impl AudioClock {
         self.estimate() + block
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_immediate_event_lands_one_period_ahead_of_the_estimate_of_now() {
+        let clock = AudioClock::with_rate(48_000);
+        clock.publish_untimed(48_000, 256);
+        assert_eq!(clock.estimate(), 48_000);
+        assert_eq!(clock.immediate(), 48_256);
+        clock.publish(96_000, 256);
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        // About 96 frames have passed since the publication (2 ms), never
+        // more than one block.
+        let e = clock.estimate();
+        assert!((96_000..=96_256).contains(&e), "{e}");
+        assert!(e >= 96_000 + 90, "{e}");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        assert_eq!(clock.estimate(), 96_256, "capped at one block");
+        clock.set_rate(44_100);
+        assert_eq!(clock.rate(), 44_100);
+    }
+}
