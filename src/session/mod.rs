@@ -70,6 +70,7 @@ struct Draft {
 }
 
 /// What one planned part contributes.
+#[derive(Default)]
 struct Planned {
     actions: Vec<Action>,
     /// Whether it waits for the quantize grid (pattern, tempo, scene edits).
@@ -78,6 +79,9 @@ struct Planned {
     summary: String,
     /// A full reply text instead (status, list, help).
     info: Option<String>,
+    /// A track whose pattern changed: the reply says when it is not playing
+    /// once the whole line has been applied.
+    stopped_hint: Option<String>,
 }
 
 /// Counters and facts other parts of the program add to `status`.
@@ -190,7 +194,7 @@ impl Session {
                         song.tracks.len(),
                         song.patterns.len()
                     ),
-                    info: None,
+                    ..Planned::default()
                 };
                 self.commit(draft, vec![planned])
             }
@@ -250,7 +254,7 @@ impl Session {
             actions,
             quantized: false,
             summary: format!("rebuilt for {rate} Hz"),
-            info: None,
+            ..Planned::default()
         };
         self.commit(draft, vec![planned])
     }
@@ -394,7 +398,17 @@ impl Session {
         let mut saved = false;
         let mut summaries = Vec::new();
         for p in planned {
-            summaries.push(p.info.unwrap_or(p.summary));
+            let mut summary = p.info.unwrap_or(p.summary);
+            if let Some(t) = p
+                .stopped_hint
+                .as_ref()
+                .and_then(|n| draft.model.tracks.get(n))
+            {
+                if !t.playing {
+                    summary.push_str(" (stopped: play it with play)");
+                }
+            }
+            summaries.push(summary);
             for a in p.actions {
                 match a {
                     Action::Engine(command) => {

@@ -18,7 +18,7 @@ fn done(actions: Vec<Action>, quantized: bool, summary: String) -> Result<Planne
         actions,
         quantized,
         summary,
-        info: None,
+        ..Planned::default()
     })
 }
 
@@ -110,6 +110,7 @@ pub(super) fn plan(s: &mut Session, d: &mut Draft, part: &Part) -> Result<Planne
                         chronus_command::Quantize::Now => "block (within the look-ahead)",
                     }
                 )),
+                ..Planned::default()
             })
         }
         Command::Note {
@@ -174,6 +175,7 @@ fn info_only(text: String) -> Result<Planned> {
         quantized: false,
         summary: String::new(),
         info: Some(text),
+        ..Planned::default()
     })
 }
 
@@ -336,16 +338,13 @@ fn set_pattern(
     };
     let t = d.model.tracks.get_mut(&name.text).ok_or_else(String::new)?;
     t.pattern = Some((kind, text.text.clone()));
-    let note = if t.playing {
-        ""
-    } else {
-        " (stopped: play it with play)"
-    };
-    done(
-        vec![Action::Edit(super::Edit::Pattern(id, Some(p)))],
-        true,
-        format!("{verb} {}{note}", name.text),
-    )
+    Ok(Planned {
+        actions: vec![Action::Edit(super::Edit::Pattern(id, Some(p)))],
+        quantized: true,
+        summary: format!("{verb} {}", name.text),
+        stopped_hint: Some(name.text.clone()),
+        ..Planned::default()
+    })
 }
 
 fn names<'a>(d: &'a Draft, t: &'a Targets) -> Result<Vec<String>> {
@@ -586,10 +585,15 @@ fn set(s: &Session, d: &mut Draft, name: &Word, params: &[Param], ramp: f64) -> 
     if let Some(tr) = d.model.tracks.get_mut(&name.text) {
         tr.spec = spec;
     }
+    let glide = if (ramp - DEFAULT_RAMP).abs() > 1e-12 {
+        format!(" (over {ramp} s)")
+    } else {
+        String::new()
+    };
     done(
         actions,
         false,
-        format!("set {}{}", name.text, settings_text(params)),
+        format!("set {}{}{glide}", name.text, settings_text(params)),
     )
 }
 
