@@ -601,7 +601,7 @@ fn send_to_a_headless_session() {
     let (code, out, err, took_status) = send(&["--port", &p, "status"]);
     assert_eq!(code, Some(0), "{out}{err}");
     assert!(out.starts_with("ok status: "), "{out}");
-    assert!(out.contains("1 instruments: kick"), "{out}");
+    assert!(out.contains("1 instrument: kick"), "{out}");
     eprintln!(
         "send round trips: {:.1} ms, {:.1} ms",
         took.as_secs_f64() * 1e3,

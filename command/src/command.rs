@@ -57,14 +57,15 @@ pub struct PatternText {
 }
 
 /// A note to play: a note name (`C4`, `Eb2`, `F#3`) or a MIDI number.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct NoteArg {
     /// The note as typed.
     pub text: String,
     /// 1-based column in the line.
     pub column: usize,
-    /// Its MIDI number, 0..=127.
-    pub midi: u8,
+    /// Its MIDI number, 0..=127 (a fraction is a microtone: 60.5 is a
+    /// quarter tone above C4).
+    pub midi: f32,
 }
 
 /// Which instruments a command applies to.

@@ -60,7 +60,7 @@ const COMMANDS: &[CommandHelp] = &[
     CommandHelp {
         name: "add",
         syntax: "add EFFECT to NAME key=value...",
-        summary: "Add an insert effect to an instrument or master (amount= sets its mix).",
+        summary: "Add an insert effect to an instrument (amount= sets its mix); a second one of a kind is reverb2.",
         example: "add reverb to bass amount=0.3",
     },
     CommandHelp {

@@ -252,7 +252,7 @@ fn note_with_name_velocity_and_beats() {
             note: NoteArg {
                 text: "Eb2".into(),
                 column: 11,
-                midi: 39
+                midi: 39.0
             },
             velocity: Some(0.8),
             beats: Some(0.5),
@@ -271,7 +271,7 @@ fn note_with_midi_number_only() {
     else {
         panic!()
     };
-    assert_eq!((note.text.as_str(), note.midi), ("60", 60));
+    assert_eq!((note.text.as_str(), note.midi), ("60", 60.0));
     assert_eq!((velocity, beats), (None, None));
 }
 
@@ -280,7 +280,7 @@ fn note_sharp_is_not_a_comment() {
     let Command::Note { note, .. } = one("note lead F#3 1") else {
         panic!()
     };
-    assert_eq!(note.midi, 54);
+    assert_eq!(note.midi, 54.0);
 }
 
 #[test]
@@ -364,4 +364,19 @@ fn command_name_matches_keyword() {
     assert_eq!(one("remove reverb from bass").name(), "remove");
     assert_eq!(one("save patch x").name(), "save");
     assert_eq!(one("unsolo").name(), "unsolo");
+}
+
+#[test]
+fn numbered_effects_and_microtones() {
+    let parts = chronus_command::parse_line("remove reverb2 from bass").unwrap();
+    match &parts[0].command {
+        chronus_command::Command::RemoveEffect { effect, .. } => assert_eq!(effect.text, "reverb2"),
+        other => panic!("{other:?}"),
+    }
+    let parts = chronus_command::parse_line("note bass 60.5").unwrap();
+    match &parts[0].command {
+        chronus_command::Command::Note { note, .. } => assert_eq!(note.midi, 60.5),
+        other => panic!("{other:?}"),
+    }
+    assert!(chronus_command::parse_line("remove reverbx2 from bass").is_err());
 }

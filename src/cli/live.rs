@@ -10,6 +10,7 @@ use chronus::backends::Metrics;
 use chronus::live::live_session::{run_live, Input, LiveContext, LiveOptions};
 use chronus::live::LiveControl;
 use chronus::osc::{is_loopback, ntp_now, OscServer, Request, When};
+use chronus::session::model::shown;
 use chronus::session::{Reply, Session};
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
@@ -48,19 +49,6 @@ pub struct LiveArgs {
     backend: BackendArgs,
 }
 
-/// Quote `name` for a command line when it is not a plain word.
-fn quoted(name: &str) -> String {
-    let plain = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    if plain {
-        name.to_string()
-    } else {
-        format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""))
-    }
-}
-
 /// The command line an OSC request stands for.
 pub fn request_line(r: &Request) -> String {
     match r {
@@ -72,17 +60,17 @@ pub fn request_line(r: &Request) -> String {
             beats,
         } => {
             let n = match note {
-                chronus::osc::NoteArg::Midi(m) => format!("{}", m.round().clamp(0.0, 127.0) as u8),
+                chronus::osc::NoteArg::Midi(m) => format!("{}", m.clamp(0.0, 127.0)),
                 chronus::osc::NoteArg::Name(s) => s.clone(),
             };
-            format!("note {} {n} {velocity} {beats}", quoted(track))
+            format!("note {} {n} {velocity} {beats}", shown(track))
         }
         Request::Set {
             track,
             param,
             value,
-        } => format!("set {} {param}={value}", quoted(track)),
-        Request::Pattern { track, pattern } => format!("pattern {}: {pattern}", quoted(track)),
+        } => format!("set {} {param}={value}", shown(track)),
+        Request::Pattern { track, pattern } => format!("pattern {}: {pattern}", shown(track)),
         Request::Tempo(bpm) => format!("tempo {bpm}"),
         Request::Status => "status".into(),
     }
@@ -110,6 +98,37 @@ impl TagClock {
     }
 }
 
+/// Prints bad packets, at most five a second (a flood of garbage would
+/// otherwise drown the pane); the rest are counted in `status`.
+#[derive(Default)]
+struct ErrorLog {
+    second: Option<std::time::Instant>,
+    this_second: u32,
+}
+
+impl ErrorLog {
+    fn say(&mut self, line: &str) {
+        let now = std::time::Instant::now();
+        if self
+            .second
+            .is_none_or(|s| now.duration_since(s) >= Duration::from_secs(1))
+        {
+            if self.this_second > 5 {
+                eprintln!(
+                    "osc: ... and {} more bad packets (see status)",
+                    self.this_second - 5
+                );
+            }
+            self.second = Some(now);
+            self.this_second = 0;
+        }
+        self.this_second += 1;
+        if self.this_second <= 5 {
+            eprintln!("{line}");
+        }
+    }
+}
+
 fn start_osc(
     args: &LiveArgs,
     ctx: &LiveContext,
@@ -125,7 +144,11 @@ fn start_osc(
     let tx = ctx.inputs.clone();
     let clock = ctx.clock.clone();
     let mut tags = TagClock { anchor: None };
+    let mut said = ErrorLog::default();
     let server = OscServer::spawn(addr, move |incoming| {
+        for e in &incoming.errors {
+            said.say(&format!("osc: {e} (from {})", incoming.from));
+        }
         let mut first_reply = None;
         for item in incoming.items {
             let at = match item.time {

@@ -22,6 +22,18 @@ pub struct SendArgs {
     json: bool,
 }
 
+/// The bar and frame a reply names (`from bar 17 (frame 1566720)`, `at
+/// frame 820`), as `chronus live --json` gives them.
+fn where_it_lands(text: &str) -> Option<(Option<u64>, u64)> {
+    let number_after = |key: &str| -> Option<u64> {
+        let i = text.rfind(key)? + key.len();
+        let digits: String = text[i..].chars().take_while(char::is_ascii_digit).collect();
+        digits.parse().ok()
+    };
+    let frame = number_after("(frame ").or_else(|| number_after("at frame "))?;
+    Some((number_after("from bar "), frame))
+}
+
 /// Send the line and print the reply.
 pub fn run(args: &SendArgs) -> Result<(), Failure> {
     let to = SocketAddr::new(args.host, args.port);
@@ -38,7 +50,14 @@ pub fn run(args: &SendArgs) -> Result<(), Failure> {
             .strip_prefix("ok ")
             .or_else(|| reply.strip_prefix("error: "))
             .unwrap_or(if ok { "" } else { &reply });
-        println!("{}", serde_json::json!({ "ok": ok, "reply": text }));
+        let mut v = serde_json::json!({ "ok": ok, "reply": text });
+        if let Some((bar, frame)) = where_it_lands(text) {
+            if let Some(b) = bar {
+                v["bar"] = b.into();
+            }
+            v["frame"] = frame.into();
+        }
+        println!("{v}");
     } else {
         println!("{reply}");
     }

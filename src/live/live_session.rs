@@ -181,8 +181,15 @@ pub fn run_live(
                     let r = session.execute_at(&text, at);
                     changed |= session.structure() != before;
                     quit = r.quit;
-                    if let Some(back) = reply {
-                        let _ = back.send(r);
+                    match reply {
+                        Some(back) => {
+                            let _ = back.send(r);
+                        }
+                        // Nobody waits for this reply (an OSC note, set,
+                        // pattern or tempo): say a refusal where the
+                        // session's messages go.
+                        None if !r.ok => eprintln!("osc: {}", r.line()),
+                        None => {}
                     }
                 }
                 Ok(Input::End) | Err(mpsc::RecvTimeoutError::Disconnected) => quit = true,

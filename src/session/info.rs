@@ -30,7 +30,7 @@ pub(super) fn status(s: &Session, d: &Draft) -> String {
             } else {
                 "stopped"
             };
-            let fx: Vec<&str> = t.spec.effects().iter().map(EffectSpec::kind).collect();
+            let fx = super::model::effect_names(t.spec.effects());
             let fx = if fx.is_empty() {
                 String::new()
             } else {
@@ -41,15 +41,19 @@ pub(super) fn status(s: &Session, d: &Draft) -> String {
                 .as_ref()
                 .map(|(_, p)| format!(" \"{p}\""))
                 .unwrap_or_default();
-            format!("{n} ({}{fx}, {state}{pat})", t.spec.kind())
+            format!(
+                "{} ({}{fx}, {state}{pat})",
+                super::model::shown(n),
+                t.spec.kind()
+            )
         })
         .collect();
     let mut line = format!(
-        "status: bar {bar} beat {beat_in_bar}, {bpm} BPM, {meter}/4, swing {}, quantize {}, frame {frame} ({:.1} s); {} instruments{}{}",
+        "status: bar {bar} beat {beat_in_bar}, {bpm} BPM, {meter}/4, swing {}, quantize {}, frame {frame} ({:.1} s); {}{}{}",
         m.swing,
         d.quantize.name(),
         frame as f64 / f64::from(s.rate),
-        m.tracks.len(),
+        super::model::count(m.tracks.len(), "instrument"),
         if tracks.is_empty() { String::new() } else { format!(": {}", tracks.join(", ")) },
         if m.scenes.is_empty() {
             String::new()
@@ -130,10 +134,11 @@ fn params_of(d: &Draft, w: &Word) -> Result<String, String> {
                 choices.join("|")
             ));
         }
-        for fx in spec.effects() {
+        let names = super::model::effect_names(spec.effects());
+        for (fx, fx_name) in spec.effects().iter().zip(&names) {
             for &(n, _, lo, hi) in fx.params() {
                 let v = fx_current(fx, n);
-                items.push(format!("{}.{n}={v} ({lo}..{hi})", fx.kind()));
+                items.push(format!("{fx_name}.{n}={v} ({lo}..{hi})"));
             }
         }
         return Ok(format!(
@@ -159,7 +164,10 @@ fn params_of(d: &Draft, w: &Word) -> Result<String, String> {
 fn value_of<T: serde::Serialize>(spec: &T, key: &str) -> String {
     match serde_yaml_ng::to_value(spec) {
         Ok(serde_yaml_ng::Value::Mapping(m)) => match m.get(key) {
-            Some(serde_yaml_ng::Value::Number(n)) => n.to_string(),
+            Some(serde_yaml_ng::Value::Number(n)) => match n.as_f64() {
+                Some(v) if v.fract() == 0.0 && v.abs() < 1e15 => format!("{}", v as i64),
+                _ => n.to_string(),
+            },
             Some(serde_yaml_ng::Value::String(s)) => s.clone(),
             _ => "?".into(),
         },

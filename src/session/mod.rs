@@ -159,12 +159,9 @@ impl Session {
         for t in m.tracks.values() {
             w.extend(t.spec.params().iter().map(|p| format!("{}=", p.0)));
             w.extend(t.spec.choices().iter().map(|c| format!("{}=", c.0)));
-            for fx in t.spec.effects() {
-                w.extend(
-                    fx.params()
-                        .iter()
-                        .map(|p| format!("{}.{}=", fx.kind(), p.0)),
-                );
+            let names = model::effect_names(t.spec.effects());
+            for (fx, n) in t.spec.effects().iter().zip(&names) {
+                w.extend(fx.params().iter().map(|p| format!("{n}.{}=", p.0)));
             }
         }
         w.extend(m.scenes.iter().map(|s| s.name.clone()));

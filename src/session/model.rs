@@ -100,6 +100,47 @@ impl Default for Model {
     }
 }
 
+/// The name of each effect of a chain as `set` and `remove` address it:
+/// `reverb`, and `reverb2` for a second reverb.
+pub fn effect_names(effects: &[EffectSpec]) -> Vec<String> {
+    let mut seen: Vec<&str> = Vec::new();
+    effects
+        .iter()
+        .map(|fx| {
+            let k = fx.kind();
+            let n = seen.iter().filter(|s| **s == k).count() + 1;
+            seen.push(k);
+            if n == 1 {
+                k.to_string()
+            } else {
+                format!("{k}{n}")
+            }
+        })
+        .collect()
+}
+
+/// `n word` or `n words`.
+pub fn count(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// `name` as a command line takes it: quoted unless it is a plain word.
+pub fn shown(name: &str) -> String {
+    let plain = name.chars().next().is_some_and(|c| c.is_alphabetic())
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+    if plain {
+        name.to_string()
+    } else {
+        format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""))
+    }
+}
+
 /// A `key=value` from the command line as a YAML value: a number when it
 /// reads as one, else text (so `cutoff=500` is 500, `osc=saw` is "saw").
 pub fn yaml_value(text: &str) -> Value {

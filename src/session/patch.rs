@@ -116,10 +116,7 @@ pub fn to_yaml(model: &Model) -> Result<String, String> {
             .map(|(n, t)| (n.as_str(), &t.spec))
             .collect(),
         patterns,
-        arrangement: vec![ArrangementOut {
-            pattern: live_name.to_string(),
-            repeat: 1,
-        }],
+        arrangement: arrangement_out(model, live_name),
     };
     if out.instruments.is_empty() {
         return Err("nothing to save: the session has no instruments yet".into());
@@ -129,6 +126,38 @@ pub fn to_yaml(model: &Model) -> Result<String, String> {
     Ok(format!(
         "# A Chronus patch: a song file. Play it with `chronus live FILE` or\n# render it with `chronus render FILE -o OUT.wav`.\n{body}"
     ))
+}
+
+/// The bar playing now, then the loaded song's arrangement (its runs of a
+/// scene as repeats), so the patch renders what was playing and then the
+/// song, and `arrange` still works after loading it.
+fn arrangement_out(model: &Model, live_name: &str) -> Vec<ArrangementOut> {
+    let mut out = vec![ArrangementOut {
+        pattern: live_name.to_string(),
+        repeat: 1,
+    }];
+    let mut run: Option<(usize, u64)> = None;
+    for &i in &model.arrangement {
+        match &mut run {
+            Some((scene, n)) if *scene == i => *n += 1,
+            _ => {
+                if let Some((scene, n)) = run.take() {
+                    out.push(ArrangementOut {
+                        pattern: model.scenes[scene].name.clone(),
+                        repeat: n,
+                    });
+                }
+                run = Some((i, 1));
+            }
+        }
+    }
+    if let Some((scene, n)) = run {
+        out.push(ArrangementOut {
+            pattern: model.scenes[scene].name.clone(),
+            repeat: n,
+        });
+    }
+    out
 }
 
 /// Write `text` to `path` through a temporary file and a rename, so a
@@ -186,6 +215,15 @@ pub fn load_song(d: &mut Draft, song: &Song, rate: u32) -> Result<Vec<Action>, S
         d.slots.release(t.id);
         actions.push(Action::Engine(EngineCommand::RemoveTrack(t.id)));
         actions.push(Action::Edit(Edit::RemoveTrack(t.id)));
+    }
+    if d.model.master_db != 0.0 {
+        // The new session's master starts at 0 dB, as its model says.
+        actions.push(Action::Param {
+            track: TrackId::MASTER,
+            target: chronus_sequencer::ParamTarget::Gain,
+            value: 0.0,
+            ramp: super::DEFAULT_RAMP,
+        });
     }
     let mut model = Model::new();
     model.title = song.title.clone();

@@ -1,6 +1,8 @@
 //! Checking one command against the draft and planning its changes.
 
-use super::model::{check_setting, with_settings, LiveTrack, PatternKind};
+use super::model::{
+    check_setting, count, effect_names, shown, with_settings, LiveTrack, PatternKind,
+};
 use super::{info, patch, Action, Draft, Planned, Session, DEFAULT_RAMP};
 use crate::engine::{Command as EngineCommand, Track};
 use chronus_command::{Command, Param, Part, PatternText, Targets, Word};
@@ -101,7 +103,7 @@ pub(super) fn plan(s: &mut Session, d: &mut Draft, part: &Part) -> Result<Planne
                 quantized: false,
                 summary: String::new(),
                 info: Some(format!(
-                    "quantize {}: pattern, melody, scene and tempo edits now take effect at the next {}",
+                    "quantize {}: pattern, play, stop, scene, arrange, tempo, swing and load edits now take effect at the next {}",
                     q.name(),
                     match q {
                         chronus_command::Quantize::Bar => "bar",
@@ -123,12 +125,12 @@ pub(super) fn plan(s: &mut Session, d: &mut Draft, part: &Part) -> Result<Planne
             done(
                 vec![Action::Note {
                     track: t.id,
-                    pitch: Some(f32::from(note.midi)),
+                    pitch: Some(note.midi),
                     velocity: velocity.unwrap_or(0.8) as f32,
                     beats: beats.unwrap_or(1.0),
                 }],
                 false,
-                format!("note {} {}", name.text, note.text),
+                format!("note {} {}", shown(&name.text), note.text),
             )
         }
         Command::Scene { name } => scene(d, name),
@@ -289,7 +291,11 @@ fn create(
     if any_solo {
         actions.push(mute_event(id, true));
     }
-    done(actions, false, format!("create {} ({kind})", name.text))
+    done(
+        actions,
+        false,
+        format!("create {} ({kind})", shown(&name.text)),
+    )
 }
 
 /// Parse pattern text, with errors pointing into the whole line (the
@@ -341,7 +347,7 @@ fn set_pattern(
     Ok(Planned {
         actions: vec![Action::Edit(super::Edit::Pattern(id, Some(p)))],
         quantized: true,
-        summary: format!("{verb} {}", name.text),
+        summary: format!("{verb} {}", shown(&name.text)),
         stopped_hint: Some(name.text.clone()),
         ..Planned::default()
     })
@@ -371,7 +377,7 @@ fn play(d: &mut Draft, t: &Targets, on: bool) -> Result<Planned> {
         if let Some(tr) = d.model.tracks.get_mut(n) {
             tr.playing = on;
             if on && tr.pattern.is_none() {
-                silent.push(n.clone());
+                silent.push(shown(n));
             }
             actions.push(Action::Edit(super::Edit::Play(tr.id, on)));
         }
@@ -379,11 +385,12 @@ fn play(d: &mut Draft, t: &Targets, on: bool) -> Result<Planned> {
     let what = if matches!(t, Targets::All) {
         "all".to_string()
     } else {
-        list.join(" ")
+        list.iter().map(|n| shown(n)).collect::<Vec<_>>().join(" ")
     };
     let mut summary = format!("{} {what}", if on { "play" } else { "stop" });
     if !silent.is_empty() {
-        summary.push_str(&format!(" ({} has no pattern yet)", silent.join(", ")));
+        let verb = if silent.len() == 1 { "has" } else { "have" };
+        summary.push_str(&format!(" ({} {verb} no pattern yet)", silent.join(", ")));
     }
     done(actions, true, summary)
 }
@@ -435,7 +442,10 @@ fn mute(
     } else if verb == "unsolo" {
         String::new()
     } else {
-        format!(" {}", list.join(" "))
+        format!(
+            " {}",
+            list.iter().map(|n| shown(n)).collect::<Vec<_>>().join(" ")
+        )
     };
     done(actions, false, format!("{verb}{what}"))
 }
@@ -452,7 +462,7 @@ fn find_effect(t: &LiveTrack, name: &str, track_name: &str) -> Result<usize> {
         .nth(nth - 1)
         .map(|(i, _)| i)
         .ok_or_else(|| {
-            let have: Vec<&str> = t.spec.effects().iter().map(EffectSpec::kind).collect();
+            let have = effect_names(t.spec.effects());
             if have.is_empty() {
                 format!("'{track_name}' has no effects (add one: add reverb to {track_name})")
             } else {
@@ -473,9 +483,8 @@ fn set(s: &Session, d: &mut Draft, name: &Word, params: &[Param], ramp: f64) -> 
         for p in params {
             if p.key != "gain" {
                 return Err(format!(
-                    "master has no setting '{}': it has gain (dB){}",
-                    p.key,
-                    did_you_mean(&p.key, &["gain"])
+                    "master has no setting '{}': it has only gain (dB), as in set master gain=-3",
+                    p.key
                 ));
             }
             let v: f64 = p
@@ -593,7 +602,7 @@ fn set(s: &Session, d: &mut Draft, name: &Word, params: &[Param], ramp: f64) -> 
     done(
         actions,
         false,
-        format!("set {}{}{glide}", name.text, settings_text(params)),
+        format!("set {}{}{glide}", shown(&name.text), settings_text(params)),
     )
 }
 
@@ -650,7 +659,7 @@ fn add_effect(
         format!(
             "add {} to {}{}",
             effect.text,
-            target.text,
+            shown(&target.text),
             settings_text(params)
         ),
     )
@@ -669,7 +678,7 @@ fn remove_effect(d: &mut Draft, effect: &Word, target: &Word) -> Result<Planned>
             effect: t.effect_ids[i],
         })],
         false,
-        format!("remove {} from {}", effect.text, target.text),
+        format!("remove {} from {}", effect.text, shown(&target.text)),
     )
 }
 
@@ -683,7 +692,7 @@ fn remove(d: &mut Draft, name: &Word) -> Result<Planned> {
             Action::Edit(super::Edit::RemoveTrack(id)),
         ],
         false,
-        format!("remove {}", name.text),
+        format!("remove {}", shown(&name.text)),
     )
 }
 
@@ -711,7 +720,7 @@ fn scene(d: &mut Draft, name: &Word) -> Result<Planned> {
     done(
         vec![Action::Edit(super::Edit::Scene(lanes))],
         true,
-        format!("scene {}", name.text),
+        format!("scene {}", shown(&name.text)),
     )
 }
 
@@ -737,6 +746,9 @@ fn arrange(d: &mut Draft) -> Result<Planned> {
             crate::live::timeline::Arrangement { bars: blocks },
         ))],
         true,
-        format!("arrange ({} bars, looping)", d.model.arrangement.len()),
+        format!(
+            "arrange ({}, looping)",
+            count(d.model.arrangement.len(), "bar")
+        ),
     )
 }

@@ -122,7 +122,7 @@ fn add(a: &mut Args) -> Result<Command> {
     let effect = choice_word(&t, EFFECTS, "effect")?;
     let example = format!("add {} to bass", effect.text);
     linking_word(a, "to", &effect, &example)?;
-    let target = expect_name(a, "an instrument name (or master)", "to")?;
+    let target = expect_name(a, "an instrument name", "to")?;
     let (params, _) = a.params(false)?;
     Ok(Command::Add {
         effect,
@@ -136,7 +136,7 @@ fn remove(a: &mut Args) -> Result<Command> {
         "expected an instrument, or an effect and 'from NAME', after remove".to_string()
     })?;
     let from = a.peek().is_some_and(|t| is_keyword(t, "from"));
-    let is_effect = EFFECTS.contains(&first.text.to_lowercase().as_str());
+    let is_effect = EFFECTS.contains(&without_number(&first.text.to_lowercase()));
     let effect_removal = from || (is_effect && a.peek().is_some());
     if !effect_removal {
         // `remove NAME`; anything after it is reported by `finish`.
@@ -144,11 +144,29 @@ fn remove(a: &mut Args) -> Result<Command> {
             name: name(first, "an instrument name")?,
         });
     }
-    let effect = choice_word(&first, EFFECTS, "effect")?;
+    let effect = numbered_effect(&first)?;
     let example = format!("remove {} from bass", effect.text);
     linking_word(a, "from", &effect, &example)?;
-    let target = expect_name(a, "an instrument name (or master)", "from")?;
+    let target = expect_name(a, "an instrument name", "from")?;
     Ok(Command::RemoveEffect { effect, target })
+}
+
+/// `reverb` without its number (`reverb2` is a track's second reverb).
+fn without_number(word: &str) -> &str {
+    word.trim_end_matches(|c: char| c.is_ascii_digit())
+}
+
+/// An effect name, possibly numbered (`reverb2`: the second reverb).
+fn numbered_effect(t: &Token) -> Result<Word> {
+    let lower = t.text.to_lowercase();
+    let base = without_number(&lower);
+    if base.len() < lower.len() && EFFECTS.contains(&base) && t.pair.is_none() {
+        return Ok(Word {
+            text: lower,
+            column: t.column,
+        });
+    }
+    choice_word(t, EFFECTS, "effect")
 }
 
 fn tempo(a: &mut Args) -> Result<Command> {
@@ -211,13 +229,16 @@ fn quantize(a: &mut Args) -> Result<Command> {
 }
 
 fn note(a: &mut Args) -> Result<Command> {
-    const NOTE: &str = "a note name such as C4, Eb2 or F#3, or a MIDI number 0 to 127";
+    const NOTE: &str =
+        "a note name such as C4, Eb2 or F#3, or a MIDI number 0 to 127 (fractions are microtones)";
     let name = expect_name(a, "an instrument name", "note (such as note bass C3)")?;
     let t = a.expect(|| format!("expected a note after '{}' ({NOTE})", name.text))?;
-    let midi = match t.text.parse::<u8>() {
-        Ok(n) if n <= 127 => Some(n),
+    let midi = match t.text.parse::<f32>() {
+        Ok(n) if (0.0..=127.0).contains(&n) => Some(n),
         Ok(_) => None,
-        Err(_) => note_name(&t.text).and_then(|n| u8::try_from(n).ok()),
+        Err(_) => note_name(&t.text)
+            .filter(|n| (0..=127).contains(n))
+            .map(|n| n as f32),
     };
     let Some(midi) = midi.filter(|_| t.pair.is_none()) else {
         return Err(Error::new(
