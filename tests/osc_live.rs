@@ -190,7 +190,7 @@ fn every_address_reaches_the_session() {
     });
     let params = osc.ok("list params kick");
     assert!(
-        params.contains("decay=0.08 ") && params.contains("gain=-6.0 "),
+        params.contains("decay=0.08 ") && params.contains("gain=-6 "),
         "{params}"
     );
 

@@ -147,12 +147,13 @@ fn start_osc(
     let mut said = ErrorLog::default();
     let server = OscServer::spawn(addr, move |incoming| {
         for e in &incoming.errors {
-            said.say(&format!("osc: {e} (from {})", incoming.from));
+            said.say(&format!("warning: OSC from {}: {e}", incoming.from));
         }
         let mut first_reply = None;
         for item in incoming.items {
             let at = match item.time {
-                When::Immediate => None,
+                // Stamped on arrival, not when the session gets to it.
+                When::Immediate => Some(clock.immediate()),
                 When::At(t) => {
                     let f = tags.frame(&clock, t);
                     if f < clock.immediate() as i64 {

@@ -61,9 +61,16 @@ impl AudioClock {
     }
 
     /// Publish the frame count after a block of `block` frames (audio
-    /// thread; lock-free).
+    /// thread; lock-free), stamped now.
     pub fn publish(&self, frames: u64, block: u64) {
-        self.shared[2].store(monotonic_nanos(), Ordering::Relaxed);
+        self.publish_at(frames, block, monotonic_nanos());
+    }
+
+    /// Publish the frame count after a block of `block` frames that began
+    /// at `started` ([`monotonic_nanos`]): the next block is due one block
+    /// after that. Audio thread; lock-free.
+    pub fn publish_at(&self, frames: u64, block: u64, started: u64) {
+        self.shared[2].store(started.max(1), Ordering::Relaxed);
         self.shared[1].store(block, Ordering::Relaxed);
         self.shared[0].store(frames, Ordering::Release);
     }
@@ -87,9 +94,12 @@ impl AudioClock {
         self.shared[1].load(Ordering::Relaxed)
     }
 
-    /// The frame the audio thread is rendering about now: the last published
-    /// count plus the time since, at the clock's rate, never more than one
-    /// block ahead of it.
+    /// Where "now" is on the frame clock, for stamping an event that should
+    /// sound as soon as possible: the first frame not yet rendered plus the
+    /// time since the last block began, never more than one block ahead.
+    /// A frame stamped so lands in the next block to be rendered, at the
+    /// offset the event's arrival had in the current one: one period of
+    /// latency, constant whatever the arrival's phase.
     pub fn estimate(&self) -> u64 {
         let frames = self.now();
         let at = self.shared[2].load(Ordering::Relaxed);
@@ -103,11 +113,16 @@ impl AudioClock {
     }
 
     /// Where an immediate event (a note with no time) is stamped: the
-    /// estimate of now plus one period, so that it always lands in a block
-    /// not yet rendered, with constant latency.
+    /// estimate of now plus a margin of 0.2 ms (for the way from here to
+    /// the engine's ring), so that it lands in a block not yet rendered, one
+    /// period after its arrival (VCV Rack's way with MIDI).
     pub fn immediate(&self) -> u64 {
-        let block = self.block().max(64);
-        self.estimate() + block
+        self.estimate() + self.margin()
+    }
+
+    /// 0.2 ms in frames (at least one).
+    pub fn margin(&self) -> u64 {
+        (u64::from(self.rate()) / 5000).max(1)
     }
 }
 
@@ -116,11 +131,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_immediate_event_lands_one_period_ahead_of_the_estimate_of_now() {
+    fn an_immediate_event_lands_just_ahead_of_the_estimate_of_now() {
         let clock = AudioClock::with_rate(48_000);
         clock.publish_untimed(48_000, 256);
         assert_eq!(clock.estimate(), 48_000);
-        assert_eq!(clock.immediate(), 48_256);
+        assert_eq!(clock.immediate(), 48_000 + 9);
         clock.publish(96_000, 256);
         std::thread::sleep(std::time::Duration::from_millis(2));
         // About 96 frames have passed since the publication (2 ms), never

@@ -117,7 +117,7 @@ impl LiveSource {
         self
     }
 
-    fn publish(&self, block: usize) {
+    fn publish(&self, block: usize, started: u64) {
         let s = self.engine.stats();
         let c = &self.control.0;
         c.frames.store(s.frames, Ordering::Release);
@@ -130,7 +130,7 @@ impl LiveSource {
         c.leaked.store(s.leaked, Ordering::Release);
         c.voices
             .store(self.engine.active_voices() as u64, Ordering::Release);
-        self.clock.publish(s.frames, block as u64);
+        self.clock.publish_at(s.frames, block as u64, started);
     }
 
     fn finish(&mut self, frames: usize) -> Flow {
@@ -169,8 +169,11 @@ impl AudioSource for LiveSource {
             right.fill(0.0);
             return Flow::Finished { frames: 0 };
         }
+        // The block's start time: the clock's estimate of "now" counts from
+        // when this block began, not from when it was done.
+        let started = super::clock::monotonic_nanos();
         self.engine.render(&mut self.queue, left, right);
-        self.publish(left.len());
+        self.publish(left.len(), started);
         if self.fade_left.is_none() && self.control.0.stop.load(Ordering::Acquire) {
             self.fade_left = Some(self.fade_len);
         }

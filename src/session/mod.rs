@@ -365,8 +365,10 @@ impl Session {
         }
         let quantized = planned.iter().any(|p| p.quantized);
         let mut tl = lock(&self.timeline);
+        // An event stamped on arrival (OSC) keeps its stamp as long as its
+        // block has not been rendered yet.
         let soonest = self.clock.immediate();
-        let immediate = at.map_or(soonest, |f| f.max(soonest));
+        let immediate = at.map_or(soonest, |f| f.max(self.clock.now() + self.clock.margin()));
         // Nothing may land before the engine could apply it, nor inside the
         // window the sequencer has already sent.
         let earliest = tl.earliest_beat().max(tl.map().beat_at(immediate));
