@@ -277,7 +277,7 @@ struct Process {
 }
 
 impl ProcessHandler for Process {
-    fn process(&mut self, _: &Client, scope: &ProcessScope) -> Control {
+    fn process(&mut self, client: &Client, scope: &ProcessScope) -> Control {
         let [left, right] = &mut self.ports;
         let left = left.as_mut_slice(scope);
         let right = right.as_mut_slice(scope);
@@ -297,6 +297,12 @@ impl ProcessHandler for Process {
         // SAFETY: the swap made us the pointer's only holder until we store
         // it back below; it points to a live `SourceBox` owned by the slot.
         let source = unsafe { &mut *p };
+        // When this cycle began on JACK's clock (both calls are meant for
+        // the process thread).
+        if let Ok(times) = scope.cycle_times() {
+            let ago = client.time().saturating_sub(times.current_usecs);
+            source.cycle_began(Duration::from_micros(ago));
+        }
         let flow = catch_unwind(AssertUnwindSafe(|| source.process(left, right)));
         slot.source.store(p, Ordering::Release);
         let n = match flow {
@@ -471,7 +477,7 @@ fn reopen(
     links: &Links,
 ) -> Option<Session> {
     let (client, ports) = open_client(name).ok()?;
-    let now = client.sample_rate() as u32;
+    let now = client.sample_rate();
     if now != *rate {
         // No client is active: the source is at home and no callback runs.
         match slot.with_source(|s| s.set_rate(now)) {

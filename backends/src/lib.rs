@@ -40,6 +40,15 @@ pub trait AudioSource {
         None
     }
 
+    /// The device's current cycle began `ago` before this call (called on
+    /// the audio thread just before [`AudioSource::process`] by backends
+    /// that know it, such as JACK), so that a source can time events from
+    /// the cycle rather than from when its callback happened to run.
+    /// Audio thread safe.
+    fn cycle_began(&mut self, ago: std::time::Duration) {
+        let _ = ago;
+    }
+
     /// The device now runs at `rate` Hz (a JACK server that came back at
     /// another rate): rebuild for it. Called off the audio thread while no
     /// callback runs, so it may allocate. False when the source cannot

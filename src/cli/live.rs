@@ -279,7 +279,13 @@ pub fn run(args: &LiveArgs) -> Result<(), Failure> {
                 line
             }));
             if !args.headless {
-                super::repl::start(ctx.inputs.clone(), args.json, history.clone(), ctx.words.clone());
+                super::repl::start(
+                    ctx.inputs.clone(),
+                    ctx.clock.clone(),
+                    args.json,
+                    history.clone(),
+                    ctx.words.clone(),
+                );
             }
         },
         {

@@ -4,6 +4,7 @@
 //! settings; from a pipe (tmux `send-keys`, scripts): plain lines.
 
 use chronus::live::live_session::Input;
+use chronus::live::AudioClock;
 use chronus::session::Reply;
 use rustyline::completion::{Completer, Pair};
 use rustyline::highlight::Highlighter;
@@ -99,11 +100,13 @@ impl Helper for Complete {}
 
 /// Send `text` to the session and print its reply; false when the session
 /// is gone or the line was `quit`.
-fn ask(tx: &mpsc::Sender<Input>, text: String, json: bool) -> bool {
+fn ask(tx: &mpsc::Sender<Input>, clock: &AudioClock, text: String, json: bool) -> bool {
     let (back, reply) = mpsc::channel::<Reply>();
+    // Stamped as it arrives: what the session does before it gets to the
+    // line does not move when the line's notes sound.
     let line = Input::Line {
         text,
-        at: None,
+        at: Some(clock.immediate()),
         reply: Some(back),
     };
     if tx.send(line).is_err() {
@@ -122,15 +125,21 @@ fn ask(tx: &mpsc::Sender<Input>, text: String, json: bool) -> bool {
 }
 
 /// Read stdin on its own thread until its end or `quit`.
-pub fn start(tx: mpsc::Sender<Input>, json: bool, history: PathBuf, words: Words) {
+pub fn start(
+    tx: mpsc::Sender<Input>,
+    clock: AudioClock,
+    json: bool,
+    history: PathBuf,
+    words: Words,
+) {
     let spawn = std::thread::Builder::new().name("chronus-stdin".into());
     let _ = spawn.spawn(move || {
         if std::io::stdin().is_terminal() {
-            terminal(&tx, json, &history, words);
+            terminal(&tx, &clock, json, &history, words);
         } else {
             for line in std::io::stdin().lock().lines() {
                 let Ok(line) = line else { break };
-                if !ask(&tx, line, json) {
+                if !ask(&tx, &clock, line, json) {
                     return;
                 }
             }
@@ -139,7 +148,13 @@ pub fn start(tx: mpsc::Sender<Input>, json: bool, history: PathBuf, words: Words
     });
 }
 
-fn terminal(tx: &mpsc::Sender<Input>, json: bool, history: &PathBuf, words: Words) {
+fn terminal(
+    tx: &mpsc::Sender<Input>,
+    clock: &AudioClock,
+    json: bool,
+    history: &PathBuf,
+    words: Words,
+) {
     let Ok(mut editor) = Editor::<Complete, rustyline::history::DefaultHistory>::new() else {
         return;
     };
@@ -155,7 +170,7 @@ fn terminal(tx: &mpsc::Sender<Input>, json: bool, history: &PathBuf, words: Word
                     }
                     let _ = editor.save_history(history);
                 }
-                if !ask(tx, line, json) {
+                if !ask(tx, clock, line, json) {
                     return;
                 }
             }

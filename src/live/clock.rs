@@ -113,16 +113,16 @@ impl AudioClock {
     }
 
     /// Where an immediate event (a note with no time) is stamped: the
-    /// estimate of now plus a margin of 0.2 ms (for the way from here to
+    /// estimate of now plus a margin of 0.125 ms (for the way from here to
     /// the engine's ring), so that it lands in a block not yet rendered, one
     /// period after its arrival (VCV Rack's way with MIDI).
     pub fn immediate(&self) -> u64 {
         self.estimate() + self.margin()
     }
 
-    /// 0.2 ms in frames (at least one).
+    /// 0.125 ms in frames (at least one).
     pub fn margin(&self) -> u64 {
-        (u64::from(self.rate()) / 5000).max(1)
+        (u64::from(self.rate()) / 8000).max(1)
     }
 }
 
@@ -135,7 +135,7 @@ mod tests {
         let clock = AudioClock::with_rate(48_000);
         clock.publish_untimed(48_000, 256);
         assert_eq!(clock.estimate(), 48_000);
-        assert_eq!(clock.immediate(), 48_000 + 9);
+        assert_eq!(clock.immediate(), 48_000 + 6);
         clock.publish(96_000, 256);
         std::thread::sleep(std::time::Duration::from_millis(2));
         // About 96 frames have passed since the publication (2 ms), never

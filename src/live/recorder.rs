@@ -126,6 +126,11 @@ impl RecordingWriter {
 }
 
 impl<S: AudioSource> AudioSource for Recording<S> {
+    /// Audio thread safe.
+    fn cycle_began(&mut self, ago: std::time::Duration) {
+        self.inner.cycle_began(ago);
+    }
+
     /// Follows the source; the file keeps the rate it started at (a WAV
     /// file has one rate), which is said once here.
     fn set_rate(&mut self, rate: u32) -> bool {

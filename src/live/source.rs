@@ -82,6 +82,9 @@ pub type RateHook = Box<dyn FnMut(u32, &mut dyn FnMut()) -> Option<Engine> + Sen
 /// live backend. Everything it touches in `process` is preallocated.
 pub struct LiveSource {
     rate_hook: Option<RateHook>,
+    /// How long before this callback the device's cycle began, when the
+    /// backend says (nanoseconds).
+    cycle_ago: Option<u64>,
     engine: Engine,
     queue: RtQueue,
     clock: AudioClock,
@@ -99,6 +102,7 @@ impl LiveSource {
         let rate = f64::from(engine.rate());
         LiveSource {
             rate_hook: None,
+            cycle_ago: None,
             engine,
             queue,
             clock,
@@ -140,6 +144,11 @@ impl LiveSource {
 }
 
 impl AudioSource for LiveSource {
+    /// Audio thread safe.
+    fn cycle_began(&mut self, ago: std::time::Duration) {
+        self.cycle_ago = Some(ago.as_nanos() as u64);
+    }
+
     /// Not audio-thread safe: rebuilds the engine (the backend calls it
     /// while no callback runs).
     fn set_rate(&mut self, rate: u32) -> bool {
@@ -171,7 +180,8 @@ impl AudioSource for LiveSource {
         }
         // The block's start time: the clock's estimate of "now" counts from
         // when this block began, not from when it was done.
-        let started = super::clock::monotonic_nanos();
+        let now = super::clock::monotonic_nanos();
+        let started = now.saturating_sub(self.cycle_ago.take().unwrap_or(0));
         self.engine.render(&mut self.queue, left, right);
         self.publish(left.len(), started);
         if self.fade_left.is_none() && self.control.0.stop.load(Ordering::Acquire) {
