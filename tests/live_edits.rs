@@ -312,6 +312,7 @@ fn a_saved_patch_renders_and_loads_back() {
     );
     ok(&mut live, "create bass osc=saw cutoff=700; melody bass: C2 G2; play bass; add delay to bass time=0.25 mix=0.2");
     ok(&mut live, "set bass cutoff=900 gain=-4");
+    ok(&mut live, "set master gain=-3");
     let r = ok(&mut live, "save patch groove");
     assert!(r.text.contains("groove"), "{}", r.text);
     let path = dir.dir.join("patches").join("groove.yaml");
@@ -334,6 +335,7 @@ fn a_saved_patch_renders_and_loads_back() {
     assert_eq!(song.tracks.len(), 2);
     let bass = &song.tracks[1].spec;
     assert_eq!(bass.gain_db(), -4.0);
+    assert_eq!(song.master_gain, -3.0);
     assert_eq!(bass.effects().len(), 1);
     let (l, _) = common::render_blocks(&song, RATE, Some(1), 256);
     assert!(l.iter().any(|s| s.abs() > 0.05));
@@ -370,6 +372,15 @@ fn a_saved_patch_renders_and_loads_back() {
         })
         .collect();
     assert_eq!(a, b);
+    assert_eq!(other.session.model().master_db, -3.0);
+    // Saving the loaded patch again gives the same song: no extra bar per
+    // round trip.
+    let again = ok(&mut other, "save patch groove2");
+    assert!(again.ok);
+    let (song2, _) = chronus::sequencer::Song::load(&_d2.dir.join("patches").join("groove2.yaml"))
+        .expect("a song");
+    assert_eq!(song2.bars.len(), song.bars.len());
+    assert_eq!(song2.patterns.len(), song.patterns.len());
 }
 
 #[test]

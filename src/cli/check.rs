@@ -9,12 +9,13 @@ pub fn run(path: &Path) -> Result<(), Failure> {
     let song = load_song(path)?;
     let schedule = Schedule::new(&song, 48_000);
     let seconds = schedule.end_frame() as f64 / 48_000.0;
+    let count = chronus::session::model::count;
     println!(
-        "ok {}: {} tracks, {} patterns, {} bars at {} BPM ({:.1} s)",
+        "ok {}: {}, {}, {} at {} BPM ({:.1} s)",
         path.display(),
-        song.tracks.len(),
-        song.patterns.len(),
-        song.bar_count(),
+        count(song.tracks.len(), "track"),
+        count(song.patterns.len(), "pattern"),
+        count(song.bar_count(), "bar"),
         song.tempo,
         seconds
     );

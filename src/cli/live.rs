@@ -10,7 +10,7 @@ use chronus::backends::Metrics;
 use chronus::live::live_session::{run_live, Input, LiveContext, LiveOptions};
 use chronus::live::LiveControl;
 use chronus::osc::{is_loopback, ntp_now, OscServer, Request, When};
-use chronus::session::model::shown;
+use chronus::session::model::{count, shown};
 use chronus::session::{Reply, Session};
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
@@ -266,13 +266,13 @@ pub fn run(args: &LiveArgs) -> Result<(), Failure> {
                 if let Some(s) = server.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
                     let o = s.stats();
                     line.push_str(&format!(
-                        "; osc on {}: {} packets, {} messages, {} malformed, {} unknown address, {} bad arguments, late OSC bundles {}",
+                        "; osc on {}: {}, {}, {} malformed, {}, {}, late OSC bundles {}",
                         s.local_addr(),
-                        o.packets,
-                        o.messages,
+                        count(o.packets as usize, "packet"),
+                        count(o.messages as usize, "message"),
                         o.malformed,
-                        o.unknown_address,
-                        o.bad_arguments,
+                        count(o.unknown_address as usize, "unknown address"),
+                        count(o.bad_arguments as usize, "bad argument"),
                         late.load(Ordering::Relaxed)
                     ));
                 }

@@ -90,6 +90,9 @@ impl Engine {
     /// slot `i`. Allocates: control thread.
     pub fn new(song: &Song, rate: u32) -> Self {
         let mut engine = Engine::empty(rate);
+        if song.master_gain != 0.0 {
+            engine.master = Smoothed::new(db_to_gain(song.master_gain) as f32);
+        }
         let mut next_effect = 0u32;
         for (i, t) in song.tracks.iter().enumerate().take(MAX_TRACKS) {
             let track = Track::new(&t.name, &t.spec, rate as f32, next_effect);

@@ -188,7 +188,9 @@ pub fn run_live(
                         // Nobody waits for this reply (an OSC note, set,
                         // pattern or tempo): say a refusal where the
                         // session's messages go.
-                        None if !r.ok => eprintln!("warning: OSC {text:?}: {}", r.line()),
+                        None if !r.ok => {
+                            eprintln!("warning: OSC request `{text}` refused: {}", r.text)
+                        }
                         None => {}
                     }
                 }

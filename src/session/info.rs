@@ -143,7 +143,7 @@ fn params_of(d: &Draft, w: &Word) -> Result<String, String> {
         }
         return Ok(format!(
             "params of {} ({}): {}",
-            w.text,
+            super::model::shown(&w.text),
             spec.kind(),
             items.join(", ")
         ));

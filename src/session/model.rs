@@ -119,10 +119,12 @@ pub fn effect_names(effects: &[EffectSpec]) -> Vec<String> {
         .collect()
 }
 
-/// `n word` or `n words`.
+/// `n word` or `n words` (`addresses` for `address`).
 pub fn count(n: usize, word: &str) -> String {
     if n == 1 {
         format!("1 {word}")
+    } else if word.ends_with('s') {
+        format!("{n} {word}es")
     } else {
         format!("{n} {word}s")
     }

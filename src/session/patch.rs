@@ -14,6 +14,13 @@ use indexmap::IndexMap;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
+}
+
+/// The names a patch gives its block of what was playing.
+const LIVE_NAMES: [&str; 3] = ["live", "now", "patch"];
+
 /// The file for patch `name` in `dir`.
 ///
 /// # Errors
@@ -71,6 +78,8 @@ struct SongOut<'a> {
     meter: u32,
     swing: f64,
     seed: u64,
+    #[serde(skip_serializing_if = "is_zero")]
+    master_gain: f64,
     instruments: IndexMap<&'a str, &'a InstrumentSpec>,
     patterns: IndexMap<String, IndexMap<&'a str, &'a str>>,
     arrangement: Vec<ArrangementOut>,
@@ -83,10 +92,21 @@ struct SongOut<'a> {
 /// # Errors
 /// When the model cannot be written (should not happen).
 pub fn to_yaml(model: &Model) -> Result<String, String> {
-    let live_name = ["live", "now", "patch"]
-        .into_iter()
-        .find(|n| !model.scenes.iter().any(|s| s.name == *n))
-        .unwrap_or("live_now");
+    // A session loaded from a patch starts its arrangement with that
+    // patch's own block of what was playing: this save replaces it rather
+    // than adding another bar each round trip.
+    let previous = model
+        .arrangement
+        .first()
+        .copied()
+        .filter(|&i| LIVE_NAMES.contains(&model.scenes[i].name.as_str()));
+    let live_name = match previous {
+        Some(i) => model.scenes[i].name.as_str(),
+        None => LIVE_NAMES
+            .into_iter()
+            .find(|n| !model.scenes.iter().any(|s| s.name == *n))
+            .unwrap_or("live_now"),
+    };
     let mut patterns = IndexMap::new();
     let live: IndexMap<&str, &str> = model
         .tracks
@@ -95,7 +115,10 @@ pub fn to_yaml(model: &Model) -> Result<String, String> {
         .filter_map(|(n, t)| t.pattern.as_ref().map(|(_, p)| (n.as_str(), p.as_str())))
         .collect();
     patterns.insert(live_name.to_string(), live);
-    for s in &model.scenes {
+    for (i, s) in model.scenes.iter().enumerate() {
+        if Some(i) == previous {
+            continue;
+        }
         let lanes = s
             .lanes
             .iter()
@@ -110,13 +133,14 @@ pub fn to_yaml(model: &Model) -> Result<String, String> {
         meter: model.meter,
         swing: model.swing,
         seed: model.seed,
+        master_gain: model.master_db,
         instruments: model
             .tracks
             .iter()
             .map(|(n, t)| (n.as_str(), &t.spec))
             .collect(),
         patterns,
-        arrangement: arrangement_out(model, live_name),
+        arrangement: arrangement_out(model, live_name, previous),
     };
     if out.instruments.is_empty() {
         return Err("nothing to save: the session has no instruments yet".into());
@@ -131,13 +155,18 @@ pub fn to_yaml(model: &Model) -> Result<String, String> {
 /// The bar playing now, then the loaded song's arrangement (its runs of a
 /// scene as repeats), so the patch renders what was playing and then the
 /// song, and `arrange` still works after loading it.
-fn arrangement_out(model: &Model, live_name: &str) -> Vec<ArrangementOut> {
+fn arrangement_out(model: &Model, live_name: &str, previous: Option<usize>) -> Vec<ArrangementOut> {
     let mut out = vec![ArrangementOut {
         pattern: live_name.to_string(),
         repeat: 1,
     }];
     let mut run: Option<(usize, u64)> = None;
-    for &i in &model.arrangement {
+    let skip = model
+        .arrangement
+        .iter()
+        .take_while(|&&i| Some(i) == previous)
+        .count();
+    for &i in &model.arrangement[skip..] {
         match &mut run {
             Some((scene, n)) if *scene == i => *n += 1,
             _ => {
@@ -216,12 +245,12 @@ pub fn load_song(d: &mut Draft, song: &Song, rate: u32) -> Result<Vec<Action>, S
         actions.push(Action::Engine(EngineCommand::RemoveTrack(t.id)));
         actions.push(Action::Edit(Edit::RemoveTrack(t.id)));
     }
-    if d.model.master_db != 0.0 {
-        // The new session's master starts at 0 dB, as its model says.
+    if d.model.master_db != song.master_gain {
+        // The master takes the song's level (0 dB unless it says).
         actions.push(Action::Param {
             track: TrackId::MASTER,
             target: chronus_sequencer::ParamTarget::Gain,
-            value: 0.0,
+            value: song.master_gain as f32,
             ramp: super::DEFAULT_RAMP,
         });
     }
@@ -231,6 +260,7 @@ pub fn load_song(d: &mut Draft, song: &Song, rate: u32) -> Result<Vec<Action>, S
     model.meter = song.meter;
     model.swing = song.swing;
     model.seed = song.seed;
+    model.master_db = song.master_gain;
     for t in &song.tracks {
         let id = d.slots.allocate().ok_or_else(|| {
             format!(

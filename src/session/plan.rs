@@ -506,7 +506,7 @@ fn set(s: &Session, d: &mut Draft, name: &Word, params: &[Param], ramp: f64) -> 
         return done(
             actions,
             false,
-            format!("set master{}", settings_text(params)),
+            format!("set master{}{}", settings_text(params), glide_text(ramp)),
         );
     }
     let t = track(d, name)?.clone();
@@ -584,6 +584,7 @@ fn set(s: &Session, d: &mut Draft, name: &Word, params: &[Param], ramp: f64) -> 
     }
     rebuilt_effects.sort_unstable();
     rebuilt_effects.dedup();
+    let rebuilt_any = !rebuilt_effects.is_empty();
     for i in rebuilt_effects {
         actions.push(Action::Engine(EngineCommand::ReplaceEffect {
             track: t.id,
@@ -594,16 +595,28 @@ fn set(s: &Session, d: &mut Draft, name: &Word, params: &[Param], ramp: f64) -> 
     if let Some(tr) = d.model.tracks.get_mut(&name.text) {
         tr.spec = spec;
     }
-    let glide = if (ramp - DEFAULT_RAMP).abs() > 1e-12 {
-        format!(" (over {ramp} s)")
-    } else {
+    let glide = if rebuild || rebuilt_any {
+        // A rebuild crossfades over the edit fade, whatever the ramp.
         String::new()
+    } else {
+        glide_text(ramp)
     };
     done(
         actions,
         false,
         format!("set {}{}{glide}", shown(&name.text), settings_text(params)),
     )
+}
+
+/// How a `set` moves, when not by the default ramp.
+fn glide_text(ramp: f64) -> String {
+    if ramp == 0.0 {
+        " (at once)".into()
+    } else if (ramp - DEFAULT_RAMP).abs() > 1e-12 {
+        format!(" (over {ramp} s)")
+    } else {
+        String::new()
+    }
 }
 
 fn settings_text(params: &[Param]) -> String {

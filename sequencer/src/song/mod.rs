@@ -41,6 +41,8 @@ struct SongFile {
     swing: f64,
     #[serde(default)]
     seed: u64,
+    #[serde(default)]
+    master_gain: f64,
     instruments: UniqueMap<InstrumentSpec>,
     #[serde(default)]
     patterns: UniqueMap<UniqueMap<String>>,
@@ -93,6 +95,8 @@ pub struct Song {
     pub swing: f64,
     /// Seed for `?` (random drops) in patterns.
     pub seed: u64,
+    /// Level of the master bus in dB (-60..24), before the limiter.
+    pub master_gain: f64,
     /// Instruments in file order.
     pub tracks: Vec<Track>,
     /// Pattern blocks in file order.
@@ -201,6 +205,8 @@ impl Compiler<'_> {
         }
         let mut swing = file.swing;
         params::clamp_param(&mut swing, 0.0, 0.5, "song", "swing", &mut warnings);
+        let mut master_gain = file.master_gain;
+        params::clamp_param(&mut master_gain, -60.0, 24.0, "song", "master_gain", &mut warnings);
 
         if file.instruments.0.is_empty() {
             return Err(self.error(
@@ -269,6 +275,7 @@ impl Compiler<'_> {
             meter: meter.round() as u32,
             swing,
             seed: file.seed,
+            master_gain,
             tracks,
             patterns,
             bars,
