@@ -500,3 +500,51 @@ fn a_tempo_change_under_a_held_note_does_not_click() {
         "note cut before the bar"
     );
 }
+
+#[test]
+fn edits_to_a_track_that_waits_for_the_bar_wait_with_it() {
+    let (mut live, _dir) = rig(256);
+    render(&mut live, 10_000);
+    ok(
+        &mut live,
+        "create a synth osc=sine filter=none; melody a: A3*4; play a",
+    );
+    ok(
+        &mut live,
+        "create b synth osc=sine filter=none; melody b: E4*4; play b",
+    );
+    // Immediate edits while both still wait for bar 2.
+    ok(&mut live, "mute a");
+    ok(&mut live, "remove b");
+    let (l, _) = render(&mut live, 2 * BAR);
+    let bar2 = (BAR - 10_000) as usize;
+    assert!(l[..bar2].iter().all(|s| *s == 0.0));
+    assert!(
+        l[bar2..].iter().all(|s| *s == 0.0),
+        "a muted track or a removed one sounded"
+    );
+    let stats = live.engine().stats();
+    assert_eq!(live.engine().tracks().count(), 1, "{stats:?}");
+    // The muted one is there: unmuted, it plays from the next bar's notes.
+    ok(&mut live, "unmute a");
+    let (l, _) = render(&mut live, BAR);
+    assert!(l.iter().any(|s| s.abs() > 0.05));
+    let freq = common::zero_crossing_freq(&l[30_000..46_000], 48_000.0);
+    assert!(common::cents(freq, 220.0).abs() < 2.0, "{freq}");
+}
+
+#[test]
+fn absurd_note_lengths_and_effect_numbers_are_refused() {
+    let (mut live, _dir) = rig(256);
+    ok(&mut live, "create bass; add reverb to bass");
+    for bad in [
+        "note bass C2 1 1e15",
+        "set bass reverb0.mix=0.5",
+        "set bass reverb99999999999999999999.mix=0.5",
+        "set bass reverb2.mix=0.5",
+    ] {
+        let r = live.session.execute(bad);
+        assert!(!r.ok, "{bad}: {}", r.line());
+    }
+    ok(&mut live, "add reverb to bass; set bass reverb2.mix=0.5");
+}

@@ -153,9 +153,13 @@ fn bad_numbers() {
     fails(
         "note bass C4 1 0",
         16,
-        "expected a length in beats above 0 after the velocity, got '0'",
+        "expected a length in beats, above 0 and at most 10000, after the velocity, got '0'",
     );
-    fails("note bass C4 1 x", 16, "expected a length in beats above 0");
+    fails(
+        "note bass C4 1 x",
+        16,
+        "expected a length in beats, above 0",
+    );
     fails(
         "set bass cutoff=9 ramp=slow",
         24,

@@ -84,19 +84,31 @@ struct TagClock {
 }
 
 impl TagClock {
-    /// The frame for wall-clock time `at` (anchored anew when the device
-    /// changes its rate).
+    /// The frame for wall-clock time `at`. The anchor is taken anew when
+    /// the device changes its rate, and when the audio clock has moved away
+    /// from it by more than 5 ms or two blocks (the server stopped for a
+    /// while, or the clocks drifted).
     fn frame(&mut self, clock: &chronus::live::AudioClock, at: chronus::osc::NtpTime) -> i64 {
         let rate = clock.rate();
-        if self.anchor.is_some_and(|(_, _, r)| r != rate) {
-            self.anchor = None;
+        let now = ntp_now();
+        if let Some((f0, t0, r)) = self.anchor {
+            let expected = f0 as f64 + now.secs_after(t0) * f64::from(r);
+            let off = (expected - clock.estimate() as f64).abs();
+            let tolerance = (f64::from(rate) * 0.005).max(2.0 * clock.block() as f64);
+            if r != rate || off > tolerance {
+                self.anchor = None;
+            }
         }
         let (f0, t0, _) = *self
             .anchor
-            .get_or_insert_with(|| (clock.estimate(), ntp_now(), rate));
+            .get_or_insert_with(|| (clock.estimate(), now, rate));
         f0 as i64 + (at.secs_after(t0) * f64::from(rate)).round() as i64
     }
 }
+
+/// How far ahead a time tag may be (a tag further out is refused: it would
+/// hold a place in the engine's schedule for that long).
+const MAX_AHEAD_SECONDS: f64 = 60.0;
 
 /// Prints bad packets, at most five a second (a flood of garbage would
 /// otherwise drown the pane); the rest are counted in `status`.
@@ -154,6 +166,14 @@ fn start_osc(
             let at = match item.time {
                 // Stamped on arrival, not when the session gets to it.
                 When::Immediate => Some(clock.immediate()),
+                When::At(t) if t.secs_after(ntp_now()) > MAX_AHEAD_SECONDS => {
+                    said.say(&format!(
+                        "warning: OSC from {}: a bundle tagged {:.0} s ahead was refused (at most {MAX_AHEAD_SECONDS} s)",
+                        incoming.from,
+                        t.secs_after(ntp_now())
+                    ));
+                    continue;
+                }
                 When::At(t) => {
                     let f = tags.frame(&clock, t);
                     if f < clock.immediate() as i64 {

@@ -69,9 +69,13 @@ impl Completer for Complete {
         _: &Context<'_>,
     ) -> rustyline::Result<(usize, Vec<Pair>)> {
         let head = &line[..pos];
+        // After the separator, whatever its width in bytes (a no-break
+        // space is two).
         let start = head
-            .rfind(|c: char| c.is_whitespace() || c == ';')
-            .map_or(0, |i| i + 1);
+            .char_indices()
+            .rev()
+            .find(|(_, c)| c.is_whitespace() || *c == ';')
+            .map_or(0, |(i, c)| i + c.len_utf8());
         let word = &head[start..];
         let mut all = fixed_words();
         if let Ok(w) = self.words.lock() {

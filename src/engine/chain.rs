@@ -97,7 +97,8 @@ impl Chain {
     /// frames when edited, at `rate` Hz. Allocates room for
     /// [`MAX_EFFECTS`].
     pub fn new(effects: Vec<(EffectId, Box<dyn Effect>)>, fade: u32, rate: f32) -> Self {
-        let mut slots = Vec::with_capacity(MAX_EFFECTS.max(effects.len()));
+        // Room for effects still ringing out after their removal too.
+        let mut slots = Vec::with_capacity(2 * MAX_EFFECTS.max(effects.len()));
         for (id, effect) in effects {
             slots.push(Slot::new(id, effect, Smoothed::new(1.0)));
         }

@@ -369,7 +369,8 @@ impl Engine {
             return;
         };
         match command {
-            Command::AddTrack { .. } => {}
+            // Handled above; were it ever here, its track goes back.
+            c @ Command::AddTrack { .. } => port.discard(Garbage::Command(c)),
             Command::RemoveTrack(_) => {
                 track.start_removal();
                 slot.removing = true;

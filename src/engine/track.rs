@@ -171,7 +171,11 @@ impl Track {
             ParamTarget::Pan => self.pan.set(value.clamp(-1.0, 1.0), ramp),
             ParamTarget::Mute => {
                 let on = if value >= 0.5 { 0.0 } else { 1.0 };
-                self.audible.set(on, ramp.max(self.fade));
+                // A track not heard yet (just added) is muted at once; one
+                // sounding fades, so that a mute never clicks.
+                let silent = self.presence.value() == 0.0;
+                self.audible
+                    .set(on, if silent { 0 } else { ramp.max(self.fade) });
             }
         }
         self.update_static_gains();

@@ -21,8 +21,10 @@ pub fn monotonic_nanos() -> u64 {
 /// threads can estimate the frame playing now. Cloning shares them.
 #[derive(Clone, Debug)]
 pub struct AudioClock {
-    /// Frames, block, time stamp, rate.
-    shared: Arc<[AtomicU64; 4]>,
+    /// Frames, block, time stamp, rate, and a sequence count (odd while a
+    /// publication is being written: a seqlock, so that frames and their
+    /// time stamp are always read as a pair).
+    shared: Arc<[AtomicU64; 5]>,
 }
 
 impl Default for AudioClock {
@@ -46,6 +48,7 @@ impl AudioClock {
                 AtomicU64::new(0),
                 AtomicU64::new(0),
                 AtomicU64::new(u64::from(rate.max(1))),
+                AtomicU64::new(0),
             ]),
         }
     }
@@ -70,28 +73,61 @@ impl AudioClock {
     /// at `started` ([`monotonic_nanos`]): the next block is due one block
     /// after that. Audio thread; lock-free.
     pub fn publish_at(&self, frames: u64, block: u64, started: u64) {
-        self.shared[2].store(started.max(1), Ordering::Relaxed);
+        self.write(frames, block, started.max(1));
+    }
+
+    /// One publication, as a seqlock's single writer (the audio thread).
+    fn write(&self, frames: u64, block: u64, at: u64) {
+        let seq = self.shared[4].load(Ordering::Relaxed);
+        self.shared[4].store(seq.wrapping_add(1), Ordering::Relaxed);
+        std::sync::atomic::fence(Ordering::Release);
+        self.shared[2].store(at, Ordering::Relaxed);
         self.shared[1].store(block, Ordering::Relaxed);
-        self.shared[0].store(frames, Ordering::Release);
+        self.shared[0].store(frames, Ordering::Relaxed);
+        self.shared[4].store(seq.wrapping_add(2), Ordering::Release);
     }
 
     /// Publish without a time stamp, for a driver that renders faster than
     /// real time (a test or an offline session): the estimate of now is
     /// then exactly the frames rendered.
     pub fn publish_untimed(&self, frames: u64, block: u64) {
-        self.shared[2].store(0, Ordering::Relaxed);
-        self.shared[1].store(block, Ordering::Relaxed);
-        self.shared[0].store(frames, Ordering::Release);
+        self.write(frames, block, 0);
     }
 
     /// The latest published frame count.
     pub fn now(&self) -> u64 {
-        self.shared[0].load(Ordering::Acquire)
+        self.read().0
+    }
+
+    /// Frames, block and time stamp of one publication.
+    /// Readers are never the audio thread: one caught mid-publication (the
+    /// writer stalled) waits, spinning briefly, then yielding.
+    fn read(&self) -> (u64, u64, u64) {
+        let mut tries = 0u32;
+        loop {
+            let s1 = self.shared[4].load(Ordering::Acquire);
+            if s1 % 2 == 1 {
+                tries += 1;
+                if tries > 64 {
+                    std::thread::yield_now();
+                } else {
+                    std::hint::spin_loop();
+                }
+                continue;
+            }
+            let frames = self.shared[0].load(Ordering::Relaxed);
+            let block = self.shared[1].load(Ordering::Relaxed);
+            let at = self.shared[2].load(Ordering::Relaxed);
+            std::sync::atomic::fence(Ordering::Acquire);
+            if self.shared[4].load(Ordering::Relaxed) == s1 {
+                return (frames, block, at);
+            }
+        }
     }
 
     /// The length of the last block rendered (0 before the first).
     pub fn block(&self) -> u64 {
-        self.shared[1].load(Ordering::Relaxed)
+        self.read().1
     }
 
     /// Where "now" is on the frame clock, for stamping an event that should
@@ -101,9 +137,7 @@ impl AudioClock {
     /// offset the event's arrival had in the current one: one period of
     /// latency, constant whatever the arrival's phase.
     pub fn estimate(&self) -> u64 {
-        let frames = self.now();
-        let at = self.shared[2].load(Ordering::Relaxed);
-        let block = self.block();
+        let (frames, block, at) = self.read();
         if at == 0 || block == 0 {
             return frames;
         }

@@ -133,14 +133,17 @@ pub fn run_live(
     let adopt: Arc<Mutex<Option<(crate::engine::EngineHandle, u32)>>> = Arc::default();
     let hook_timeline = Arc::clone(&timeline);
     let hook_adopt = Arc::clone(&adopt);
+    let hook_clock = clock.clone();
     let hook: super::source::RateHook = Box::new(move |rate, drain| {
         let mut engine = Engine::empty(rate);
         let handle = engine.take_handle()?;
         let mut tl = lock(&hook_timeline);
         let frame = tl.rerate(rate);
         drain();
-        drop(tl);
         engine.set_frame(frame);
+        hook_clock.set_rate(rate);
+        hook_clock.publish_untimed(frame, hook_clock.block());
+        drop(tl);
         *lock(&hook_adopt) = Some((handle, rate));
         Some(engine)
     });
@@ -214,7 +217,8 @@ pub fn run_live(
         if quit {
             break;
         }
-        if let Some((handle, rate)) = lock(&adopt).take() {
+        let adopted = lock(&adopt).take();
+        if let Some((handle, rate)) = adopted {
             let reply = session.adopt_engine(handle, rate);
             eprintln!("{}", reply.line());
         }

@@ -136,10 +136,13 @@ fn run<T: Timeline>(
     shared: &Shared,
 ) {
     while !shared.stop.load(Ordering::Acquire) {
+        let mut full = false;
+        let mut tl = lock(timeline);
+        // The clock is read under the lock: a rate change re-rates the
+        // timeline and the clock together.
         let period = clock.block();
         let horizon = clock.now() + options.lookahead.max(4 * period);
-        let mut full = false;
-        let done = lock(timeline).pump(horizon, &mut |ev| {
+        let done = tl.pump(horizon, &mut |ev| {
             if producer.push(ev).is_ok() {
                 true
             } else {
@@ -147,6 +150,7 @@ fn run<T: Timeline>(
                 false
             }
         });
+        drop(tl);
         if full {
             shared.full.fetch_add(1, Ordering::AcqRel);
         }

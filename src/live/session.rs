@@ -79,6 +79,7 @@ pub fn play(
         Some(engine)
     });
     let end_frame = lock(&timeline).end_frame().unwrap_or(u64::MAX);
+    let end_timeline = Arc::clone(&timeline);
     let mut sequencer = SequencerHandle::spawn(timeline, clock.clone(), producer, seq_options)
         .map_err(|source| LiveError::Thread {
             what: "sequencer",
@@ -91,7 +92,9 @@ pub fn play(
     let mut told_done = false;
     while !audio.is_finished() {
         if !told_done && sequencer.finished() {
-            control.song_done(end_frame);
+            // Read now: a change of rate moves the end.
+            let end = lock(&end_timeline).end_frame().unwrap_or(end_frame);
+            control.song_done(end);
             told_done = true;
         }
         tick(metrics, control);

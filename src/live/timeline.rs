@@ -55,11 +55,13 @@ pub enum Edit {
     Swing(f64),
     /// Beats per bar from here (at a bar line not yet generated).
     Meter(u32),
+    /// The seed of the patterns' random choices from here.
+    Seed(u64),
 }
 
 impl Edit {
     /// The track a per-track edit touches (`None`: every track).
-    fn track(&self) -> Option<TrackId> {
+    pub fn track(&self) -> Option<TrackId> {
         match self {
             Edit::AddTrack(t) | Edit::RemoveTrack(t) | Edit::Pattern(t, _) | Edit::Play(t, _) => {
                 Some(*t)
@@ -92,6 +94,8 @@ pub struct LiveTimeline {
     edits: Vec<(f64, Edit)>,
     next_id: u32,
     fresh: Vec<Event>,
+    /// Re-rated and waiting for its tracks' new ids: generates nothing.
+    held: bool,
 }
 
 impl LiveTimeline {
@@ -111,6 +115,7 @@ impl LiveTimeline {
             edits: Vec::new(),
             next_id: 0,
             fresh: Vec::new(),
+            held: false,
         }
     }
 
@@ -192,6 +197,8 @@ impl LiveTimeline {
         let beat = self.map.beat_at(self.sent_until);
         self.map = self.map.rescaled(rate);
         self.pending.clear();
+        // Nothing more until the tracks have their new ids (`remap`).
+        self.held = true;
         let bar = self.bar_at(beat) + 1;
         self.next_bar = bar;
         self.generated_beat = self.bar_start(bar);
@@ -201,11 +208,24 @@ impl LiveTimeline {
     }
 
     /// Give the tracks new ids (their engine was rebuilt): `map` pairs each
-    /// old id with its new one.
-    pub fn remap(&mut self, map: &[(TrackId, TrackId)]) {
-        let new = |id: TrackId| map.iter().find(|(o, _)| *o == id).map_or(id, |(_, n)| *n);
+    /// old id with its new one; a lane or waiting edit for a track not in
+    /// it goes. A timeline held by [`Self::rerate`] resumes at the first
+    /// bar line after `now` (the frame the engine is at).
+    pub fn remap(&mut self, map: &[(TrackId, TrackId)], now: u64) {
+        // An id nobody has: what was for a track that is gone stays inert.
+        const GONE: TrackId = TrackId::new(u16::MAX - 1, u16::MAX);
+        let new = |id: TrackId| map.iter().find(|(o, _)| *o == id).map_or(GONE, |(_, n)| *n);
+        self.lanes.retain(|l| map.iter().any(|(o, _)| *o == l.id));
         for l in &mut self.lanes {
             l.id = new(l.id);
+        }
+        if self.held {
+            self.held = false;
+            let beat = self.map.beat_at(now.max(self.sent_until));
+            let bar = self.bar_at(beat) + 1;
+            self.next_bar = bar;
+            self.generated_beat = self.bar_start(bar);
+            self.sent_until = self.map.frame_at(self.generated_beat);
         }
         if let Some((_, a)) = &mut self.arrangement {
             for bar in &mut a.bars {
@@ -225,7 +245,7 @@ impl LiveTimeline {
                     .bars
                     .iter_mut()
                     .for_each(|b| b.iter_mut().for_each(|(t, _)| *t = new(*t))),
-                Edit::Tempo(_) | Edit::Swing(_) | Edit::Meter(_) => {}
+                Edit::Tempo(_) | Edit::Swing(_) | Edit::Meter(_) | Edit::Seed(_) => {}
             }
         }
     }
@@ -243,8 +263,9 @@ impl LiveTimeline {
             self.edits.insert(at, (beat, edit));
             return self.map.frame_at(beat);
         }
-        // Inside the generated window: apply now, regenerate from there.
-        let frame = self.map.frame_at(beat);
+        // Inside the generated window: apply now, regenerate from there
+        // (never from a frame already sent, which rounding could give).
+        let frame = self.map.frame_at(beat).max(self.sent_until);
         let touched = edit.track();
         self.apply(beat, edit);
         self.regenerate(beat, frame, touched);
@@ -298,6 +319,7 @@ impl LiveTimeline {
             }
             Edit::Tempo(bpm) => self.map.set_tempo_from(beat, bpm),
             Edit::Swing(s) => self.swing = s,
+            Edit::Seed(s) => self.seed = s,
             Edit::Meter(m) => {
                 let bar = self.bar_at(beat);
                 let start = self.bar_start(bar);
@@ -433,6 +455,9 @@ impl LiveTimeline {
 
 impl Timeline for LiveTimeline {
     fn pump(&mut self, horizon: u64, push: &mut dyn FnMut(Event) -> bool) -> bool {
+        if self.held {
+            return false;
+        }
         while self.map.frame_at(self.generated_beat) < horizon {
             self.generate_next_bar();
         }

@@ -60,6 +60,25 @@ enum Action {
     Quit,
 }
 
+impl Action {
+    /// The track the action is for, if one.
+    fn track(&self) -> Option<TrackId> {
+        match self {
+            Action::Engine(c) => Some(match c {
+                EngineCommand::AddTrack { id, .. } | EngineCommand::RemoveTrack(id) => *id,
+                EngineCommand::ReplaceInstrument { track, .. }
+                | EngineCommand::InsertEffect { track, .. }
+                | EngineCommand::RemoveEffect { track, .. }
+                | EngineCommand::MoveEffect { track, .. }
+                | EngineCommand::ReplaceEffect { track, .. } => *track,
+            }),
+            Action::Param { track, .. } | Action::Note { track, .. } => Some(*track),
+            Action::Edit(e) => e.track(),
+            Action::Save { .. } | Action::Quit => None,
+        }
+    }
+}
+
 /// The state a line is checked against (and, once it passes, becomes).
 #[derive(Clone)]
 struct Draft {
@@ -103,6 +122,9 @@ pub struct Session {
     extra: Option<StatusExtra>,
     /// Counts lines that changed names, instruments, effects or patches.
     structure: u64,
+    /// Tracks with a structural change waiting for a later frame: that
+    /// frame and beat (later actions on them wait as long).
+    pending: std::collections::HashMap<TrackId, (u64, f64)>,
 }
 
 impl Session {
@@ -137,6 +159,7 @@ impl Session {
             lines_failed: 0,
             extra: None,
             structure: 0,
+            pending: std::collections::HashMap::new(),
         }
     }
 
@@ -246,7 +269,7 @@ impl Session {
                 ramp: 0.0,
             });
         }
-        lock(&self.timeline).remap(&map);
+        lock(&self.timeline).remap(&map, self.clock.now());
         let planned = Planned {
             actions,
             quantized: false,
@@ -259,6 +282,8 @@ impl Session {
     /// Drop what the audio thread returned and take in its notices. Call
     /// often (every command, and from an idle timer).
     pub fn collect(&mut self) {
+        let now = self.clock.now();
+        self.pending.retain(|_, (f, _)| *f > now);
         let slots = &mut self.draft.slots;
         self.engine
             .collect(|id| slots.returned(id), &mut self.notices);
@@ -409,8 +434,20 @@ impl Session {
             }
             summaries.push(summary);
             for a in p.actions {
+                // A track whose structural change waits for a later frame
+                // (created at the next bar, say) takes everything else on
+                // that frame too, so nothing reaches it before it exists.
+                let track = a.track();
+                let pending = track.and_then(|t| self.pending.get(&t).copied());
+                let (frame, beat) =
+                    pending.map_or((frame, beat), |(f, b)| (frame.max(f), beat.max(b)));
                 match a {
                     Action::Engine(command) => {
+                        if frame > soonest {
+                            if let Some(t) = track {
+                                self.pending.insert(t, (frame, beat));
+                            }
+                        }
                         let _ = self.engine.send(ControlMsg::Command { frame, command });
                     }
                     Action::Param {
@@ -451,7 +488,7 @@ impl Session {
                             kind: on,
                         }));
                         let _ = self.engine.send(ControlMsg::Event(Event {
-                            frame: frame + len.max(1),
+                            frame: frame.saturating_add(len.max(1)),
                             track,
                             kind: EventKind::NoteOff { id },
                         }));

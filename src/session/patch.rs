@@ -305,6 +305,7 @@ pub fn load_song(d: &mut Draft, song: &Song, rate: u32) -> Result<Vec<Action>, S
     model.arrangement = song.bars.clone();
     d.model = model;
     actions.push(Action::Edit(Edit::Meter(song.meter)));
+    actions.push(Action::Edit(Edit::Seed(song.seed)));
     actions.push(Action::Edit(Edit::Tempo(song.tempo)));
     actions.push(Action::Edit(Edit::Swing(song.swing)));
     if let Some(&first) = song.bars.first() {

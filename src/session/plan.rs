@@ -453,7 +453,16 @@ fn mute(
 /// `reverb` or `reverb2` (the second reverb) on `t`: its index in the chain.
 fn find_effect(t: &LiveTrack, name: &str, track_name: &str) -> Result<usize> {
     let kind = name.trim_end_matches(|c: char| c.is_ascii_digit());
-    let nth: usize = name[kind.len()..].parse().unwrap_or(1).max(1);
+    let digits = &name[kind.len()..];
+    let nth: usize = match digits.parse::<usize>() {
+        _ if digits.is_empty() => 1,
+        Ok(n) if n >= 2 => n,
+        _ => {
+            return Err(format!(
+                "'{name}': expected {kind} (the first) or {kind}2, {kind}3, ... (the second, third ...)"
+            ))
+        }
+    };
     t.spec
         .effects()
         .iter()

@@ -265,9 +265,10 @@ fn note(a: &mut Args) -> Result<Command> {
     let beats = match a.next() {
         None => None,
         Some(t) => {
-            const B: &str = "expected a length in beats above 0 after the velocity";
+            const B: &str =
+                "expected a length in beats, above 0 and at most 10000, after the velocity";
             let b = number(&t, B, "")?;
-            if b <= 0.0 {
+            if b <= 0.0 || b > 10_000.0 {
                 return Err(Error::new(t.column, format!("{B}, got '{}'", t.text)));
             }
             Some(b)
