@@ -8,6 +8,7 @@
 //! and committed (`Session::commit`). A line that fails anywhere changes
 //! nothing and gets one `error:` reply naming the failing part.
 
+mod commit;
 mod info;
 pub mod model;
 mod patch;
@@ -86,6 +87,31 @@ struct Draft {
     slots: Slots,
     next_effect: u32,
     quantize: Quantize,
+}
+
+impl Draft {
+    /// A slot, effect ids and the built track for instrument `name`: the
+    /// `AddTrack` action (the caller adds the timeline's lane). `None` when
+    /// every slot is taken.
+    fn build_track(
+        &mut self,
+        name: &str,
+        spec: &chronus_sequencer::song::InstrumentSpec,
+        rate: u32,
+    ) -> Option<(TrackId, Vec<chronus_sequencer::EffectId>, Action)> {
+        let id = self.slots.allocate()?;
+        let first = self.next_effect;
+        self.next_effect += spec.effects().len() as u32;
+        let track = crate::engine::Track::new(name, spec, rate as f32, first).fade_in();
+        let ids = (first..self.next_effect)
+            .map(chronus_sequencer::EffectId)
+            .collect();
+        let add = Action::Engine(EngineCommand::AddTrack {
+            id,
+            track: Box::new(track),
+        });
+        Some((id, ids, add))
+    }
 }
 
 /// What one planned part contributes.
@@ -234,22 +260,22 @@ impl Session {
         draft.next_effect = 0;
         let mut map = Vec::new();
         let mut actions = Vec::new();
-        for (name, t) in draft.model.tracks.iter_mut() {
-            let Some(id) = draft.slots.allocate() else {
+        let specs: Vec<(String, _)> = draft
+            .model
+            .tracks
+            .iter()
+            .map(|(n, t)| (n.clone(), t.spec.clone()))
+            .collect();
+        for (name, spec) in specs {
+            let Some((id, effect_ids, add)) = draft.build_track(&name, &spec, rate) else {
                 break;
             };
-            let first = draft.next_effect;
-            draft.next_effect += t.spec.effects().len() as u32;
-            let track = crate::engine::Track::new(name, &t.spec, rate as f32, first).fade_in();
-            actions.push(Action::Engine(EngineCommand::AddTrack {
-                id,
-                track: Box::new(track),
-            }));
-            map.push((t.id, id));
-            t.id = id;
-            t.effect_ids = (first..draft.next_effect)
-                .map(chronus_sequencer::EffectId)
-                .collect();
+            actions.push(add);
+            if let Some(t) = draft.model.tracks.get_mut(&name) {
+                map.push((t.id, id));
+                t.id = id;
+                t.effect_ids = effect_ids;
+            }
         }
         for (name, t) in &draft.model.tracks {
             if !draft.model.audible(name) {
@@ -352,189 +378,4 @@ impl Session {
         }
         reply
     }
-
-    /// Apply a checked line: every part on the same frame.
-    fn commit(&mut self, draft: Draft, planned: Vec<Planned>) -> Reply {
-        self.commit_at(draft, planned, None)
-    }
-
-    fn commit_at(&mut self, draft: Draft, planned: Vec<Planned>, at: Option<u64>) -> Reply {
-        if planned.len() == 1 {
-            if let Some(text) = &planned[0].info {
-                self.draft = draft;
-                return Reply::ok(text.clone());
-            }
-        }
-        let messages: usize = planned
-            .iter()
-            .flat_map(|p| &p.actions)
-            .map(|a| match a {
-                Action::Engine(_) | Action::Param { .. } => 1,
-                Action::Note { .. } => 2,
-                _ => 0,
-            })
-            .sum();
-        if messages > self.engine.room() {
-            return Reply::error(format!(
-                "the engine is busy ({} messages waiting): nothing was changed; try again",
-                crate::engine::control::CONTROL_CAPACITY - self.engine.room()
-            ));
-        }
-        // Write files first: a failed save changes nothing else.
-        for a in planned.iter().flat_map(|p| &p.actions) {
-            if let Action::Save { path, text } = a {
-                if let Err(e) = patch::write_atomic(path, text) {
-                    return Reply::error(e);
-                }
-            }
-        }
-        let quantized = planned.iter().any(|p| p.quantized);
-        let mut tl = lock(&self.timeline);
-        // An event stamped on arrival (OSC) keeps its stamp as long as its
-        // block has not been rendered yet.
-        let soonest = self.clock.immediate();
-        let immediate = at.map_or(soonest, |f| f.max(self.clock.now() + self.clock.margin()));
-        // Nothing may land before the engine could apply it, nor inside the
-        // window the sequencer has already sent.
-        let earliest = tl.earliest_beat().max(tl.map().beat_at(immediate));
-        let mut beat = if quantized {
-            grid(&tl, earliest, draft.quantize)
-        } else {
-            earliest
-        };
-        // A new meter starts at a bar not generated yet: the whole line
-        // waits for it, so that everything in it lands on the same frame.
-        let meter_now = tl.meter();
-        let new_meter = planned
-            .iter()
-            .flat_map(|p| &p.actions)
-            .any(|a| matches!(a, Action::Edit(Edit::Meter(m)) if *m != meter_now));
-        if new_meter {
-            beat = beat.max(tl.generated_beat());
-        }
-        let frame = if quantized {
-            tl.map().frame_at(beat).max(immediate)
-        } else {
-            immediate
-        };
-        let bpm = tl.map().bpm_at(beat);
-        let mut quit = false;
-        let mut saved = false;
-        let mut summaries = Vec::new();
-        for p in planned {
-            let mut summary = p.info.unwrap_or(p.summary);
-            if let Some(t) = p
-                .stopped_hint
-                .as_ref()
-                .and_then(|n| draft.model.tracks.get(n))
-            {
-                if !t.playing {
-                    summary.push_str(" (stopped: play it with play)");
-                }
-            }
-            summaries.push(summary);
-            for a in p.actions {
-                // A track whose structural change waits for a later frame
-                // (created at the next bar, say) takes everything else on
-                // that frame too, so nothing reaches it before it exists.
-                let track = a.track();
-                let pending = track.and_then(|t| self.pending.get(&t).copied());
-                let (frame, beat) =
-                    pending.map_or((frame, beat), |(f, b)| (frame.max(f), beat.max(b)));
-                match a {
-                    Action::Engine(command) => {
-                        if frame > soonest {
-                            if let Some(t) = track {
-                                self.pending.insert(t, (frame, beat));
-                            }
-                        }
-                        let _ = self.engine.send(ControlMsg::Command { frame, command });
-                    }
-                    Action::Param {
-                        track,
-                        target,
-                        value,
-                        ramp,
-                    } => {
-                        let ramp = (ramp * f64::from(self.rate)).round() as u32;
-                        let ev = Event {
-                            frame,
-                            track,
-                            kind: EventKind::Param {
-                                target,
-                                value,
-                                ramp,
-                            },
-                        };
-                        let _ = self.engine.send(ControlMsg::Event(ev));
-                    }
-                    Action::Note {
-                        track,
-                        pitch,
-                        velocity,
-                        beats,
-                    } => {
-                        let id = self.next_note;
-                        self.next_note = self.next_note.wrapping_add(1) | CONTROL_NOTE_IDS;
-                        let len = (beats * 60.0 / bpm * f64::from(self.rate)).round() as u64;
-                        let on = EventKind::NoteOn {
-                            id,
-                            pitch,
-                            velocity,
-                        };
-                        let _ = self.engine.send(ControlMsg::Event(Event {
-                            frame,
-                            track,
-                            kind: on,
-                        }));
-                        let _ = self.engine.send(ControlMsg::Event(Event {
-                            frame: frame.saturating_add(len.max(1)),
-                            track,
-                            kind: EventKind::NoteOff { id },
-                        }));
-                    }
-                    Action::Edit(e) => {
-                        tl.edit_at(beat, e);
-                    }
-                    Action::Save { .. } => saved = true,
-                    Action::Quit => quit = true,
-                }
-            }
-        }
-        drop(tl);
-        if self.draft.model.tracks.len() != draft.model.tracks.len()
-            || self.draft.next_effect != draft.next_effect
-            || self.draft.model.scenes.len() != draft.model.scenes.len()
-            || self.draft.slots != draft.slots
-            || saved
-        {
-            self.structure += 1;
-        }
-        self.draft = draft;
-        let bar = lock(&self.timeline).bar_at(beat) + 1;
-        let mut reply = Reply::ok(if quantized {
-            format!("{}: from bar {bar} (frame {frame})", summaries.join("; "))
-        } else {
-            format!("{}: at frame {frame}", summaries.join("; "))
-        });
-        if quantized {
-            reply.bar = Some(bar);
-        }
-        reply.frame = Some(frame);
-        reply.quit = quit;
-        reply
-    }
-}
-
-/// The first position on `q`'s grid at or after `beat`.
-fn grid(tl: &LiveTimeline, beat: f64, q: Quantize) -> f64 {
-    let step = match q {
-        Quantize::Bar => return tl.next_bar_line(beat),
-        Quantize::Beat => 1.0,
-        Quantize::Step => 0.25,
-        Quantize::Now => return beat,
-    };
-    // A hair of tolerance: a position computed from frames may sit a
-    // rounding error past the grid line it means.
-    (beat / step - 1e-9).ceil() * step
 }

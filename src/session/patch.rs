@@ -5,11 +5,11 @@
 
 use super::model::{LiveTrack, Model, PatternKind, Scene};
 use super::{Action, Draft};
-use crate::engine::{Command as EngineCommand, Track};
+use crate::engine::Command as EngineCommand;
 use crate::live::timeline::Edit;
 use chronus_sequencer::pattern::{self, Pattern};
 use chronus_sequencer::song::InstrumentSpec;
-use chronus_sequencer::{EffectId, Song, TrackId};
+use chronus_sequencer::{Song, TrackId};
 use indexmap::IndexMap;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -262,27 +262,21 @@ pub fn load_song(d: &mut Draft, song: &Song, rate: u32) -> Result<Vec<Action>, S
     model.seed = song.seed;
     model.master_db = song.master_gain;
     for t in &song.tracks {
-        let id = d.slots.allocate().ok_or_else(|| {
+        let (id, effect_ids, add) = d.build_track(&t.name, &t.spec, rate).ok_or_else(|| {
             format!(
-                "the song has {} instruments: a session holds {}",
+                "no room for the song's {} instruments: a session holds {} (and removed ones take a moment to be freed)",
                 song.tracks.len(),
                 crate::engine::MAX_TRACKS
             )
         })?;
-        let first = d.next_effect;
-        d.next_effect += t.spec.effects().len() as u32;
-        let track = Track::new(&t.name, &t.spec, rate as f32, first).fade_in();
-        actions.push(Action::Engine(EngineCommand::AddTrack {
-            id,
-            track: Box::new(track),
-        }));
+        actions.push(add);
         actions.push(Action::Edit(Edit::AddTrack(id)));
         model.tracks.insert(
             t.name.clone(),
             LiveTrack {
                 id,
                 spec: t.spec.clone(),
-                effect_ids: (first..d.next_effect).map(EffectId).collect(),
+                effect_ids,
                 pattern: None,
                 playing: false,
                 muted: false,

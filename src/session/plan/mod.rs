@@ -1,0 +1,190 @@
+//! Checking one command against the draft and planning its changes: the
+//! dispatch here, instruments and effects in `instruments.rs`, patterns,
+//! transport and scenes in `music.rs`.
+
+use super::model::{
+    check_setting, count, effect_names, shown, with_settings, LiveTrack, PatternKind,
+};
+use super::{info, patch, Action, Draft, Planned, Session, DEFAULT_RAMP};
+use crate::engine::Command as EngineCommand;
+use chronus_command::{Command, Param, Part, PatternText, Targets, Word};
+use chronus_dsp::live::{effect_param, instrument_param, ParamChange};
+use chronus_dsp::{build_effect, build_instrument};
+use chronus_sequencer::pattern::{self, Pattern};
+use chronus_sequencer::song::suggest::did_you_mean;
+use chronus_sequencer::song::{EffectSpec, InstrumentSpec};
+use chronus_sequencer::{EffectId, ParamTarget};
+
+mod instruments;
+mod music;
+
+use instruments::*;
+use music::*;
+
+type Result<T> = std::result::Result<T, String>;
+
+pub(super) fn done(actions: Vec<Action>, quantized: bool, summary: String) -> Result<Planned> {
+    Ok(Planned {
+        actions,
+        quantized,
+        summary,
+        ..Planned::default()
+    })
+}
+
+/// Names a new instrument may not take.
+pub(super) const RESERVED: &[&str] = &["all", "master"];
+
+/// The track called `name`, or an error with a suggestion.
+pub(super) fn track<'a>(d: &'a Draft, name: &Word) -> Result<&'a LiveTrack> {
+    d.model
+        .tracks
+        .get(&name.text)
+        .ok_or_else(|| unknown(d, name))
+}
+
+pub(super) fn unknown(d: &Draft, name: &Word) -> String {
+    let known: Vec<&str> = d.model.tracks.keys().map(String::as_str).collect();
+    if known.is_empty() {
+        format!(
+            "no instrument called '{}': there are none yet (create one: create kick)",
+            name.text
+        )
+    } else {
+        format!(
+            "no instrument called '{}'{}",
+            name.text,
+            did_you_mean(&name.text, &known)
+        )
+    }
+}
+
+/// Plan one part on the draft.
+pub(super) fn plan(s: &mut Session, d: &mut Draft, part: &Part) -> Result<Planned> {
+    match &part.command {
+        Command::Create { name, ty, params } => create(s, d, name, ty.as_ref(), params),
+        Command::Sequence { name, steps } => set_pattern(d, name, steps, PatternKind::Steps),
+        Command::Melody { name, notes } => set_pattern(d, name, notes, PatternKind::Melody),
+        Command::Pattern { name, pattern } => set_pattern(d, name, pattern, PatternKind::Mini),
+        Command::Play(t) => play(d, t, true),
+        Command::Stop(t) => play(d, t, false),
+        Command::Set { name, params, ramp } => {
+            set(s, d, name, params, ramp.unwrap_or(DEFAULT_RAMP))
+        }
+        Command::Add {
+            effect,
+            target,
+            params,
+        } => add_effect(s, d, effect, target, params),
+        Command::RemoveEffect { effect, target } => remove_effect(d, effect, target),
+        Command::Remove { name } => remove(d, name),
+        Command::Tempo { bpm } => {
+            if !(20.0..=400.0).contains(bpm) {
+                return Err(format!("tempo {bpm}: expected 20..400 BPM"));
+            }
+            d.model.tempo = *bpm;
+            done(
+                vec![Action::Edit(super::Edit::Tempo(*bpm))],
+                true,
+                format!("tempo {bpm}"),
+            )
+        }
+        Command::Swing { amount } => {
+            if !(0.0..=0.5).contains(amount) {
+                return Err(format!("swing {amount}: expected 0..0.5 (of a sixteenth)"));
+            }
+            d.model.swing = *amount;
+            done(
+                vec![Action::Edit(super::Edit::Swing(*amount))],
+                true,
+                format!("swing {amount}"),
+            )
+        }
+        Command::Mute(t) => mute(d, t, Some(true), None, "mute"),
+        Command::Unmute(t) => mute(d, t, Some(false), None, "unmute"),
+        Command::Solo(names) => mute(d, &Targets::Names(names.clone()), None, Some(true), "solo"),
+        Command::Unsolo => mute(d, &Targets::All, None, Some(false), "unsolo"),
+        Command::Quantize(q) => {
+            d.quantize = *q;
+            Ok(Planned {
+                actions: Vec::new(),
+                quantized: false,
+                summary: String::new(),
+                info: Some(format!(
+                    "quantize {}: pattern, play, stop, scene, arrange, tempo, swing and load edits now take effect at the next {}",
+                    q.name(),
+                    match q {
+                        chronus_command::Quantize::Bar => "bar",
+                        chronus_command::Quantize::Beat => "beat",
+                        chronus_command::Quantize::Step => "sixteenth step",
+                        chronus_command::Quantize::Now => "block (within the look-ahead)",
+                    }
+                )),
+                ..Planned::default()
+            })
+        }
+        Command::Note {
+            name,
+            note,
+            velocity,
+            beats,
+        } => {
+            let t = track(d, name)?;
+            done(
+                vec![Action::Note {
+                    track: t.id,
+                    pitch: Some(note.midi),
+                    velocity: velocity.unwrap_or(0.8) as f32,
+                    beats: beats.unwrap_or(1.0),
+                }],
+                false,
+                format!("note {} {}", shown(&name.text), note.text),
+            )
+        }
+        Command::Scene { name } => scene(d, name),
+        Command::Arrange => arrange(d),
+        Command::SavePatch { name, force } => {
+            let path = patch::patch_path(&s.patches, &name.text)?;
+            if path.exists() && !force {
+                return Err(format!(
+                    "patch '{}' exists ({}): add --force to overwrite it",
+                    name.text,
+                    path.display()
+                ));
+            }
+            let text = patch::to_yaml(&d.model)?;
+            let summary = format!("save patch {} to {}", name.text, path.display());
+            done(vec![Action::Save { path, text }], false, summary)
+        }
+        Command::LoadPatch { name } => {
+            let path = patch::patch_path(&s.patches, &name.text)?;
+            if !path.exists() {
+                let known = patch::list(&s.patches);
+                let known: Vec<&str> = known.iter().map(String::as_str).collect();
+                return Err(format!(
+                    "no patch called '{}' in {}{}",
+                    name.text,
+                    s.patches.display(),
+                    did_you_mean(&name.text, &known)
+                ));
+            }
+            let (song, _) = chronus_sequencer::Song::load(&path).map_err(|e| e.to_string())?;
+            let actions = patch::load_song(d, &song, s.rate)?;
+            done(actions, true, format!("load patch {}", name.text))
+        }
+        Command::Status => info_only(info::status(s, d)),
+        Command::List(topic) => info_only(info::list(s, d, topic)?),
+        Command::Help { topic } => info_only(info::help(topic.as_ref())?),
+        Command::Quit => done(vec![Action::Quit], false, "quit".into()),
+    }
+}
+
+pub(super) fn info_only(text: String) -> Result<Planned> {
+    Ok(Planned {
+        actions: Vec::new(),
+        quantized: false,
+        summary: String::new(),
+        info: Some(text),
+        ..Planned::default()
+    })
+}
