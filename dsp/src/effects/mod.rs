@@ -136,15 +136,7 @@ mod tests {
         // frames where blocks of 64 and of 17 both end.
         let (l, r) = test_signal(72_000);
         for spec in all_specs() {
-            let table = match &spec {
-                EffectSpec::Reverb(_) => ReverbSpec::PARAMS,
-                EffectSpec::Delay(_) => DelaySpec::PARAMS,
-                EffectSpec::Chorus(_) => ChorusSpec::PARAMS,
-                EffectSpec::Phaser(_) => PhaserSpec::PARAMS,
-                EffectSpec::Distortion(_) => DistortionSpec::PARAMS,
-                EffectSpec::Compressor(_) => CompressorSpec::PARAMS,
-                EffectSpec::Filter(_) => FilterSpec::PARAMS,
-            };
+            let table = spec.params();
             let mut sets = Vec::new();
             for (i, &(name, default, lo, hi)) in table.iter().enumerate() {
                 let far = if name == "time" {

@@ -23,49 +23,21 @@ fn far(table: super::ParamTable, i: usize, top: bool) -> f32 {
 }
 
 fn table_of_instrument(spec: &InstrumentSpec) -> super::ParamTable {
-    use chronus_sequencer::song::*;
-    match spec {
-        InstrumentSpec::Synth(_) => SynthSpec::PARAMS,
-        InstrumentSpec::Fm(_) => FmSpec::PARAMS,
-        InstrumentSpec::Kick(_) => KickSpec::PARAMS,
-        InstrumentSpec::Snare(_) => SnareSpec::PARAMS,
-        InstrumentSpec::Hihat(_) => HihatSpec::PARAMS,
-        InstrumentSpec::Clap(_) => ClapSpec::PARAMS,
-        InstrumentSpec::Tom(_) => TomSpec::PARAMS,
-    }
+    spec.params()
 }
 
 fn table_of_effect(spec: &EffectSpec) -> super::ParamTable {
-    use chronus_sequencer::song::*;
-    match spec {
-        EffectSpec::Reverb(_) => ReverbSpec::PARAMS,
-        EffectSpec::Delay(_) => DelaySpec::PARAMS,
-        EffectSpec::Chorus(_) => ChorusSpec::PARAMS,
-        EffectSpec::Phaser(_) => PhaserSpec::PARAMS,
-        EffectSpec::Distortion(_) => DistortionSpec::PARAMS,
-        EffectSpec::Compressor(_) => CompressorSpec::PARAMS,
-        EffectSpec::Filter(_) => FilterSpec::PARAMS,
-    }
+    spec.params()
 }
 
 #[test]
 fn set_param_and_what_follows_do_not_allocate() {
-    let instruments: Vec<InstrumentSpec> = specs(
-        &["synth", "fm", "kick", "snare", "hihat", "clap", "tom"],
-        |y| serde_yaml_ng::from_str(y).unwrap_or_else(|e| panic!("{e}")),
-    );
-    let effects: Vec<EffectSpec> = specs(
-        &[
-            "reverb",
-            "delay",
-            "chorus",
-            "phaser",
-            "distortion",
-            "compressor",
-            "filter",
-        ],
-        |y| serde_yaml_ng::from_str(y).unwrap_or_else(|e| panic!("{e}")),
-    );
+    let instruments: Vec<InstrumentSpec> = specs(&InstrumentSpec::KINDS, |y| {
+        serde_yaml_ng::from_str(y).unwrap_or_else(|e| panic!("{e}"))
+    });
+    let effects: Vec<EffectSpec> = specs(&EffectSpec::KINDS, |y| {
+        serde_yaml_ng::from_str(y).unwrap_or_else(|e| panic!("{e}"))
+    });
     let mut built_i: Vec<_> = instruments
         .iter()
         .map(|s| (table_of_instrument(s), build_instrument(s, RATE)))

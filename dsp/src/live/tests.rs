@@ -35,16 +35,8 @@ use chronus_sequencer::song::*;
 /// The ramp every test asks for (the engine's default, 5 ms).
 const RAMP: u32 = 240;
 
-const INSTRUMENTS: [&str; 7] = ["synth", "fm", "kick", "snare", "hihat", "clap", "tom"];
-const EFFECTS: [&str; 7] = [
-    "reverb",
-    "delay",
-    "chorus",
-    "phaser",
-    "distortion",
-    "compressor",
-    "filter",
-];
+const INSTRUMENTS: [&str; 7] = InstrumentSpec::KINDS;
+const EFFECTS: [&str; 7] = EffectSpec::KINDS;
 
 /// Parameters documented to apply from the next note or hit only.
 const NEXT_NOTE_ONLY: &[(&str, &str)] = &[
