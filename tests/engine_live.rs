@@ -230,3 +230,69 @@ fn a_replaced_instrument_rings_out_its_note_and_new_notes_play_on_the_new_one() 
     h.collect(|id| freed.push(id), &mut notices);
     assert!(notices.is_empty());
 }
+
+#[test]
+fn an_effect_moved_in_the_chain_crossfades_and_changes_the_order() {
+    let spec = common::song(
+        "tempo: 120\ninstruments:\n  s: { type: synth, osc: sine, filter: none, attack: 0.002, sustain: 1, release: 0.01, effects: [ { type: distortion, drive: 24, mix: 1 }, { type: filter, mode: lowpass, cutoff: 400, resonance: 0 } ] }\npatterns:\n  a: { s: \"x\" }\n",
+    )
+    .tracks[0]
+    .spec
+    .clone();
+    let mut engine = Engine::empty(RATE);
+    let mut h = engine.take_handle().expect("handle");
+    let t = TrackId::new(0, 1);
+    // Effects 0 (distortion) and 1 (filter): distortion, then a low-pass.
+    add(&mut h, t, Track::new("s", &spec, RATE as f32, 0));
+    event(&mut h, 0, t, note_on(1, 57.0));
+    let before = run(&mut engine, 24_000);
+    let msg = ControlMsg::Command {
+        frame: 24_000,
+        command: Command::MoveEffect {
+            track: t,
+            effect: chronus::sequencer::EffectId(1),
+            index: 0,
+        },
+    };
+    assert!(h.send(msg).is_ok());
+    let after = run(&mut engine, 24_000);
+    let step = |x: &[f32]| {
+        x.windows(2)
+            .map(|w| (w[1] - w[0]).abs())
+            .fold(0.0f32, f32::max)
+    };
+    let (steady_before, around, steady_after) = (
+        step(&before[12_000..]),
+        step(&after[..4000]),
+        step(&after[8000..]),
+    );
+    // While it moves the filter is out of the chain for a moment: the
+    // distortion alone is the third state the output passes through.
+    let alone = common::song(
+        "tempo: 120\ninstruments:\n  s: { type: synth, osc: sine, filter: none, attack: 0.002, sustain: 1, release: 0.01, effects: [ { type: distortion, drive: 24, mix: 1 } ] }\npatterns:\n  a: { s: \"x\" }\n",
+    )
+    .tracks[0]
+    .spec
+    .clone();
+    let mut solo = Engine::empty(RATE);
+    let mut hs = solo.take_handle().expect("handle");
+    add(&mut hs, t, Track::new("s", &alone, RATE as f32, 0));
+    event(&mut hs, 0, t, note_on(1, 57.0));
+    let distorted = step(&run(&mut solo, 24_000)[12_000..]);
+    eprintln!(
+        "effect move: steps {steady_before:.4} before, {around:.4} around, {steady_after:.4} after, {distorted:.4} with the moved effect out"
+    );
+    assert!(
+        around <= 1.1 * steady_before.max(steady_after).max(distorted),
+        "{around}"
+    );
+    // Low-passed then distorted is brighter than distorted then low-passed.
+    let bright = |x: &[f32]| {
+        let s = common::spectrum(&x[..16_384]);
+        let bin = |f: f64| (f * 16_384.0 / 48_000.0) as usize;
+        s[bin(2000.0)..bin(8000.0)].iter().sum::<f64>()
+            / s[bin(100.0)..bin(500.0)].iter().sum::<f64>()
+    };
+    let (b0, b1) = (bright(&before[4000..]), bright(&after[6000..]));
+    assert!(b1 > 2.0 * b0, "the order did not change: {b0} -> {b1}");
+}

@@ -213,29 +213,43 @@ impl Chain {
         true
     }
 
+    /// Move every effect that has faded out for a move to its new place
+    /// (and start it fading back in), before the block runs: each effect
+    /// then runs exactly once per block. Audio thread safe.
+    fn finish_moves(&mut self) {
+        let mut i = 0;
+        while i < self.slots.len() {
+            let s = &self.slots[i];
+            let faded = !s.presence.is_smoothing() && s.presence.value() == 0.0;
+            match s.phase {
+                Phase::Moving(to) if faded => {
+                    let mut s = self.slots.remove(i);
+                    s.phase = Phase::Present;
+                    s.presence.set(1.0, self.fade);
+                    let to = to.min(self.slots.len());
+                    self.slots.insert(to, s);
+                    // Whatever now sits at `i` has not been looked at yet
+                    // unless the moved one went before it.
+                    if to <= i {
+                        i += 1;
+                    }
+                }
+                _ => i += 1,
+            }
+        }
+    }
+
     /// Run the chain over a stereo block in place. Audio thread safe.
     pub fn process(&mut self, left: &mut [f32], right: &mut [f32], port: &mut ControlPort) {
         let n = left.len().min(MAX_BLOCK);
         let (left, right) = (&mut left[..n], &mut right[..n]);
+        self.finish_moves();
         let mut i = 0;
         while i < self.slots.len() {
             let fade = self.fade;
             let slot = &mut self.slots[i];
             let fading = slot.presence.is_smoothing();
             let out = !fading && slot.presence.value() == 0.0;
-            if out {
-                if let Phase::Moving(to) = slot.phase {
-                    let mut s = self.slots.remove(i);
-                    s.phase = Phase::Present;
-                    s.presence.set(1.0, fade);
-                    let to = to.min(self.slots.len());
-                    self.slots.insert(to, s);
-                    if to <= i {
-                        i += 1;
-                    }
-                    continue;
-                }
-            }
             let plain = !fading && !out && slot.incoming.is_none() && slot.ringing.is_none();
             if plain {
                 slot.effect.process(left, right);
