@@ -206,7 +206,14 @@ impl Compiler<'_> {
         let mut swing = file.swing;
         params::clamp_param(&mut swing, 0.0, 0.5, "song", "swing", &mut warnings);
         let mut master_gain = file.master_gain;
-        params::clamp_param(&mut master_gain, -60.0, 24.0, "song", "master_gain", &mut warnings);
+        params::clamp_param(
+            &mut master_gain,
+            -60.0,
+            24.0,
+            "song",
+            "master_gain",
+            &mut warnings,
+        );
 
         if file.instruments.0.is_empty() {
             return Err(self.error(
