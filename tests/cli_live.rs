@@ -301,6 +301,18 @@ fn repl_on_a_real_pty() {
         "the near miss is not answered as an error:\n{shown}"
     );
     term.expect("chronus> ", wait);
+    // Stop, and let the reverb ring for most of a second.
+    term.type_line("quantize now; stop all");
+    term.expect("ok quantize now", wait);
+    let rest = term.expect("\n", wait);
+    let stop = from_bar(&format!(
+        "from bar {}",
+        rest.rsplit("from bar ").next().unwrap_or("")
+    ))
+    .map(|(_, f)| f)
+    .expect("stop announced its frame");
+    term.expect("chronus> ", wait);
+    std::thread::sleep(Duration::from_millis(1000));
     term.type_line("quit");
     term.expect("ok quit", wait);
     let status = term.wait_within(wait);
@@ -353,6 +365,7 @@ fn prototype_workflow_on_a_real_pty() {
     let mut term = PtyChild::spawn(chronus(), &args, &dir.dir);
     term.expect("chronus> ", wait);
     let mut start = None;
+    let mut bass = None;
     for (line, answer) in WORKFLOW.iter().zip(answers) {
         term.type_line(line);
         term.expect(answer, wait);
@@ -360,8 +373,12 @@ fn prototype_workflow_on_a_real_pty() {
         if line.starts_with("sequence kick") {
             start = from_bar(&format!("from bar {rest}"));
         }
+        if line.starts_with("melody bass") {
+            bass = from_bar(&format!("from bar {rest}"));
+        }
         term.expect("chronus> ", wait);
     }
+    let (_, bass_start) = bass.expect("melody bass announced its bar");
     let (bar, start) = start.expect("sequence kick announced its bar");
     assert_eq!(start, (bar - 1) * BAR);
     // Let the first bar of the patterns play (the null backend runs in
@@ -373,7 +390,7 @@ fn prototype_workflow_on_a_real_pty() {
         let rest = term.expect("\n", wait);
         let now = status_frame(&format!("ok status: {rest}")).expect("a frame");
         term.expect("chronus> ", wait);
-        if now > start + BAR {
+        if now > bass_start.max(start) + BAR {
             break;
         }
         assert!(
@@ -382,6 +399,18 @@ fn prototype_workflow_on_a_real_pty() {
         );
         std::thread::sleep(Duration::from_millis(200));
     }
+    // Stop, and let the reverb ring for most of a second.
+    term.type_line("quantize now; stop all");
+    term.expect("ok quantize now", wait);
+    let rest = term.expect("\n", wait);
+    let stop = from_bar(&format!(
+        "from bar {}",
+        rest.rsplit("from bar ").next().unwrap_or("")
+    ))
+    .map(|(_, f)| f)
+    .expect("stop announced its frame");
+    term.expect("chronus> ", wait);
+    std::thread::sleep(Duration::from_millis(1000));
     term.type_line("quit");
     term.expect("ok quit", wait);
     let status = term.wait_within(wait);
@@ -392,6 +421,25 @@ fn prototype_workflow_on_a_real_pty() {
     let kicks = wav::jumps(&rec.left, 0.3, 4_800);
     assert_eq!(kicks.first().copied(), Some(start), "{kicks:?}");
     assert!(kicks.contains(&(start + BEAT)), "{kicks:?}");
+    // The bass at its pitch: the 2nd and 4th harmonics of its first C2.
+    let c2 = midi_hz(36.0);
+    let window = &rec.left[bass_start as usize..(bass_start + BEAT) as usize];
+    for k in [2.0, 4.0] {
+        let f = wav::peak_freq(window, 48_000.0, k * c2 - 4.0, k * c2 + 4.0) / k;
+        assert!(cents(f, c2).abs() < 1.0, "bass at {f} Hz, not C2");
+    }
+    // The reverb tail after the stop: present and decaying.
+    let tail = |from: f64, to: f64| {
+        let a = (stop as f64 + from * 48_000.0) as usize;
+        let b = ((stop as f64 + to * 48_000.0) as usize).min(rec.left.len());
+        wav::dbfs(wav::rms(&rec.left[a..b]))
+    };
+    let (early, late) = (tail(0.3, 0.55), tail(0.55, 0.8));
+    eprintln!("pty session: reverb tail {early:.1} then {late:.1} dBFS after the stop");
+    assert!(
+        late > -60.0 && early > late + 1.0,
+        "{early:.1} then {late:.1} dBFS"
+    );
 }
 
 /// A session with a kick playing a pattern; its status.
