@@ -301,18 +301,6 @@ fn repl_on_a_real_pty() {
         "the near miss is not answered as an error:\n{shown}"
     );
     term.expect("chronus> ", wait);
-    // Stop, and let the reverb ring for most of a second.
-    term.type_line("quantize now; stop all");
-    term.expect("ok quantize now", wait);
-    let rest = term.expect("\n", wait);
-    let stop = from_bar(&format!(
-        "from bar {}",
-        rest.rsplit("from bar ").next().unwrap_or("")
-    ))
-    .map(|(_, f)| f)
-    .expect("stop announced its frame");
-    term.expect("chronus> ", wait);
-    std::thread::sleep(Duration::from_millis(1000));
     term.type_line("quit");
     term.expect("ok quit", wait);
     let status = term.wait_within(wait);
