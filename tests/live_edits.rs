@@ -548,3 +548,35 @@ fn absurd_note_lengths_and_effect_numbers_are_refused() {
     }
     ok(&mut live, "add reverb to bass; set bass reverb2.mix=0.5");
 }
+
+#[test]
+fn effects_are_reordered_while_playing() {
+    let (mut live, _dir) = rig(256);
+    ok(
+        &mut live,
+        "create bass; melody bass: C2*4; play bass; add delay to bass; add reverb to bass",
+    );
+    render(&mut live, BAR + 10_000);
+    let r = ok(&mut live, "move reverb on bass to 1");
+    assert!(r.text.contains("(reverb > delay)"), "{}", r.line());
+    let kinds: Vec<&str> = live.session.model().tracks["bass"]
+        .spec
+        .effects()
+        .iter()
+        .map(|f| f.kind())
+        .collect();
+    assert_eq!(kinds, ["reverb", "delay"]);
+    // The moved effect keeps its identity: its settings still reach it.
+    ok(&mut live, "set bass reverb.mix=0.6");
+    let (l, _) = render(&mut live, BAR);
+    assert!(l.iter().all(|s| s.is_finite()) && l.iter().any(|s| s.abs() > 0.01));
+    assert_eq!(live.engine().stats().stale_events, 0);
+    for bad in [
+        "move reverb on bass to 3",
+        "move chorus on bass to 1",
+        "move reverb on bass to 0",
+    ] {
+        let r = live.session.execute(bad);
+        assert!(!r.ok, "{bad}: {}", r.line());
+    }
+}

@@ -196,6 +196,16 @@ pub enum Command {
         /// The instrument (or `master`).
         target: Word,
     },
+    /// `move EFFECT on NAME to POSITION`: reorder an instrument's effects
+    /// (position 1 is first in the chain).
+    Move {
+        /// The effect (`reverb`, `reverb2`).
+        effect: Word,
+        /// The instrument.
+        target: Word,
+        /// Its new place, 1-based.
+        position: usize,
+    },
     /// `remove NAME`: delete an instrument.
     Remove {
         /// The instrument.
@@ -283,6 +293,7 @@ impl Command {
             Command::Set { .. } => "set",
             Command::Add { .. } => "add",
             Command::RemoveEffect { .. } | Command::Remove { .. } => "remove",
+            Command::Move { .. } => "move",
             Command::Tempo { .. } => "tempo",
             Command::Swing { .. } => "swing",
             Command::Mute(_) => "mute",

@@ -70,6 +70,12 @@ const COMMANDS: &[CommandHelp] = &[
         example: "remove reverb from bass",
     },
     CommandHelp {
+        name: "move",
+        syntax: "move EFFECT on NAME to POSITION",
+        summary: "Reorder an instrument's effects (position 1 is first); it fades out, moves and fades back in.",
+        example: "move reverb on bass to 1",
+    },
+    CommandHelp {
         name: "tempo",
         syntax: "tempo BPM",
         summary: "Set the tempo in beats per minute.",

@@ -35,7 +35,7 @@ fn the_table_has_every_command() {
     ] {
         assert!(names.contains(&name), "{name}");
     }
-    assert_eq!(names.len(), 25);
+    assert_eq!(names.len(), 26);
 }
 
 #[test]

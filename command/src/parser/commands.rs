@@ -21,6 +21,7 @@ pub(super) fn parse(mut a: Args) -> Result<Command> {
         "set" => set(&mut a)?,
         "add" => add(&mut a)?,
         "remove" => remove(&mut a)?,
+        "move" => move_effect(&mut a)?,
         "tempo" => tempo(&mut a)?,
         "swing" => swing(&mut a)?,
         "mute" => mute(&mut a)?,
@@ -149,6 +150,31 @@ fn remove(a: &mut Args) -> Result<Command> {
     linking_word(a, "from", &effect, &example)?;
     let target = expect_name(a, "an instrument name", "from")?;
     Ok(Command::RemoveEffect { effect, target })
+}
+
+fn move_effect(a: &mut Args) -> Result<Command> {
+    let t = a.expect(|| {
+        format!(
+            "expected an effect after move (such as move reverb on bass to 1; effects: {})",
+            EFFECTS.join(", ")
+        )
+    })?;
+    let effect = numbered_effect(&t)?;
+    let example = format!("move {} on bass to 1", effect.text);
+    linking_word(a, "on", &effect, &example)?;
+    let target = expect_name(a, "an instrument name", "on")?;
+    linking_word(a, "to", &target, &example)?;
+    const WHERE: &str = "expected a position in the chain after to (1 is first)";
+    let t = a.expect(|| WHERE.to_string())?;
+    let position = number(&t, WHERE, "")?;
+    if position < 1.0 || position.fract() != 0.0 || position > 1000.0 {
+        return Err(Error::new(t.column, format!("{WHERE}, got '{}'", t.text)));
+    }
+    Ok(Command::Move {
+        effect,
+        target,
+        position: position as usize,
+    })
 }
 
 /// `reverb` without its number (`reverb2` is a track's second reverb).

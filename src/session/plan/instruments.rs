@@ -2,6 +2,7 @@
 
 #[allow(clippy::wildcard_imports)]
 use super::*;
+use crate::session::model::count as count_of;
 
 /// The type a `create` without one means: the name itself (`kick`, `hat`),
 /// else what its keys belong to.
@@ -382,5 +383,49 @@ pub(super) fn remove(d: &mut Draft, name: &Word) -> Result<Planned> {
         ],
         false,
         format!("remove {}", shown(&name.text)),
+    )
+}
+
+pub(super) fn move_effect(
+    d: &mut Draft,
+    effect: &Word,
+    target: &Word,
+    position: usize,
+) -> Result<Planned> {
+    let t = track(d, target)?.clone();
+    let from = find_effect(&t, &effect.text, &target.text)?;
+    let count = t.spec.effects().len();
+    if position > count {
+        return Err(format!(
+            "'{}' has {}: expected a position from 1 to {count}",
+            target.text,
+            count_of(count, "effect")
+        ));
+    }
+    let to = position - 1;
+    if let Some(tr) = d.model.tracks.get_mut(&target.text) {
+        let fx = tr.spec.effects_mut().remove(from);
+        tr.spec.effects_mut().insert(to, fx);
+        let id = tr.effect_ids.remove(from);
+        tr.effect_ids.insert(to, id);
+    }
+    let order = d
+        .model
+        .tracks
+        .get(&target.text)
+        .map(|tr| effect_names(tr.spec.effects()).join(" > "))
+        .unwrap_or_default();
+    done(
+        vec![Action::Engine(EngineCommand::MoveEffect {
+            track: t.id,
+            effect: t.effect_ids[from],
+            index: to,
+        })],
+        false,
+        format!(
+            "move {} on {} to {position} ({order})",
+            effect.text,
+            shown(&target.text)
+        ),
     )
 }

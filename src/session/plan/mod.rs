@@ -78,6 +78,11 @@ pub(super) fn plan(s: &mut Session, d: &mut Draft, part: &Part) -> Result<Planne
         } => add_effect(s, d, effect, target, params),
         Command::RemoveEffect { effect, target } => remove_effect(d, effect, target),
         Command::Remove { name } => remove(d, name),
+        Command::Move {
+            effect,
+            target,
+            position,
+        } => move_effect(d, effect, target, *position),
         Command::Tempo { bpm } => {
             if !(20.0..=400.0).contains(bpm) {
                 return Err(format!("tempo {bpm}: expected 20..400 BPM"));
