@@ -580,3 +580,48 @@ fn effects_are_reordered_while_playing() {
         assert!(!r.ok, "{bad}: {}", r.line());
     }
 }
+
+#[test]
+fn rebuilds_in_quick_succession_fade_instead_of_cutting() {
+    // Two instrument rebuilds 0.2 s apart under a held note: the first old
+    // instrument, still ringing, fades out over 10 ms instead of stopping.
+    let (mut live, _dir) = rig(64);
+    ok(
+        &mut live,
+        "create s synth osc=sine filter=none attack=0.005 sustain=1 release=0.05; melody s: A3 _ _ _; play s",
+    );
+    let (mut l, _) = render(&mut live, BAR + 10_000);
+    ok(&mut live, "set s osc=triangle");
+    let (x, _) = render(&mut live, 9600);
+    l.extend_from_slice(&x);
+    ok(&mut live, "set s osc=sine");
+    let (x, _) = render(&mut live, 20_000);
+    l.extend_from_slice(&x);
+    let peak = l.iter().fold(0.0f32, |m, s| m.max(s.abs()));
+    let natural = 2.0 * std::f32::consts::PI * 220.0 * peak / 48_000.0;
+    let step = max_step(&l, (BAR + 5000) as usize, l.len());
+    eprintln!("two rebuilds: largest step {step:.5}, sine bound {natural:.5}");
+    assert!(step < 1.3 * natural, "{step} vs {natural}");
+    // A reverb's size swept by 20 messages, 20 ms apart, under a held note.
+    let (mut live, _d2) = rig(64);
+    ok(
+        &mut live,
+        "create s synth osc=sine filter=none attack=0.005 sustain=1 release=0.05; melody s: A3 _ _ _; play s; add reverb to s mix=0.4 size=0.3",
+    );
+    let (mut l, _) = render(&mut live, BAR + 20_000);
+    let before = max_step(&l, (BAR + 5000) as usize, l.len());
+    for i in 0..20 {
+        ok(
+            &mut live,
+            &format!("set s reverb.size={:.2}", 0.3 + 0.03 * f64::from(i)),
+        );
+        let (x, _) = render(&mut live, 960);
+        l.extend_from_slice(&x);
+    }
+    let (x, _) = render(&mut live, 20_000);
+    l.extend_from_slice(&x);
+    let after = max_step(&l, l.len() - 10_000, l.len());
+    let sweep = max_step(&l, (BAR + 20_000) as usize, l.len());
+    eprintln!("reverb size sweep: largest step {sweep:.5} (before {before:.5}, after {after:.5})");
+    assert!(sweep <= 1.2 * before.max(after), "{sweep}");
+}

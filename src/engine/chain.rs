@@ -54,6 +54,9 @@ struct Slot {
     incoming: Option<(Box<dyn Effect>, Smoothed)>,
     /// A replaced instance ringing out.
     ringing: Option<Ringing>,
+    /// An older replaced instance fading out fast, to make way for a newer
+    /// one ringing (two rebuilds in a row): faded, never cut.
+    dying: Option<Ringing>,
     /// Leaving: its tail once faded out of the chain.
     leaving: Tail,
 }
@@ -67,6 +70,7 @@ impl Slot {
             phase: Phase::Present,
             incoming: None,
             ringing: None,
+            dying: None,
             leaving: Tail::new(0),
         }
     }
@@ -250,7 +254,11 @@ impl Chain {
             let slot = &mut self.slots[i];
             let fading = slot.presence.is_smoothing();
             let out = !fading && slot.presence.value() == 0.0;
-            let plain = !fading && !out && slot.incoming.is_none() && slot.ringing.is_none();
+            let plain = !fading
+                && !out
+                && slot.incoming.is_none()
+                && slot.ringing.is_none()
+                && slot.dying.is_none();
             if plain {
                 slot.effect.process(left, right);
                 i += 1;
@@ -265,6 +273,9 @@ impl Chain {
                     port.discard(Garbage::Effect(fx));
                 }
                 if let Some(r) = s.ringing {
+                    port.discard(Garbage::Effect(r.effect));
+                }
+                if let Some(r) = s.dying {
                     port.discard(Garbage::Effect(r.effect));
                 }
                 continue;
@@ -327,6 +338,13 @@ impl Chain {
                 }
             }
         }
+        if let Some(r) = &mut slot.dying {
+            if ring_out(r, s, n, fade, left, right) {
+                if let Some(r) = slot.dying.take() {
+                    port.discard(Garbage::Effect(r.effect));
+                }
+            }
+        }
         // A replacement fading in: input scaled by p g.
         if let Some((fx, g)) = &mut slot.incoming {
             for k in 0..n {
@@ -346,13 +364,17 @@ impl Chain {
                         effect: old,
                         tail: Tail::new(ring_frames),
                     };
-                    if let Some(r) = slot.ringing.replace(ring) {
-                        port.discard(Garbage::Effect(r.effect));
+                    if let Some(mut r) = slot.ringing.replace(ring) {
+                        // Two rebuilds in a row: the older tail fades fast.
+                        r.tail.fade_now(fade);
+                        if let Some(d) = slot.dying.replace(r) {
+                            port.discard(Garbage::Effect(d.effect));
+                        }
                     }
                 }
             }
         }
-        rung_out && slot.incoming.is_none() && slot.ringing.is_none()
+        rung_out && slot.incoming.is_none() && slot.ringing.is_none() && slot.dying.is_none()
     }
 }
 
@@ -389,6 +411,9 @@ impl Chain {
                 fx.reset();
             }
             if let Some(r) = &mut s.ringing {
+                r.effect.reset();
+            }
+            if let Some(r) = &mut s.dying {
                 r.effect.reset();
             }
         }

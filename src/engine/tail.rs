@@ -50,6 +50,14 @@ impl Tail {
         self.quiet >= QUIET_FRAMES || self.faded()
     }
 
+    /// Fade out now, over `fade` frames (another sound needs the place).
+    pub fn fade_now(&mut self, fade: u32) {
+        self.left = 0;
+        if self.gain.target() > 0.0 {
+            self.gain.set(0.0, fade);
+        }
+    }
+
     /// True once the gain has reached 0.
     pub fn faded(&self) -> bool {
         self.gain.value() == 0.0 && !self.gain.is_smoothing()

@@ -28,7 +28,9 @@ pub struct Track {
     /// The track's name (for reports; never touched on the audio thread).
     pub name: String,
     instrument: Box<dyn Instrument>,
-    retiring: Option<Retiring>,
+    /// Replaced instruments ringing out: the last one, and the one before
+    /// it fading out fast (two replacements in a row: faded, never cut).
+    retiring: [Option<Retiring>; 2],
     chain: Chain,
     /// Linear gain, calibration included.
     gain: Smoothed,
@@ -84,7 +86,7 @@ impl Track {
         let mut t = Track {
             name: name.to_string(),
             instrument,
-            retiring: None,
+            retiring: [None, None],
             chain: Chain::new(Vec::new(), fade, rate),
             gain: Smoothed::new(1.0),
             calibration: 1.0,
@@ -142,7 +144,7 @@ impl Track {
             } => self.instrument.note_on(id, pitch, velocity),
             EventKind::NoteOff { id } => {
                 self.instrument.note_off(id);
-                if let Some(r) = &mut self.retiring {
+                for r in self.retiring.iter_mut().flatten() {
                     r.instrument.note_off(id);
                 }
             }
@@ -189,8 +191,11 @@ impl Track {
             instrument: old,
             tail: Tail::new((RETIRE_SECONDS * f64::from(self.rate)) as u64),
         };
-        if let Some(r) = self.retiring.replace(retiring) {
-            port.discard(Garbage::Instrument(r.instrument));
+        if let Some(mut older) = self.retiring[0].replace(retiring) {
+            older.tail.fade_now(self.fade);
+            if let Some(d) = self.retiring[1].replace(older) {
+                port.discard(Garbage::Instrument(d.instrument));
+            }
         }
     }
 
@@ -239,7 +244,10 @@ impl Track {
         let ramping = self.ramping();
         let mono = &mut self.mono[..frames];
         self.instrument.render(mono);
-        if let Some(r) = &mut self.retiring {
+        for k in 0..self.retiring.len() {
+            let Some(r) = &mut self.retiring[k] else {
+                continue;
+            };
             let extra = &mut self.extra[..frames];
             r.instrument.render(extra);
             let gains = &mut self.ramp[..frames];
@@ -248,7 +256,7 @@ impl Track {
                 *m += e * g;
             }
             if r.instrument.active_voices() == 0 || r.tail.faded() {
-                if let Some(r) = self.retiring.take() {
+                if let Some(r) = self.retiring[k].take() {
                     port.discard(Garbage::Instrument(r.instrument));
                 }
             }
@@ -312,14 +320,16 @@ impl Track {
         self.instrument.active_voices()
             + self
                 .retiring
-                .as_ref()
-                .map_or(0, |r| r.instrument.active_voices())
+                .iter()
+                .flatten()
+                .map(|r| r.instrument.active_voices())
+                .sum::<usize>()
     }
 
     /// Silence everything: voices and effect tails.
     pub fn reset(&mut self) {
         self.instrument.reset();
-        if let Some(r) = &mut self.retiring {
+        for r in self.retiring.iter_mut().flatten() {
             r.instrument.reset();
         }
         self.chain.reset();

@@ -101,6 +101,23 @@ impl Session {
                     pending.map_or((frame, beat), |(f, b)| (frame.max(f), beat.max(b)));
                 match a {
                     Action::Engine(command) => {
+                        // Rebuilds of one instrument or effect, one fade
+                        // apart: each crossfade finishes before the next.
+                        let key = match &command {
+                            EngineCommand::ReplaceInstrument { track, .. } => Some((*track, None)),
+                            EngineCommand::ReplaceEffect { track, effect, .. } => {
+                                Some((*track, Some(*effect)))
+                            }
+                            _ => None,
+                        };
+                        let mut frame = frame;
+                        if let Some(key) = key {
+                            let fade = u64::from(crate::engine::fade_frames(self.rate as f32));
+                            if let Some(&last) = self.rebuilds.get(&key) {
+                                frame = frame.max(last + fade);
+                            }
+                            self.rebuilds.insert(key, frame);
+                        }
                         if frame > soonest {
                             if let Some(t) = track {
                                 self.pending.insert(t, (frame, beat));

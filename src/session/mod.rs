@@ -151,6 +151,8 @@ pub struct Session {
     /// Tracks with a structural change waiting for a later frame: that
     /// frame and beat (later actions on them wait as long).
     pending: std::collections::HashMap<TrackId, (u64, f64)>,
+    /// The frame of the last rebuild of each instrument (`None`) or effect.
+    rebuilds: std::collections::HashMap<(TrackId, Option<chronus_sequencer::EffectId>), u64>,
 }
 
 impl Session {
@@ -186,6 +188,7 @@ impl Session {
             extra: None,
             structure: 0,
             pending: std::collections::HashMap::new(),
+            rebuilds: std::collections::HashMap::new(),
         }
     }
 
@@ -310,6 +313,7 @@ impl Session {
     pub fn collect(&mut self) {
         let now = self.clock.now();
         self.pending.retain(|_, (f, _)| *f > now);
+        self.rebuilds.retain(|_, f| *f + 48_000 > now);
         let slots = &mut self.draft.slots;
         self.engine
             .collect(|id| slots.returned(id), &mut self.notices);
