@@ -34,6 +34,16 @@ fn render(live: &mut ManualLive, frames: u64) -> (Vec<f32>, Vec<f32>) {
     (l, r)
 }
 
+/// A sine synth holding A3 for every bar from the next one.
+const HELD_A3: &str = "create s synth osc=sine filter=none attack=0.005 sustain=1 release=0.05; melody s: A3 _ _ _; play s";
+
+/// Run `line`, render `frames` more and append them to `l`.
+fn then(live: &mut ManualLive, l: &mut Vec<f32>, line: &str, frames: u64) {
+    ok(live, line);
+    let (x, _) = render(live, frames);
+    l.extend_from_slice(&x);
+}
+
 /// Largest sample-to-sample step in `x[from..to]`.
 fn max_step(x: &[f32], from: usize, to: usize) -> f32 {
     x[from..to.min(x.len())]
@@ -59,10 +69,7 @@ fn a_new_pattern_starts_exactly_on_the_next_bar_line() {
 #[test]
 fn a_pattern_replaced_mid_bar_waits_for_the_bar_line_and_does_not_click() {
     let (mut live, _dir) = rig(128);
-    ok(
-        &mut live,
-        "create s synth osc=sine filter=none attack=0.005 release=0.05 sustain=1; melody s: A3 _ _ _; play s",
-    );
+    ok(&mut live, HELD_A3);
     // Bar 2 plays A3 held for the whole bar; half way through it, replace it.
     let (mut l, _) = render(&mut live, BAR + BAR / 2);
     let r = ok(&mut live, "melody s: E4 _ _ _");
@@ -145,17 +152,15 @@ fn a_cutoff_swept_by_100_messages_a_second_does_not_zipper() {
 #[test]
 fn an_effect_added_and_removed_mid_note_crossfades() {
     let (mut live, _dir) = rig(64);
-    ok(
-        &mut live,
-        "create s synth osc=sine filter=none attack=0.005 sustain=1 release=0.05; melody s: A3 _ _ _; play s",
-    );
+    ok(&mut live, HELD_A3);
     let (mut l, _) = render(&mut live, BAR + 20_000);
-    ok(&mut live, "add distortion to s drive=30 mix=1");
-    let (x, _) = render(&mut live, 20_000);
-    l.extend_from_slice(&x);
-    ok(&mut live, "remove distortion from s");
-    let (x, _) = render(&mut live, 20_000);
-    l.extend_from_slice(&x);
+    then(
+        &mut live,
+        &mut l,
+        "add distortion to s drive=30 mix=1",
+        20_000,
+    );
+    then(&mut live, &mut l, "remove distortion from s", 20_000);
     let clean = max_step(&l, (BAR + 5000) as usize, (BAR + 19_000) as usize);
     let driven = max_step(&l, (BAR + 26_000) as usize, (BAR + 39_000) as usize);
     let edits = max_step(&l, (BAR + 19_000) as usize, (BAR + 60_000) as usize);
@@ -388,7 +393,7 @@ fn a_reverb_rebuilt_for_a_new_size_crossfades_without_a_click() {
     let (mut live, _dir) = rig(64);
     ok(
         &mut live,
-        "create s synth osc=sine filter=none attack=0.005 sustain=1 release=0.05; melody s: A3 _ _ _; play s; add reverb to s mix=0.5 size=0.2",
+        &format!("{HELD_A3}; add reverb to s mix=0.5 size=0.2"),
     );
     let (mut l, _) = render(&mut live, BAR + 30_000);
     let r = ok(&mut live, "set s reverb.size=0.95 reverb.decay=6");
@@ -419,9 +424,7 @@ fn a_removed_reverb_rings_out_its_tail_instead_of_being_cut() {
     );
     // The note sounds for a beat from bar 2; remove the reverb in its tail.
     let (mut l, _) = render(&mut live, BAR + 24_000 + 4800);
-    ok(&mut live, "remove reverb from s");
-    let (x, _) = render(&mut live, 48_000);
-    l.extend_from_slice(&x);
+    then(&mut live, &mut l, "remove reverb from s", 48_000);
     let at = (BAR + 24_000 + 4800) as usize;
     let before = max_step(&l, at - 4000, at);
     let around = max_step(&l, at, at + 4000);
@@ -478,10 +481,7 @@ fn a_song_in_another_meter_changes_the_bar_length_at_a_bar_line() {
 #[test]
 fn a_tempo_change_under_a_held_note_does_not_click() {
     let (mut live, _dir) = rig(128);
-    ok(
-        &mut live,
-        "create s synth osc=sine filter=none attack=0.005 sustain=1 release=0.05; melody s: A3 _ _ _; play s",
-    );
+    ok(&mut live, HELD_A3);
     let (mut l, _) = render(&mut live, BAR + 20_000);
     let r = ok(&mut live, "tempo 137");
     assert_eq!(r.frame, Some(2 * BAR));
@@ -586,17 +586,10 @@ fn rebuilds_in_quick_succession_fade_instead_of_cutting() {
     // Two instrument rebuilds 0.2 s apart under a held note: the first old
     // instrument, still ringing, fades out over 10 ms instead of stopping.
     let (mut live, _dir) = rig(64);
-    ok(
-        &mut live,
-        "create s synth osc=sine filter=none attack=0.005 sustain=1 release=0.05; melody s: A3 _ _ _; play s",
-    );
+    ok(&mut live, HELD_A3);
     let (mut l, _) = render(&mut live, BAR + 10_000);
-    ok(&mut live, "set s osc=triangle");
-    let (x, _) = render(&mut live, 9600);
-    l.extend_from_slice(&x);
-    ok(&mut live, "set s osc=sine");
-    let (x, _) = render(&mut live, 20_000);
-    l.extend_from_slice(&x);
+    then(&mut live, &mut l, "set s osc=triangle", 9600);
+    then(&mut live, &mut l, "set s osc=sine", 20_000);
     let peak = l.iter().fold(0.0f32, |m, s| m.max(s.abs()));
     let natural = 2.0 * std::f32::consts::PI * 220.0 * peak / 48_000.0;
     let step = max_step(&l, (BAR + 5000) as usize, l.len());
@@ -606,7 +599,7 @@ fn rebuilds_in_quick_succession_fade_instead_of_cutting() {
     let (mut live, _d2) = rig(64);
     ok(
         &mut live,
-        "create s synth osc=sine filter=none attack=0.005 sustain=1 release=0.05; melody s: A3 _ _ _; play s; add reverb to s mix=0.4 size=0.3",
+        &format!("{HELD_A3}; add reverb to s mix=0.4 size=0.3"),
     );
     let (mut l, _) = render(&mut live, BAR + 20_000);
     let before = max_step(&l, (BAR + 5000) as usize, l.len());

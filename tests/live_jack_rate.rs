@@ -3,6 +3,8 @@
 //! right. Uses its own private jackd (dummy driver), which it crashes and
 //! restarts at 44.1 kHz; what chronus plays is recorded by a JACK client.
 
+mod common;
+
 use jack::{Client, ClientOptions, Control, ProcessScope};
 use std::io::Write;
 use std::process::{Child, Command, Stdio};
@@ -143,18 +145,6 @@ fn record(port: &str, frames: usize) -> (Vec<f32>, u32) {
     (x, rate)
 }
 
-fn frequency(x: &[f32], rate: f64) -> f64 {
-    let mut crossings = Vec::new();
-    for i in 1..x.len() {
-        if x[i - 1] < 0.0 && x[i] >= 0.0 {
-            let t = f64::from(-x[i - 1]) / f64::from(x[i] - x[i - 1]);
-            crossings.push(i as f64 - 1.0 + t);
-        }
-    }
-    let n = crossings.len().saturating_sub(1).max(1) as f64;
-    rate * n / (crossings.last().unwrap_or(&0.0) - crossings.first().unwrap_or(&0.0))
-}
-
 #[test]
 fn a_server_back_at_another_rate_gets_an_engine_built_for_it() {
     if !jackd_installed() {
@@ -209,7 +199,7 @@ fn a_server_back_at_another_rate_gets_an_engine_built_for_it() {
     std::thread::sleep(Duration::from_millis(2300));
     let (x, rate) = record("ratetest:out_L", 24_000);
     let first = x.iter().position(|s| s.abs() > 0.05).unwrap_or(0);
-    let f48 = frequency(&x[first..], f64::from(rate));
+    let f48 = common::zero_crossing_freq(&x[first..], f64::from(rate));
     server.crash();
     std::thread::sleep(Duration::from_millis(300));
     let _server2 = Jackd::start(&name, 44_100);
@@ -218,7 +208,7 @@ fn a_server_back_at_another_rate_gets_an_engine_built_for_it() {
     let (y, rate2) = record("ratetest:out_L", 22_050);
     let first = y.iter().position(|s| s.abs() > 0.05).unwrap_or(y.len());
     assert!(first < y.len(), "silent after the restart");
-    let f44 = frequency(&y[first..], f64::from(rate2));
+    let f44 = common::zero_crossing_freq(&y[first..], f64::from(rate2));
     let _ = writeln!(stdin, "quit");
     drop(stdin);
     let out = child.wait_with_output().expect("wait");
@@ -228,8 +218,8 @@ fn a_server_back_at_another_rate_gets_an_engine_built_for_it() {
         "{replies:?}"
     );
     let err = String::from_utf8_lossy(&out.stderr);
-    let c48 = 1200.0 * (f48 / 440.0).log2();
-    let c44 = 1200.0 * (f44 / 440.0).log2();
+    let c48 = common::cents(f48, 440.0);
+    let c44 = common::cents(f44, 440.0);
     eprintln!(
         "rate change: {rate} Hz: {f48:.4} Hz ({c48:+.4} c); {rate2} Hz: {f44:.4} Hz ({c44:+.4} c)"
     );
