@@ -618,3 +618,44 @@ fn rebuilds_in_quick_succession_fade_instead_of_cutting() {
     eprintln!("reverb size sweep: largest step {sweep:.5} (before {before:.5}, after {after:.5})");
     assert!(sweep <= 1.2 * before.max(after), "{sweep}");
 }
+
+#[test]
+fn moves_ringing_tails_and_rebuilds_in_a_row_never_allocate() {
+    let (mut live, _dir) = rig(64);
+    let script = [
+        "add delay to s time=0.2 feedback=0.5; add reverb to s mix=0.4 size=0.3",
+        "move reverb on s to 1",
+        "set s osc=triangle",
+        "set s osc=saw",
+        "set s reverb.size=0.6",
+        "set s reverb.size=0.9",
+        "remove reverb from s",
+        "add chorus to s; move chorus on s to 1",
+        "remove s",
+    ];
+    let (mut l, mut r) = (Vec::new(), Vec::new());
+    ok(&mut live, HELD_A3);
+    reset_violation_count();
+    live.render_with(BAR + 30_000, (&mut l, &mut r), |render| {
+        assert_no_alloc(render)
+    });
+    for line in script {
+        ok(&mut live, line);
+        live.render_with(2_400, (&mut l, &mut r), |render| assert_no_alloc(render));
+    }
+    live.render_with(12 * 48_000, (&mut l, &mut r), |render| {
+        assert_no_alloc(render)
+    });
+    let violations = violation_count();
+    eprintln!(
+        "moves, tails and rebuilds: {} commands, {violations} allocations",
+        live.engine().stats().commands
+    );
+    assert_eq!(violations, 0);
+    assert_eq!(
+        live.engine().tracks().count(),
+        0,
+        "the removed track came back"
+    );
+    assert!(l.iter().any(|s| s.abs() > 0.01));
+}
