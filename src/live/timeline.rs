@@ -125,7 +125,7 @@ impl LiveTimeline {
             .rev()
             .find(|m| m.0 <= bar)
             .copied()
-            .unwrap_or((0, 0.0, 4))
+            .unwrap_or(self.meters[0])
     }
 
     /// Beats per bar in bar `bar`.
@@ -152,7 +152,7 @@ impl LiveTimeline {
             .rev()
             .find(|m| m.1 <= beat + 1e-9)
             .copied()
-            .unwrap_or((0, 0.0, 4));
+            .unwrap_or(self.meters[0]);
         b + ((beat - start) / f64::from(m) + 1e-9).floor().max(0.0) as u64
     }
 

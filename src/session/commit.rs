@@ -26,11 +26,7 @@ impl Session {
         let messages: usize = planned
             .iter()
             .flat_map(|p| &p.actions)
-            .map(|a| match a {
-                Action::Engine(_) | Action::Param { .. } => 1,
-                Action::Note { .. } => 2,
-                _ => 0,
-            })
+            .map(Action::messages)
             .sum();
         if messages > self.engine.room() {
             return Reply::error(format!(

@@ -62,6 +62,15 @@ enum Action {
 }
 
 impl Action {
+    /// Messages it sends the engine on commit (a note is on and off).
+    fn messages(&self) -> usize {
+        match self {
+            Action::Engine(_) | Action::Param { .. } => 1,
+            Action::Note { .. } => 2,
+            Action::Edit(_) | Action::Save { .. } | Action::Quit => 0,
+        }
+    }
+
     /// The track the action is for, if one.
     fn track(&self) -> Option<TrackId> {
         match self {

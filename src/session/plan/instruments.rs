@@ -114,32 +114,19 @@ pub(super) fn create(
 
 /// `reverb` or `reverb2` (the second reverb) on `t`: its index in the chain.
 pub(super) fn find_effect(t: &LiveTrack, name: &str, track_name: &str) -> Result<usize> {
+    // The names `effect_names` gives the chain are the names it answers to.
+    let have = effect_names(t.spec.effects());
+    if let Some(i) = have.iter().position(|n| n == name) {
+        return Ok(i);
+    }
     let kind = name.trim_end_matches(|c: char| c.is_ascii_digit());
-    let digits = &name[kind.len()..];
-    let nth: usize = match digits.parse::<usize>() {
-        _ if digits.is_empty() => 1,
-        Ok(n) if n >= 2 => n,
-        _ => {
-            return Err(format!(
-                "'{name}': expected {kind} (the first) or {kind}2, {kind}3, ... (the second, third ...)"
-            ))
-        }
-    };
-    t.spec
-        .effects()
-        .iter()
-        .enumerate()
-        .filter(|(_, fx)| fx.kind() == kind)
-        .nth(nth - 1)
-        .map(|(i, _)| i)
-        .ok_or_else(|| {
-            let have = effect_names(t.spec.effects());
-            if have.is_empty() {
-                format!("'{track_name}' has no effects (add one: add reverb to {track_name})")
-            } else {
-                format!("'{track_name}' has no {name}: it has {}", have.join(", "))
-            }
-        })
+    Err(if have.is_empty() {
+        format!("'{track_name}' has no effects (add one: add reverb to {track_name})")
+    } else if matches!(&name[kind.len()..], "0" | "1") {
+        format!("'{name}': expected {kind} (the first) or {kind}2, {kind}3, ... (the second, third ...)")
+    } else {
+        format!("'{track_name}' has no {name}: it has {}", have.join(", "))
+    })
 }
 
 pub(super) fn set(
