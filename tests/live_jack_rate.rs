@@ -114,13 +114,19 @@ fn record(port: &str, frames: usize) -> (Vec<f32>, u32) {
         .expect("port");
     let got = Arc::new(Mutex::new(Vec::<f32>::with_capacity(frames + 8192)));
     let sink = Arc::clone(&got);
+    // The waiting thread reads this count, never the lock, so that the
+    // callback always gets it and no period is lost (a lost period would
+    // splice the sine and move its measured pitch).
+    let count = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = Arc::clone(&count);
     let active = client
         .activate_async(
             (),
             jack::contrib::ClosureProcessHandler::new(move |_, ps: &ProcessScope| {
-                if let Ok(mut g) = sink.try_lock() {
+                if let Ok(mut g) = sink.lock() {
                     if g.len() + ps.n_frames() as usize <= g.capacity() {
                         g.extend_from_slice(input.as_slice(ps));
+                        counted.store(g.len(), std::sync::atomic::Ordering::Release);
                     }
                 }
                 Control::Continue
@@ -133,7 +139,7 @@ fn record(port: &str, frames: usize) -> (Vec<f32>, u32) {
         .connect_ports_by_name(port, &me)
         .expect("connect");
     let start = Instant::now();
-    while got.lock().map(|g| g.len()).unwrap_or(0) < frames {
+    while count.load(std::sync::atomic::Ordering::Acquire) < frames {
         assert!(
             start.elapsed() < Duration::from_secs(10),
             "recording stalled"
@@ -143,6 +149,19 @@ fn record(port: &str, frames: usize) -> (Vec<f32>, u32) {
     let _ = active.deactivate();
     let x = got.lock().expect("lock").clone();
     (x, rate)
+}
+
+/// The median of the pitch over 0.1 s windows: the held note is struck
+/// again at each bar line (a new voice, a new phase), and a window across
+/// that seam would read off.
+fn pitch(x: &[f32], rate: f64) -> f64 {
+    let n = (rate / 10.0) as usize;
+    let mut f: Vec<f64> = x
+        .chunks_exact(n)
+        .map(|w| common::zero_crossing_freq(w, rate))
+        .collect();
+    f.sort_by(f64::total_cmp);
+    f[f.len() / 2]
 }
 
 #[test]
@@ -199,7 +218,7 @@ fn a_server_back_at_another_rate_gets_an_engine_built_for_it() {
     std::thread::sleep(Duration::from_millis(2300));
     let (x, rate) = record("ratetest:out_L", 24_000);
     let first = x.iter().position(|s| s.abs() > 0.05).unwrap_or(0);
-    let f48 = common::zero_crossing_freq(&x[first..], f64::from(rate));
+    let f48 = pitch(&x[first..], f64::from(rate));
     server.crash();
     std::thread::sleep(Duration::from_millis(300));
     let _server2 = Jackd::start(&name, 44_100);
@@ -208,7 +227,7 @@ fn a_server_back_at_another_rate_gets_an_engine_built_for_it() {
     let (y, rate2) = record("ratetest:out_L", 22_050);
     let first = y.iter().position(|s| s.abs() > 0.05).unwrap_or(y.len());
     assert!(first < y.len(), "silent after the restart");
-    let f44 = common::zero_crossing_freq(&y[first..], f64::from(rate2));
+    let f44 = pitch(&y[first..], f64::from(rate2));
     let _ = writeln!(stdin, "quit");
     drop(stdin);
     let out = child.wait_with_output().expect("wait");
