@@ -25,7 +25,7 @@ Feature: Bad input is reported in one line, never with a crash
       | unknown_effect_type.yaml            | 6    | 15     | unknown variant `reverbb`, expected one of `reverb` |
       | unknown_effect_key.yaml             | 7    | 9      | unknown field `sise`, expected one of               |
       | bad_note_param.yaml                 | 5    | 11     | bad note name `H2`: expected a MIDI number          |
-      | bad_note.yaml                       | 6    | 15     | expected a note name, number, x, X, ~ or [          |
+      | bad_note.yaml                       | 6    | 15     | 'H2' is not a note: expected a note name         |
       | unparsable_pattern.yaml             | 6    | 14     | unclosed '['                                        |
       | unknown_instrument_in_pattern.yaml  | 7    | 11     | unknown instrument `kik` (did you mean `kick`?)     |
       | unknown_pattern_in_arrangement.yaml | 9    | 5      | unknown pattern `vers` (did you mean `verse`?)      |
@@ -43,7 +43,7 @@ Feature: Bad input is reported in one line, never with a crash
     Examples:
       | pattern   | column | message                          |
       | x [x x    | 14     | unclosed '['                     |
-      | x x H2    | 16     | found 'H'                        |
+      | x x H2    | 16     | 'H2' is not a note               |
       | x*0       | 13     | would never play                 |
       | x/0       | 13     | would never play                 |
       | x@0       | 13     | would take no time               |

@@ -224,7 +224,11 @@ fn bad_note_name_points_inside_the_pattern_string() {
     bad_fixture(
         "bad_note.yaml",
         Some((6, 15)),
-        &["pattern `a.bass`", "expected a note name", "found 'H'"],
+        &[
+            "pattern `a.bass`",
+            "expected a note name",
+            "'H2' is not a note",
+        ],
     );
 }
 

@@ -8,6 +8,7 @@
 
 pub mod event;
 pub mod pattern;
+pub mod pitch;
 pub mod schedule;
 pub mod song;
 pub mod tempo;

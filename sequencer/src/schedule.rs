@@ -1,7 +1,8 @@
 //! The scheduler: song bars to frame-stamped note events.
 
 use crate::event::{Event, EventKind, TrackId};
-use crate::pattern::{Pattern, Rational, Value};
+use crate::pattern::{Pattern, Rational};
+use crate::pitch::Sound;
 use crate::song::Song;
 use crate::tempo::TempoMap;
 
@@ -139,7 +140,7 @@ impl Bar {
         // Beats between where the pattern's cycle would start and the bar's
         // start: 0 when cycle `k` plays in bar `k` at a constant meter.
         let shift = self.start - self.cycle as f64 * meter;
-        for ev in pattern.events(self.cycle, self.seed) {
+        for ev in pattern.sounds(self.cycle, self.seed) {
             let onset = ev.onset.to_f64();
             let onset_beats = onset * meter + shift;
             let swung = onset_beats + self.swing_offset(ev.onset);
@@ -149,27 +150,31 @@ impl Bar {
                 continue;
             }
             let off = map.frame_at(end_beats).max(on + 1);
-            let (pitch, velocity) = match ev.value {
-                Value::Hit => (None, HIT_VELOCITY),
-                Value::Accent => (None, ACCENT_VELOCITY),
-                Value::Note(n) => (Some(n), HIT_VELOCITY),
+            let (pitches, velocity): (&[f32], f32) = match &ev.sound {
+                Sound::Hit => (&[], HIT_VELOCITY),
+                Sound::Accent => (&[], ACCENT_VELOCITY),
+                Sound::Notes(n) => (n, HIT_VELOCITY),
             };
-            let id = *next_id;
-            *next_id = next_id.wrapping_add(1);
-            out.push(Event {
-                frame: on,
-                track,
-                kind: EventKind::NoteOn {
-                    id,
-                    pitch,
-                    velocity,
-                },
-            });
-            out.push(Event {
-                frame: off,
-                track,
-                kind: EventKind::NoteOff { id },
-            });
+            let strikes = pitches.len().max(1);
+            for i in 0..strikes {
+                let pitch = pitches.get(i).copied();
+                let id = *next_id;
+                *next_id = next_id.wrapping_add(1);
+                out.push(Event {
+                    frame: on,
+                    track,
+                    kind: EventKind::NoteOn {
+                        id,
+                        pitch,
+                        velocity,
+                    },
+                });
+                out.push(Event {
+                    frame: off,
+                    track,
+                    kind: EventKind::NoteOff { id },
+                });
+            }
         }
     }
 

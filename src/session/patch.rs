@@ -222,12 +222,14 @@ pub fn scene_lanes(d: &Draft, scene: &Scene) -> Result<Vec<(TrackId, Pattern)>, 
         let Some(t) = d.model.tracks.get(track) else {
             continue;
         };
-        let p = pattern::parse(text).map_err(|e| {
+        let at = |e: pattern::PatternError| {
             format!(
                 "scene {} {track}: column {}: {}",
                 scene.name, e.column, e.message
             )
-        })?;
+        };
+        let p = pattern::parse(text).map_err(at)?;
+        p.check(t.spec.is_pitched()).map_err(at)?;
         out.push((t.id, p));
     }
     Ok(out)

@@ -1,23 +1,25 @@
 //! Pattern text to tokens, each with its 1-based character column.
 //!
-//! Whitespace only separates tokens. Brackets, commas and the modifier
-//! characters `* / @ ! ?` are tokens of their own; a number written right
-//! after a modifier (`*2`, `?0.3`, `@1.5`) is lexed as that modifier's
-//! argument. Everything else forms words (`x...x...`, `Eb2`, `62.5`, `_`),
-//! which the parser splits into steps.
+//! Whitespace only separates tokens. Brackets, commas, `|` and the
+//! modifier characters `* / @ ! ? %` are tokens of their own; a number
+//! written right after a modifier (`*2`, `?0.3`, `@1.5`) is lexed as that
+//! modifier's argument. Everything else forms words (`x...x...`, `Eb2`,
+//! `62.5`, `bd:3`, `c'maj`, `_`, `..`), which the parser splits into steps.
 
 /// What a token is.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Tok {
     /// A run of word characters.
     Word(String),
-    /// `[`, `<` or `(`.
+    /// `[`, `<`, `{` or `(`.
     Open(char),
-    /// `]`, `>` or `)`.
+    /// `]`, `>`, `}` or `)`.
     Close(char),
     /// `,`.
     Comma,
-    /// A modifier `* / @ ! ?` with the number written right after it, if
+    /// `|`.
+    Pipe,
+    /// A modifier `* / @ ! ? %` with the number written right after it, if
     /// any (the argument text and its column).
     Op(char, Option<(String, usize)>),
 }
@@ -35,7 +37,21 @@ pub(crate) struct Token {
 fn is_special(c: char) -> bool {
     matches!(
         c,
-        '[' | ']' | '<' | '>' | '(' | ')' | ',' | '*' | '/' | '@' | '!' | '?'
+        '[' | ']'
+            | '<'
+            | '>'
+            | '{'
+            | '}'
+            | '('
+            | ')'
+            | ','
+            | '|'
+            | '*'
+            | '/'
+            | '@'
+            | '!'
+            | '?'
+            | '%'
     )
 }
 
@@ -53,11 +69,11 @@ pub(crate) fn lex(src: &str) -> Vec<Token> {
             continue;
         }
         let tok = match c {
-            '[' | '<' | '(' => {
+            '[' | '<' | '{' | '(' => {
                 i += 1;
                 Tok::Open(c)
             }
-            ']' | '>' | ')' => {
+            ']' | '>' | '}' | ')' => {
                 i += 1;
                 Tok::Close(c)
             }
@@ -65,7 +81,11 @@ pub(crate) fn lex(src: &str) -> Vec<Token> {
                 i += 1;
                 Tok::Comma
             }
-            '*' | '/' | '@' | '!' | '?' => {
+            '|' => {
+                i += 1;
+                Tok::Pipe
+            }
+            '*' | '/' | '@' | '!' | '?' | '%' => {
                 i += 1;
                 let start = i;
                 while i < chars.len() && chars[i].is_ascii_digit() {
@@ -73,7 +93,9 @@ pub(crate) fn lex(src: &str) -> Vec<Token> {
                 }
                 // A fraction part only if a digit follows the point, so
                 // `x*2.` stays `x*2` followed by a rest.
-                if chars.get(i) == Some(&'.') && chars.get(i + 1).is_some_and(char::is_ascii_digit)
+                if i > start
+                    && chars.get(i) == Some(&'.')
+                    && chars.get(i + 1).is_some_and(char::is_ascii_digit)
                 {
                     i += 1;
                     while i < chars.len() && chars[i].is_ascii_digit() {

@@ -1,206 +1,506 @@
-//! Querying the pattern tree: which events start in a time span.
+//! Querying the pattern tree, as Strudel and Tidal do.
 //!
-//! This follows Tidal's model. A node is a function from a time span
-//! `[begin, end)` (in its own, local cycles) to the events whose onsets fall
-//! in that span; an atom has one event per local cycle, lasting the cycle.
-//! Parents transform time on the way down: a sequence maps each cycle's slot
-//! `[c + start, c + start + len)` onto the child's cycle `c`, `*f` multiplies
-//! time by `f`, an alternation is a sequence slowed down by its length. Every
-//! such map is affine within one cycle, so the query carries the composed map
-//! from local time to absolute cycles and leaves emit absolute events
-//! directly. All time arithmetic is exact; a branch whose arithmetic would
-//! overflow `i64` (only reachable at absurd cycle numbers) is skipped rather
-//! than panicking.
+//! A node is a function from a time span `[begin, end)` (in its own, local
+//! cycles) to *haps*: a value with its `whole` (the event's full extent)
+//! and its `part` (the piece of the whole inside the query). Parents
+//! transform time on the way down and map the haps back on the way up: a
+//! sequence maps each cycle's slot onto the child's cycle, `*f` multiplies
+//! time by `f`, an alternation is a sequence slowed by its length. An event
+//! *starts* in a span when its part begins where its whole does; only those
+//! are played. Patterned arguments are joined as Strudel's `innerJoin`: the
+//! argument's events cut the query into pieces, each piece is queried with
+//! that piece's value, and the structure comes from the result.
+//!
+//! All time arithmetic is exact; a branch whose arithmetic would overflow
+//! `i64` (only reachable at absurd cycle numbers) is skipped rather than
+//! panicking.
 
-use super::ast::{Kind, Node};
+use std::sync::Arc;
+
+use super::ast::{Arg, Kind, Node, Slot};
+use super::euclid::euclid;
 use super::rational::Rational;
-use super::{PatternEvent, Value, MAX_EVENTS_PER_CYCLE};
+use super::{number, rand, PatternEvent, Value, MAX_EVENTS_PER_CYCLE};
 
-/// `absolute = scale * local + offset`.
-#[derive(Clone, Copy, Debug)]
-struct Affine {
-    scale: Rational,
-    offset: Rational,
+/// Most haps (fragments included) one query may build before it stops.
+const MAX_HAPS: usize = 4 * MAX_EVENTS_PER_CYCLE;
+
+/// A time span `[begin, end)`, in cycles.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Span {
+    pub begin: Rational,
+    pub end: Rational,
 }
 
-impl Affine {
-    const IDENTITY: Affine = Affine {
-        scale: Rational::ONE,
-        offset: Rational::ZERO,
-    };
-
-    fn apply(self, t: Rational) -> Option<Rational> {
-        self.scale.checked_mul(t)?.checked_add(self.offset)
+impl Span {
+    fn new(begin: Rational, end: Rational) -> Span {
+        Span { begin, end }
     }
 
-    /// `self ∘ (scale * t + offset)`.
-    fn compose(self, scale: Rational, offset: Rational) -> Option<Affine> {
-        Some(Affine {
-            scale: self.scale.checked_mul(scale)?,
-            offset: self.apply(offset)?,
+    /// The overlap of two spans, if it is not empty.
+    fn intersect(self, other: Span) -> Option<Span> {
+        let s = Span::new(self.begin.max(other.begin), self.end.min(other.end));
+        (s.begin < s.end).then_some(s)
+    }
+
+    /// The span with `f` applied to both ends.
+    fn map(self, f: impl Fn(Rational) -> Option<Rational>) -> Option<Span> {
+        Some(Span::new(f(self.begin)?, f(self.end)?))
+    }
+
+    /// The cycles the span touches.
+    fn cycles(self) -> std::ops::Range<i64> {
+        self.begin.floor()..self.end.ceil()
+    }
+}
+
+/// A value with its whole and the part of it inside the query.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Hap {
+    pub whole: Span,
+    pub part: Span,
+    pub value: Value,
+}
+
+impl Hap {
+    fn map(self, f: impl Fn(Rational) -> Option<Rational>) -> Option<Hap> {
+        Some(Hap {
+            whole: self.whole.map(&f)?,
+            part: self.part.map(&f)?,
+            value: self.value,
         })
     }
 }
 
-/// Query state shared down the recursion.
-struct Ctx {
-    seed: u64,
-    /// Enclosing `?` nodes: (drop probability, source column).
-    degrade: Vec<(f64, usize)>,
-    out: Vec<PatternEvent>,
-}
-
-/// SplitMix64's output function: a well-mixed 64-bit hash step.
-fn splitmix64(x: u64) -> u64 {
-    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-/// A deterministic number in `[0, 1)` for (seed, exact onset, `?` column).
-pub(crate) fn chance(seed: u64, onset: Rational, column: usize) -> f64 {
-    let mut h = splitmix64(seed);
-    h = splitmix64(h ^ onset.num as u64);
-    h = splitmix64(h ^ onset.den as u64);
-    h = splitmix64(h ^ column as u64);
-    (h >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-}
-
 /// Events of `root` with onsets in cycle `cycle`, sorted by onset.
 pub(crate) fn events(root: &Node, cycle: i64, seed: u64) -> Vec<PatternEvent> {
-    let mut ctx = Ctx {
-        seed,
-        degrade: Vec::new(),
-        out: Vec::new(),
-    };
     let begin = Rational::from_integer(cycle);
-    if let Some(end) = begin.checked_add(Rational::ONE) {
-        // An overflowing branch is skipped; what was found is still valid.
-        let _ = query(root, begin, end, Affine::IDENTITY, &mut ctx);
-    }
+    let Some(end) = begin.checked_add(Rational::ONE) else {
+        return Vec::new();
+    };
+    let mut haps = Vec::new();
+    let _ = query(root, Span::new(begin, end), seed, &mut haps);
+    let mut out: Vec<PatternEvent> = haps
+        .into_iter()
+        .filter(|h| h.whole.begin == h.part.begin)
+        .filter_map(|h| {
+            Some(PatternEvent {
+                onset: h.whole.begin,
+                duration: h.whole.end.checked_sub(h.whole.begin)?,
+                value: h.value,
+            })
+        })
+        .take(MAX_EVENTS_PER_CYCLE)
+        .collect();
     // Stable: simultaneous events keep their order in the pattern text.
-    ctx.out.sort_by_key(|e| e.onset);
-    ctx.out
+    out.sort_by_key(|e| e.onset);
+    out
 }
 
-fn emit(ctx: &mut Ctx, onset: Rational, duration: Rational, value: Value) {
-    if ctx.out.len() >= MAX_EVENTS_PER_CYCLE {
-        return;
-    }
-    let dropped = ctx
-        .degrade
-        .iter()
-        .any(|&(prob, column)| chance(ctx.seed, onset, column) < prob);
-    if !dropped {
-        ctx.out.push(PatternEvent {
-            onset,
-            duration,
-            value,
-        });
-    }
-}
-
-/// Query the slot `[c + start, c + start + len)` of every cycle `c`
-/// touched by `[b, e)`, with the child seeing cycle `c` in the slot.
-fn query_slot(
-    child: &Node,
-    c: i64,
-    start: Rational,
-    len: Rational,
-    (b, e): (Rational, Rational),
-    map: Affine,
-    ctx: &mut Ctx,
-) -> Option<()> {
-    let cycle = Rational::from_integer(c);
-    let s0 = cycle.checked_add(start)?;
-    let s1 = s0.checked_add(len)?;
-    let x = b.max(s0);
-    let y = e.min(s1);
-    if x >= y {
-        return Some(());
-    }
-    // Local child time t' maps to parent time s0 + (t' - c) * len.
-    let cb = cycle.checked_add(x.checked_sub(s0)?.checked_div(len)?)?;
-    let ce = cycle.checked_add(y.checked_sub(s0)?.checked_div(len)?)?;
-    let inner = map.compose(len, s0.checked_sub(cycle.checked_mul(len)?)?)?;
-    query(child, cb, ce, inner, ctx)
-}
-
-/// The part of `[b, e)` inside cycle `c`, relative to the cycle start.
-fn within_cycle(c: i64, b: Rational, e: Rational) -> Option<(Rational, Rational)> {
-    let start = Rational::from_integer(c);
-    let end = start.checked_add(Rational::ONE)?;
-    Some((
-        b.max(start).checked_sub(start)?,
-        e.min(end).checked_sub(start)?,
-    ))
-}
-
-fn query(node: &Node, b: Rational, e: Rational, map: Affine, ctx: &mut Ctx) -> Option<()> {
-    if b >= e || ctx.out.len() >= MAX_EVENTS_PER_CYCLE {
+/// Query `node` over `span`, appending haps to `out`.
+pub(crate) fn query(node: &Node, span: Span, seed: u64, out: &mut Vec<Hap>) -> Option<()> {
+    if span.begin >= span.end || out.len() >= MAX_HAPS {
         return Some(());
     }
     match &node.kind {
         Kind::Silence => {}
-        Kind::Atom(value) => {
-            // Onsets are the whole cycles c with b <= c < e.
-            for c in b.ceil()..e.ceil() {
-                let onset = map.apply(Rational::from_integer(c))?;
-                emit(ctx, onset, map.scale, *value);
-                if ctx.out.len() >= MAX_EVENTS_PER_CYCLE {
-                    break;
+        Kind::Atom { value, .. } => {
+            for c in span.cycles() {
+                let b = Rational::from_integer(c);
+                let whole = Span::new(b, b.checked_add(Rational::ONE)?);
+                if let Some(part) = whole.intersect(span) {
+                    out.push(Hap {
+                        whole,
+                        part,
+                        value: value.clone(),
+                    });
                 }
             }
         }
         Kind::Seq(slots) => {
-            for c in b.floor()..e.ceil() {
-                let (lo, hi) = within_cycle(c, b, e)?;
-                // Slots are sorted and disjoint: skip straight to the first
-                // one ending after `lo`, stop at the first starting at `hi`.
-                let first = slots
-                    .partition_point(|s| s.start.checked_add(s.len).is_some_and(|end| end <= lo));
-                for slot in slots[first..].iter().take_while(|s| s.start < hi) {
-                    let _ = query_slot(&slot.node, c, slot.start, slot.len, (b, e), map, ctx);
-                }
+            for c in span.cycles() {
+                let _ = query_slots(slots, c, span, seed, out);
             }
         }
-        Kind::Euclid { hits, steps, child } => {
-            let n = i64::from(*steps);
-            let len = Rational::new(1, n);
-            let step_start = |i: u32| Rational::new(i64::from(i), n);
-            for c in b.floor()..e.ceil() {
-                let (lo, hi) = within_cycle(c, b, e)?;
-                let first = hits.partition_point(|&i| step_start(i + 1) <= lo);
-                for &i in hits[first..].iter().take_while(|&&i| step_start(i) < hi) {
-                    let _ = query_slot(child, c, step_start(i), len, (b, e), map, ctx);
-                }
+        Kind::WeightedSeq(steps) => {
+            for c in span.cycles() {
+                let _ = query_weighted(steps, c, span, seed, out);
             }
         }
         Kind::Stack(children) => {
             for child in children {
-                let _ = query(child, b, e, map, ctx);
+                let _ = query(child, span, seed, out);
             }
         }
-        Kind::Fast { factor, child } => {
-            let inner = map.compose(factor.recip()?, Rational::ZERO)?;
-            query(
-                child,
-                b.checked_mul(*factor)?,
-                e.checked_mul(*factor)?,
-                inner,
-                ctx,
-            )?;
+        Kind::Fast { factor, child } => match factor {
+            Arg::Const(f) => fast(child, *f, span, seed, out)?,
+            Arg::Pattern { node, recip, scale } => {
+                for (v, part) in number_haps(node, span, seed)? {
+                    if let Some(f) = Arg::map(*recip, *scale, v) {
+                        let _ = fast(child, f, part, seed, out);
+                    }
+                }
+            }
+        },
+        Kind::Euclid { k, n, r, child } => {
+            for (values, part) in arg_combos(&[k, n, r], span, seed)? {
+                if let [k, n, r] = values[..] {
+                    let _ = euclid_struct(child, (k, n, r), part, seed, out);
+                }
+            }
         }
         Kind::Degrade {
-            prob,
-            column,
+            amount,
+            seed: stream,
             child,
         } => {
-            ctx.degrade.push((*prob, *column));
-            let r = query(child, b, e, map, ctx);
-            ctx.degrade.pop();
-            r?;
+            for (values, part) in arg_combos(&[amount], span, seed)? {
+                let start = out.len();
+                let _ = query(child, part, seed, out);
+                let amount = values[0].to_f64();
+                let mut keep = start;
+                for i in start..out.len() {
+                    if rand::at(out[i].whole.begin, *stream, seed) > amount {
+                        out.swap(keep, i);
+                        keep += 1;
+                    }
+                }
+                out.truncate(keep);
+            }
+        }
+        Kind::Choose {
+            seed: stream,
+            children,
+        } => {
+            for c in span.cycles() {
+                let b = Rational::from_integer(c);
+                let whole = Span::new(b, b.checked_add(Rational::ONE)?);
+                let Some(part) = whole.intersect(span) else {
+                    continue;
+                };
+                let r = rand::at(b, *stream, seed);
+                let n = children.len();
+                let i = ((r * n as f64).floor() as usize).min(n.saturating_sub(1));
+                if let Some(child) = children.get(i) {
+                    let _ = query(child, part, seed, out);
+                }
+            }
+        }
+        Kind::Range { from, to, column } => range(from, to, *column, span, seed, out)?,
+        Kind::Tail { left, right } => {
+            let mut lefts = Vec::new();
+            query(left, span, seed, &mut lefts)?;
+            let mut rights = Vec::new();
+            for l in lefts {
+                rights.clear();
+                let _ = query(right, l.whole, seed, &mut rights);
+                for r in &rights {
+                    if let Some(part) = l.part.intersect(r.part) {
+                        out.push(Hap {
+                            whole: l.whole,
+                            part,
+                            value: l.value.with_tail(&r.value),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    Some(())
+}
+
+/// Query the slots of one cycle `c` of a sequence.
+fn query_slots(slots: &[Slot], c: i64, span: Span, seed: u64, out: &mut Vec<Hap>) -> Option<()> {
+    let cycle = Rational::from_integer(c);
+    let within = Span::new(cycle, cycle.checked_add(Rational::ONE)?).intersect(span)?;
+    let lo = within.begin.checked_sub(cycle)?;
+    let hi = within.end.checked_sub(cycle)?;
+    // Slots are sorted and disjoint: skip straight to the first one ending
+    // after `lo`, stop at the first starting at `hi`.
+    let first = slots.partition_point(|s| s.start.checked_add(s.len).is_some_and(|e| e <= lo));
+    for slot in slots[first..].iter().take_while(|s| s.start < hi) {
+        let _ = query_slot(&slot.node, cycle, slot.start, slot.len, span, seed, out);
+    }
+    Some(())
+}
+
+/// Query the slot `[c + start, c + start + len)` of cycle `c`, with the
+/// child seeing its cycle `c` squeezed into the slot.
+fn query_slot(
+    child: &Node,
+    cycle: Rational,
+    start: Rational,
+    len: Rational,
+    span: Span,
+    seed: u64,
+    out: &mut Vec<Hap>,
+) -> Option<()> {
+    let s0 = cycle.checked_add(start)?;
+    let slot = Span::new(s0, s0.checked_add(len)?);
+    let part = slot.intersect(span)?;
+    // Local time t' <-> parent time s0 + (t' - c) * len.
+    let local = part.map(|t| cycle.checked_add(t.checked_sub(s0)?.checked_div(len)?))?;
+    let first = out.len();
+    query(child, local, seed, out)?;
+    map_from(out, first, |t| {
+        s0.checked_add(t.checked_sub(cycle)?.checked_mul(len)?)
+    })
+}
+
+/// Map the haps from `first` on through `f`; drop those that overflow.
+fn map_from(
+    out: &mut Vec<Hap>,
+    first: usize,
+    f: impl Fn(Rational) -> Option<Rational>,
+) -> Option<()> {
+    let mapped: Vec<Hap> = out.drain(first..).filter_map(|h| h.map(&f)).collect();
+    out.extend(mapped);
+    Some(())
+}
+
+/// A sequence whose weights are patterns: the weights' values at the
+/// cycle's start lay out cycle `c`.
+fn query_weighted(
+    steps: &[(Arg, Arc<Node>)],
+    c: i64,
+    span: Span,
+    seed: u64,
+    out: &mut Vec<Hap>,
+) -> Option<()> {
+    let cycle = Rational::from_integer(c);
+    let mut weights = Vec::with_capacity(steps.len());
+    for (w, _) in steps {
+        weights.push(match w {
+            Arg::Const(v) => *v,
+            Arg::Pattern { node, recip, scale } => {
+                let at = Span::new(cycle, cycle.checked_add(Rational::ONE)?);
+                let mut haps = Vec::new();
+                query(node, at, seed, &mut haps)?;
+                let v = haps
+                    .iter()
+                    .find(|h| h.whole.begin <= cycle)
+                    .or(haps.first())
+                    .and_then(|h| h.value.number())
+                    .and_then(number::to_rational)
+                    .unwrap_or(Rational::ONE);
+                Arg::map(*recip, *scale, v).unwrap_or(Rational::ONE)
+            }
+        });
+    }
+    let total = weights
+        .iter()
+        .try_fold(Rational::ZERO, |a, w| a.checked_add(*w))?;
+    let mut acc = Rational::ZERO;
+    for ((_, node), w) in steps.iter().zip(weights) {
+        if w > Rational::ZERO && !node.is_silent() {
+            let start = acc.checked_div(total)?;
+            let len = w.checked_div(total)?;
+            let _ = query_slot(node, cycle, start, len, span, seed, out);
+        }
+        acc = acc.checked_add(w)?;
+    }
+    Some(())
+}
+
+/// `child` at `factor` times the speed over `span`.
+fn fast(child: &Node, factor: Rational, span: Span, seed: u64, out: &mut Vec<Hap>) -> Option<()> {
+    if factor <= Rational::ZERO {
+        return Some(());
+    }
+    let local = span.map(|t| t.checked_mul(factor))?;
+    let first = out.len();
+    query(child, local, seed, out)?;
+    map_from(out, first, |t| t.checked_div(factor))
+}
+
+/// The numbers of an argument pattern over `span`, with their parts.
+fn number_haps(node: &Node, span: Span, seed: u64) -> Option<Vec<(Rational, Span)>> {
+    let mut haps = Vec::new();
+    query(node, span, seed, &mut haps)?;
+    Some(
+        haps.into_iter()
+            .filter_map(|h| Some((number::to_rational(h.value.number()?)?, h.part)))
+            .collect(),
+    )
+}
+
+/// The argument values in force over the pieces of `span`: Strudel's
+/// patternified arguments, combined left to right with `appLeft` (each
+/// later argument is read over the first one's events).
+fn arg_combos(args: &[&Arg], span: Span, seed: u64) -> Option<Vec<(Vec<Rational>, Span)>> {
+    if let Some(values) = args
+        .iter()
+        .map(|a| match a {
+            Arg::Const(v) => Some(*v),
+            Arg::Pattern { .. } => None,
+        })
+        .collect::<Option<Vec<_>>>()
+    {
+        return Some(vec![(values, span)]);
+    }
+    // (values so far, part, whole of the first argument's event)
+    let mut combos: Vec<(Vec<Rational>, Span, Span)> = Vec::new();
+    for (i, arg) in args.iter().enumerate() {
+        let haps_over = |s: Span| -> Option<Vec<(Rational, Span, Span)>> {
+            Some(match arg {
+                Arg::Const(v) => {
+                    let mut out = Vec::new();
+                    for c in s.cycles() {
+                        let b = Rational::from_integer(c);
+                        let whole = Span::new(b, b.checked_add(Rational::ONE)?);
+                        if let Some(part) = whole.intersect(s) {
+                            out.push((*v, part, whole));
+                        }
+                    }
+                    out
+                }
+                Arg::Pattern { node, recip, scale } => {
+                    let mut haps = Vec::new();
+                    query(node, s, seed, &mut haps)?;
+                    haps.into_iter()
+                        .filter_map(|h| {
+                            let v = number::to_rational(h.value.number()?)?;
+                            Some((Arg::map(*recip, *scale, v)?, h.part, h.whole))
+                        })
+                        .collect()
+                }
+            })
+        };
+        if i == 0 {
+            combos = haps_over(span)?
+                .into_iter()
+                .map(|(v, part, whole)| (vec![v], part, whole))
+                .collect();
+            continue;
+        }
+        let mut next = Vec::new();
+        for (values, part, whole) in combos {
+            for (v, p, _) in haps_over(whole)? {
+                if let Some(p) = part.intersect(p) {
+                    let mut vs = values.clone();
+                    vs.push(v);
+                    next.push((vs, p, whole));
+                }
+            }
+        }
+        combos = next;
+    }
+    Some(combos.into_iter().map(|(v, p, _)| (v, p)).collect())
+}
+
+/// Strudel's `struct` with a Euclidean rhythm: each hit of `(k, n, r)`
+/// plays what `child` plays at that moment, for the step's length.
+fn euclid_struct(
+    child: &Node,
+    (k, n, r): (Rational, Rational, Rational),
+    span: Span,
+    seed: u64,
+    out: &mut Vec<Hap>,
+) -> Option<()> {
+    let (k, n, r) = (k.floor(), n.floor(), r.floor());
+    if n <= 0 || k.abs() > n || n > super::MAX_REPEAT as i64 {
+        return Some(());
+    }
+    let mut steps = euclid(k.unsigned_abs() as usize, n as usize, r);
+    if k < 0 {
+        steps.iter_mut().for_each(|b| *b = !*b);
+    }
+    let hits: Vec<i64> = (0..n).filter(|&i| steps[i as usize]).collect();
+    let step = |c: i64, i: i64| Rational::checked_new(c.checked_mul(n)?.checked_add(i)?, n);
+    let mut inner = Vec::new();
+    for c in span.cycles() {
+        let cycle = Rational::from_integer(c);
+        let lo = span.begin.max(cycle);
+        let first = hits.partition_point(|&i| step(c, i + 1).is_some_and(|e| e <= lo));
+        for &i in &hits[first..] {
+            let whole = Span::new(step(c, i)?, step(c, i + 1)?);
+            if whole.begin >= span.end {
+                break;
+            }
+            let Some(part) = whole.intersect(span) else {
+                continue;
+            };
+            inner.clear();
+            let _ = query(child, whole, seed, &mut inner);
+            for h in &inner {
+                if let Some(p) = part.intersect(h.part) {
+                    out.push(Hap {
+                        whole,
+                        part: p,
+                        value: h.value.clone(),
+                    });
+                }
+            }
+        }
+    }
+    Some(())
+}
+
+/// `from .. to`: for each event of `from`, the numbers up to `to` (read in
+/// the event's own time) as a sequence squeezed into the event (Strudel's
+/// `squeezeBind` then `bind`).
+fn range(
+    from: &Node,
+    to: &Node,
+    column: usize,
+    span: Span,
+    seed: u64,
+    out: &mut Vec<Hap>,
+) -> Option<()> {
+    let mut starts = Vec::new();
+    query(from, span, seed, &mut starts)?;
+    for f in starts {
+        let Some(a) = f.value.number() else { continue };
+        let w = f.whole;
+        let len = w.end.checked_sub(w.begin)?;
+        let base = Rational::from_integer(w.begin.floor());
+        // Inner time u <-> outer time w.begin + (u - base) * len.
+        let to_inner = |t: Rational| base.checked_add(t.checked_sub(w.begin)?.checked_div(len)?);
+        let to_outer = |u: Rational| w.begin.checked_add(u.checked_sub(base)?.checked_mul(len)?);
+        let Some(inner_part) = f.part.map(to_inner) else {
+            continue;
+        };
+        let mut ends = Vec::new();
+        query(to, inner_part, seed, &mut ends)?;
+        for e in ends {
+            let Some(b) = e.value.number() else { continue };
+            let (a, b) = (a.round() as i64, b.round() as i64);
+            if a.abs_diff(b) >= super::ast::MAX_RANGE as u64 {
+                continue;
+            }
+            let values: Vec<(Rational, Arc<Node>)> = if a <= b {
+                (a..=b)
+                    .map(|v| (Rational::ONE, Node::atom(Value::Number(v as f64), column)))
+                    .collect()
+            } else {
+                (b..=a)
+                    .rev()
+                    .map(|v| (Rational::ONE, Node::atom(Value::Number(v as f64), column)))
+                    .collect()
+            };
+            let Ok(seq) = Node::seq(&values, column) else {
+                continue;
+            };
+            let mut inner = Vec::new();
+            let _ = query(&seq, e.part, seed, &mut inner);
+            for h in inner {
+                let (Some(whole), Some(part)) =
+                    (h.whole.intersect(e.whole), h.part.intersect(e.part))
+                else {
+                    continue;
+                };
+                let (Some(whole), Some(part)) = (whole.map(to_outer), part.map(to_outer)) else {
+                    continue;
+                };
+                let (Some(whole), Some(part)) = (whole.intersect(w), part.intersect(f.part)) else {
+                    continue;
+                };
+                out.push(Hap {
+                    whole,
+                    part,
+                    value: h.value,
+                });
+            }
         }
     }
     Some(())

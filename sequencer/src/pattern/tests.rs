@@ -1,6 +1,7 @@
 //! End-to-end tests: pattern text to events and errors.
 
 use super::*;
+use crate::pitch::Sound;
 
 fn r(n: i64, d: i64) -> Rational {
     Rational::new(n, d)
@@ -26,25 +27,29 @@ fn onsets(src: &str, cycle: i64) -> Vec<Rational> {
     times(src, cycle).into_iter().map(|(o, _)| o).collect()
 }
 
-fn values(src: &str, cycle: i64) -> Vec<Value> {
-    p(src).events(cycle, 0).iter().map(|e| e.value).collect()
+fn values(src: &str, cycle: i64) -> Vec<Sound> {
+    p(src)
+        .sounds(cycle, 0)
+        .into_iter()
+        .map(|e| e.sound)
+        .collect()
 }
 
-fn note(n: f32) -> Value {
-    Value::Note(n)
+fn note(n: f32) -> Sound {
+    Sound::Notes(vec![n])
 }
 
 /// Render one cycle as a step string on a grid of `steps` (x/X/n for
 /// events, `.` otherwise); panics if an event is off the grid.
 fn grid(src: &str, cycle: i64, steps: i64) -> String {
     let mut out = vec!['.'; steps as usize];
-    for e in p(src).events(cycle, 0) {
+    for e in p(src).sounds(cycle, 0) {
         let pos = (e.onset - Rational::from(cycle)) * Rational::from(steps);
         assert!(pos.is_integer(), "{src}: onset {} off the grid", e.onset);
-        out[pos.num as usize] = match e.value {
-            Value::Hit => 'x',
-            Value::Accent => 'X',
-            Value::Note(_) => 'n',
+        out[pos.num as usize] = match e.sound {
+            Sound::Hit => 'x',
+            Sound::Accent => 'X',
+            Sound::Notes(_) => 'n',
         };
     }
     out.into_iter().collect()
@@ -81,7 +86,7 @@ fn sequence_shares_the_cycle() {
 fn hits_accents_rests() {
     assert_eq!(
         values("x X . ~ x", 0),
-        vec![Value::Hit, Value::Accent, Value::Hit]
+        vec![Sound::Hit, Sound::Accent, Sound::Hit]
     );
     assert_eq!(onsets("x X . ~ x", 0), vec![r(0, 1), r(1, 5), r(4, 5)]);
 }
@@ -126,8 +131,15 @@ fn empty_and_silent_patterns() {
 fn whitespace_is_flexible() {
     assert_eq!(times(" \tx   x\t\n", 0), times("x x", 0));
     assert_eq!(times("[ x  x ]", 0), times("[x x]", 0));
-    // A modifier's number must touch it: `x* 2` is an error.
-    assert_eq!(error("x* 2").message, "expected a number after '*'");
+    // As in Strudel, spaces may separate a modifier from its step and
+    // from its argument: `x * 2`, `x *2` and `x* 2` are all `x*2`.
+    for src in ["x* 2", "x *2", "x * 2", "x\t*\t2"] {
+        assert_eq!(times(src, 0), times("x*2", 0), "{src:?}");
+    }
+    // A number after `@` or `!` must touch it, as in Strudel: `x @ 3` is
+    // `x@2` followed by a step `3`.
+    assert_eq!(values("C4 @ 60", 0), values("C4@2 60", 0));
+    assert_eq!(times("x @2 x", 0), times("x@2 x", 0));
 }
 
 #[test]
@@ -238,10 +250,19 @@ fn slow() {
 
 #[test]
 fn alternation() {
-    let cycle_values = |src: &str, cycles: std::ops::Range<i64>| -> Vec<Vec<Value>> {
-        cycles.map(|c| values(src, c)).collect()
+    let cycle_values = |src: &str, cycles: std::ops::Range<i64>| -> Vec<Vec<f32>> {
+        let notes = |src: &str, c: i64| -> Vec<f32> {
+            values(src, c)
+                .into_iter()
+                .flat_map(|s| match s {
+                    Sound::Notes(n) => n,
+                    _ => vec![],
+                })
+                .collect()
+        };
+        cycles.map(|c| notes(src, c)).collect()
     };
-    let (c, d, e) = (note(60.0), note(62.0), note(64.0));
+    let (c, d, e) = (60.0, 62.0, 64.0);
     assert_eq!(
         cycle_values("<C4 D4 E4>", 0..4),
         vec![vec![c], vec![d], vec![e], vec![c]]
@@ -266,17 +287,17 @@ fn alternation() {
         times("x <C4 D4>", 1),
         vec![(r(1, 1), r(1, 2)), (r(3, 2), r(1, 2))]
     );
-    assert_eq!(values("x <C4 D4>", 1), vec![Value::Hit, d]);
+    assert_eq!(values("x <C4 D4>", 1), vec![Sound::Hit, note(d)]);
     // The chosen child is a full pattern.
     assert_eq!(onsets("<x x*2>", 1), vec![r(1, 1), r(3, 2)]);
     assert_eq!(onsets("<[x x] x>", 2), vec![r(2, 1), r(5, 2)]);
     // Stacked alternations, and `_` lengthening an alternative.
-    assert_eq!(values("<C4 D4, E4>", 1), vec![d, e]);
+    assert_eq!(values("<C4 D4, E4>", 1), vec![note(d), note(e)]);
     assert_eq!(times("<C4 _ D4>", 0), vec![(r(0, 1), r(2, 1))]);
     assert!(times("<C4 _ D4>", 1).is_empty());
-    assert_eq!(values("<C4 _ D4>", 2), vec![d]);
-    assert_eq!(values("<C4!2 D4>", 1), vec![c]);
-    assert_eq!(values("<C4!2 D4>", 2), vec![d]);
+    assert_eq!(values("<C4 _ D4>", 2), vec![note(d)]);
+    assert_eq!(values("<C4!2 D4>", 1), vec![note(c)]);
+    assert_eq!(values("<C4!2 D4>", 2), vec![note(d)]);
 }
 
 #[test]
@@ -292,8 +313,9 @@ fn euclid_table() {
         times("C4(3,8)", 2),
         vec![(r(2, 1), r(1, 8)), (r(19, 8), r(1, 8)), (r(11, 4), r(1, 8))]
     );
-    // A group in each hit step, and a euclid in one step of a sequence.
-    assert_eq!(grid("[x X](3,8)", 0, 16), "xX....xX....xX..");
+    // Each hit takes what the group plays at that moment (Strudel's
+    // `struct`), and a euclid in one step of a sequence.
+    assert_eq!(grid("[x X](3,8)", 0, 8), "x..x..X.");
     assert_eq!(grid("x(3,4) X", 0, 8), "xxx.X...");
 }
 
@@ -322,10 +344,12 @@ fn replicate() {
     assert_eq!(grid("x ! ! X", 0, 4), "xxxX");
     assert_eq!(grid("x! X", 0, 3), "xxX");
     assert_eq!(grid("[x X]!2", 0, 4), "xXxX");
-    assert_eq!(grid("x!2 _ X", 0, 4), "xx.X");
+    // As in Strudel, `_` lengthens the group of copies: `x!2 _` has
+    // weight 3, shared by its two copies.
+    assert_eq!(grid("x!2 _ X", 0, 8), "x..x..X.");
     assert_eq!(
         times("x!2 _", 0),
-        vec![(r(0, 1), r(1, 3)), (r(1, 3), r(2, 3))]
+        vec![(r(0, 1), r(1, 2)), (r(1, 2), r(1, 2))]
     );
 }
 
@@ -337,17 +361,17 @@ fn stacks() {
             PatternEvent {
                 onset: r(0, 1),
                 duration: r(1, 1),
-                value: note(60.0)
+                value: Value::Word("C4".into())
             },
             PatternEvent {
                 onset: r(0, 1),
                 duration: r(1, 1),
-                value: note(64.0)
+                value: Value::Word("E4".into())
             },
             PatternEvent {
                 onset: r(0, 1),
                 duration: r(1, 1),
-                value: note(67.0)
+                value: Value::Word("G4".into())
             },
         ]
     );
@@ -470,32 +494,23 @@ fn large_cycle_numbers() {
     assert_eq!(onsets("x", i64::MIN), vec![Rational::from(i64::MIN)]);
 }
 
+/// The first value error `check` finds in a pattern that parses.
+fn value_error(src: &str) -> PatternError {
+    match p(src).check(true) {
+        Ok(_) => panic!("{src:?} should not pass the check"),
+        Err(e) => e,
+    }
+}
+
 #[test]
 fn error_columns() {
     let e = error("x x [x x");
     assert_eq!(e.column, 5);
     assert_eq!(e.message, "unclosed '[' (opened at column 5)");
-    let e = error("C2 H2");
-    assert_eq!(e.column, 4);
-    assert_eq!(
-        e.message,
-        "expected a note name, number, x, X, ~ or [ but found 'H'"
-    );
-    let e = error("x #");
-    assert_eq!(e.column, 3);
-    assert_eq!(
-        e.message,
-        "expected a note name, number, x, X, ~ or [ but found '#'"
-    );
     let e = error("x*");
     assert_eq!(
         (e.column, e.message.as_str()),
         (2, "expected a number after '*'")
-    );
-    let e = error("x C12");
-    assert_eq!(
-        (e.column, e.message.as_str()),
-        (4, "octave 12 is out of range -1..9")
     );
     let e = error("x*0");
     assert_eq!(
@@ -524,14 +539,15 @@ fn error_columns() {
     assert_eq!(error("! x").column, 1);
     assert_eq!(error("*2").column, 1);
     assert_eq!(error("(3,8)").column, 1);
-    assert_eq!(error("x x2").column, 4);
-    assert_eq!(error("C2x").column, 3);
-    assert_eq!(error("60x").column, 3);
-    assert_eq!(
-        error("200").message,
-        "note number 200 is out of range 0..127"
-    );
-    assert_eq!(error("Eb").column, 3);
+    assert_eq!(error("x*a").column, 3);
+    assert_eq!(error("x*<2 a>").column, 6);
+    assert_eq!(error("a | b, c").column, 6);
+    assert_eq!(error("<a | b>").column, 4);
+    assert_eq!(error("x%2").column, 2);
+    // `..` after something that is not a number is two rests.
+    assert_eq!(times("x .. x", 0), times("x . . x", 0));
+    assert_eq!(error("[..").column, 1);
+    assert_eq!(error("0 .. 2.5").column, 3);
     assert_eq!(
         error("x/0").message,
         "'/0' would never play: expected a number > 0"
@@ -543,9 +559,57 @@ fn error_columns() {
     assert_eq!(error("x?2").column, 2);
     assert_eq!(error("x!1.5").column, 2);
     assert_eq!(error("x*2000").column, 2);
-    assert_eq!(error("  é").column, 3);
-    assert_eq!(error("{x}").column, 1);
     assert!(error("x x [x x").to_string().starts_with("column 5: "));
+
+    // Values that parse but mean nothing to a pitched instrument are
+    // reported by `check`, at their column.
+    let e = value_error("C2 H2");
+    assert_eq!(e.column, 4);
+    assert!(e.message.starts_with("'H2' is not a note"), "{}", e.message);
+    assert!(e.message.contains("kit"), "{}", e.message);
+    assert_eq!(value_error("x #").column, 3);
+    let e = value_error("x C12");
+    assert_eq!(
+        (e.column, e.message.as_str()),
+        (4, "octave 12 is out of range -1..9")
+    );
+    assert_eq!(value_error("x x2").column, 3);
+    let e = value_error("C2x");
+    assert_eq!(
+        (e.column, e.message.as_str()),
+        (
+            3,
+            "unexpected 'x' after note C2: separate steps with spaces"
+        )
+    );
+    assert_eq!(value_error("60x").column, 1);
+    assert_eq!(
+        value_error("200").message,
+        "note number 200 is out of range 0..127"
+    );
+    assert_eq!(value_error("  é").column, 3);
+    assert_eq!(value_error("C4 bd:3").column, 4);
+    assert!(value_error("C:nope")
+        .message
+        .contains("unknown chord 'nope'"));
+    assert_eq!(value_error("[0 .. 200]").column, 4);
+    // What used to be errors and is Strudel's notation now.
+    assert_eq!(p("Eb").check(true), Ok(vec![]));
+    assert_eq!(times("{x}", 0), times("x", 0));
+}
+
+#[test]
+fn low_numbers_warn_on_pitched_instruments() {
+    let w = p("0 2 4 7").check(true).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(w[0].contains("scale degrees"), "{}", w[0]);
+    assert_eq!(p("0 2 4 7").check(false), Ok(vec![]));
+    assert_eq!(p("36 48").check(true), Ok(vec![]));
+    let scale = crate::pitch::Scale::parse("C:minor").unwrap_or_else(|e| panic!("{e}"));
+    let minor = p("0 2 4 7").with_pitches(crate::pitch::Pitches { scale: Some(scale) });
+    assert_eq!(minor.check(true), Ok(vec![]));
+    let notes: Vec<Sound> = minor.sounds(0, 0).into_iter().map(|e| e.sound).collect();
+    assert_eq!(notes, vec![note(48.0), note(51.0), note(55.0), note(60.0)]);
 }
 
 #[test]
@@ -595,8 +659,10 @@ fn from_str_matches_parse() {
 
 #[test]
 fn deepest_allowed_tree_queries_fine() {
+    // `?0` keeps an event when the random value is above 0, which it is
+    // everywhere but at time 0 (as in Strudel).
     let src = format!("x{}", "?0".repeat(255));
-    assert_eq!(times(&src, 0), vec![(r(0, 1), r(1, 1))]);
+    assert_eq!(times(&src, 1), vec![(r(1, 1), r(1, 1))]);
     let mixed = format!("{}x{}", "<[".repeat(32), "]*2>".repeat(32));
     // 64 groups deep, each `*2` doubling: 2^32 events per cycle is refused.
     assert!(error(&mixed).message.contains("events per cycle"));

@@ -53,6 +53,12 @@ impl InstrumentSpec {
         }
     }
 
+    /// Whether the instrument plays notes (its patterns' numbers and note
+    /// names are pitches), rather than a fixed drum sound.
+    pub fn is_pitched(&self) -> bool {
+        matches!(self, InstrumentSpec::Synth(_) | InstrumentSpec::Fm(_))
+    }
+
     /// Every type name, in the order of the enum.
     pub const KINDS: [&'static str; 7] = ["synth", "fm", "kick", "snare", "hihat", "clap", "tom"];
 

@@ -252,7 +252,7 @@ impl Compiler<'_> {
                         ),
                     ));
                 };
-                let pattern = pattern::parse(&source).map_err(|e| {
+                let at = |e: pattern::PatternError| {
                     let location = here.map(|l| Location {
                         line: l.line,
                         column: l.column + e.column.saturating_sub(1),
@@ -261,7 +261,14 @@ impl Compiler<'_> {
                         location,
                         format!("pattern `{pname}.{iname}`: {}", e.message),
                     )
-                })?;
+                };
+                let pattern = pattern::parse(&source).map_err(at)?;
+                let pitched = tracks[track].spec.is_pitched();
+                for w in pattern.check(pitched).map_err(at)? {
+                    warnings.push(Warning {
+                        message: format!("pattern `{pname}.{iname}`: {w}"),
+                    });
+                }
                 lanes.push(Lane {
                     track,
                     source,

@@ -16,6 +16,23 @@ pub(super) fn parse_pattern(text: &PatternText) -> Result<Pattern> {
     })
 }
 
+/// Check what a parsed pattern plays means something to its instrument;
+/// the warnings (low plain numbers on a pitched instrument) come back.
+pub(super) fn check_pattern(p: &Pattern, text: &PatternText, pitched: bool) -> Result<Vec<String>> {
+    let shift = text.column.saturating_sub(1);
+    let warnings = p.check(pitched).map_err(|e| {
+        format!(
+            "column {}: {}",
+            e.column + shift,
+            shift_columns(&e.message, shift)
+        )
+    })?;
+    Ok(warnings
+        .into_iter()
+        .map(|w| shift_columns(&w, shift))
+        .collect())
+}
+
 /// `message` with every "column N" it holds moved by `shift`.
 pub(super) fn shift_columns(message: &str, shift: usize) -> String {
     let mut out = String::with_capacity(message.len());
@@ -40,8 +57,10 @@ pub(super) fn set_pattern(
     text: &PatternText,
     kind: PatternKind,
 ) -> Result<Planned> {
-    let id = track(d, name)?.id;
+    let live = track(d, name)?;
+    let id = live.id;
     let p = parse_pattern(text)?;
+    let warnings = check_pattern(&p, text, live.spec.is_pitched())?;
     let verb = match kind {
         PatternKind::Steps => "sequence",
         PatternKind::Melody => "melody",
@@ -55,7 +74,14 @@ pub(super) fn set_pattern(
             Some(p),
         ))],
         quantized: true,
-        summary: format!("{verb} {}", shown(&name.text)),
+        summary: format!(
+            "{verb} {}{}",
+            shown(&name.text),
+            warnings
+                .iter()
+                .map(|w| format!(" (warning: {w})"))
+                .collect::<String>()
+        ),
         stopped_hint: Some(name.text.clone()),
         ..Planned::default()
     })

@@ -1,0 +1,81 @@
+//! Patterns in songs: the Strudel notation plays, values that mean nothing
+//! to their instrument are errors at their line and column, and plain low
+//! numbers on a synth warn.
+
+use chronus_sequencer::{EventKind, Schedule, Song};
+use std::path::Path;
+
+fn song(patterns: &str) -> Result<(Song, Vec<String>), String> {
+    let src = format!(
+        "tempo: 120\ninstruments:\n  kick: {{ type: kick }}\n  bass: {{ type: synth }}\npatterns:\n  a:\n{patterns}"
+    );
+    Song::from_yaml(&src, Path::new("t.yaml"))
+        .map(|(s, w)| (s, w.into_iter().map(|w| w.to_string()).collect()))
+        .map_err(|e| e.to_string())
+}
+
+/// (frame, pitch) of every note-on of `track` in the first `bars` bars.
+fn notes(song: &Song, track: usize, bars: usize) -> Vec<(u64, Option<f32>)> {
+    let mut s = Schedule::new(song, 48_000);
+    s.set_looping(true);
+    let mut out = Vec::new();
+    for bar in 0..bars {
+        s.bar_events(bar, &mut out);
+    }
+    chronus_sequencer::schedule::sort_events(&mut out);
+    out.iter()
+        .filter(|e| e.track == chronus_sequencer::TrackId::of_song_track(track))
+        .filter_map(|e| match e.kind {
+            EventKind::NoteOn { pitch, .. } => Some((e.frame, pitch)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn strudel_notation_plays_in_songs() {
+    let (s, w) = song("    bass: \"{C2 Eb2 G2}%4 [C:maj | F:sus4]\"\n    kick: \"x(<3 5>,8)\"\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(w.is_empty(), "{w:?}");
+    // Bar 0 of 2 s: the polymeter's four steps fill the first half (0.25 s
+    // each quarter of the half), then a three-note chord at 1 s.
+    let bass = notes(&s, 1, 1);
+    let frames: Vec<u64> = bass.iter().map(|n| n.0).collect();
+    assert_eq!(frames[..4], [0, 12_000, 24_000, 36_000]);
+    let pitches: Vec<Option<f32>> = bass.iter().map(|n| n.1).collect();
+    assert_eq!(
+        pitches[..4],
+        [Some(36.0), Some(39.0), Some(43.0), Some(36.0)]
+    );
+    assert_eq!(&frames[4..], &[48_000, 48_000, 48_000]);
+    // Euclid with a patterned pulse count: 3 hits in bar 0, 5 in bar 1.
+    let kick = notes(&s, 0, 2);
+    assert_eq!(kick.iter().filter(|n| n.0 < 96_000).count(), 3);
+    assert_eq!(kick.iter().filter(|n| n.0 >= 96_000).count(), 5);
+}
+
+#[test]
+fn values_that_mean_nothing_are_errors_at_their_place() {
+    let e = song("    kick: \"x\"\n    bass: \"C2 bd sn\"\n").unwrap_err();
+    assert!(
+        e.starts_with("t.yaml:8:15: pattern `a.bass`: 'bd' is not a note"),
+        "{e}"
+    );
+    assert!(e.contains("kit"), "{e}");
+    let e = song("    bass: \"C:maj E:mni7\"\n").unwrap_err();
+    assert!(
+        e.contains("t.yaml:7:18:") && e.contains("unknown chord 'mni7'"),
+        "{e}"
+    );
+}
+
+#[test]
+fn low_plain_numbers_on_a_synth_warn() {
+    let (_, w) =
+        song("    bass: \"0 2 4 7\"\n    kick: \"0 2\"\n").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(
+        w[0].contains("pattern `a.bass`") && w[0].contains("scale"),
+        "{w:?}"
+    );
+}
