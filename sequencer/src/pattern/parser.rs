@@ -721,20 +721,7 @@ impl Parser {
                 let factor = self.number_arg(op, arg, column, depth, &format!("'{op}'"))?;
                 let factor = match factor {
                     Arg::Const(n) => {
-                        if n <= Rational::ZERO {
-                            return err(
-                                column,
-                                format!("'{op}{shown}' would never play: expected a number > 0"),
-                            );
-                        }
-                        if n > max {
-                            return err(
-                                column,
-                                format!(
-                                    "'{op}{shown}' is too large: expected a number up to {MAX_REPEAT}"
-                                ),
-                            );
-                        }
+                        positive_up_to_max(n, op, &shown, "never play", column)?;
                         Arg::Const(if op == '/' {
                             n.recip().unwrap_or(Rational::ONE)
                         } else {
@@ -771,20 +758,7 @@ impl Parser {
                 match weight {
                     None => add_weight(last, Rational::ONE, column)?,
                     Some(Arg::Const(n)) => {
-                        if n <= Rational::ZERO {
-                            return err(
-                                column,
-                                format!("'@{shown}' would take no time: expected a number > 0"),
-                            );
-                        }
-                        if n > max {
-                            return err(
-                                column,
-                                format!(
-                                    "'@{shown}' is too large: expected a number up to {MAX_REPEAT}"
-                                ),
-                            );
-                        }
+                        positive_up_to_max(n, '@', &shown, "take no time", column)?;
                         add_weight(last, n - Rational::ONE, column)?;
                     }
                     Some(Arg::Pattern { node, .. }) => {
@@ -966,6 +940,30 @@ impl Parser {
         }
         Ok((k, n, r))
     }
+}
+
+/// Check a modifier's constant: above 0 (else it would `what`) and at
+/// most [`MAX_REPEAT`].
+fn positive_up_to_max(
+    n: Rational,
+    op: char,
+    shown: &str,
+    what: &str,
+    column: usize,
+) -> Result<(), PatternError> {
+    if n <= Rational::ZERO {
+        return err(
+            column,
+            format!("'{op}{shown}' would {what}: expected a number > 0"),
+        );
+    }
+    if n > Rational::from_integer(MAX_REPEAT as i64) {
+        return err(
+            column,
+            format!("'{op}{shown}' is too large: expected a number up to {MAX_REPEAT}"),
+        );
+    }
+    Ok(())
 }
 
 /// Add `extra` to an element's weight (`@n` adds `n - 1`, `_` adds 1).
