@@ -51,6 +51,8 @@ mod tests;
 
 pub use rational::Rational;
 
+pub(crate) use note::letter_semitone;
+
 use crate::pitch::{Pitches, Sound};
 
 /// Largest number allowed after `*`, `/`, `@` and `!`, and for euclid `n`.

@@ -62,16 +62,6 @@ pub(crate) struct Hap {
     pub value: Value,
 }
 
-impl Hap {
-    fn map(self, f: impl Fn(Rational) -> Option<Rational>) -> Option<Hap> {
-        Some(Hap {
-            whole: self.whole.map(&f)?,
-            part: self.part.map(&f)?,
-            value: self.value,
-        })
-    }
-}
-
 /// Events of `root` with onsets in cycle `cycle`, sorted by onset.
 pub(crate) fn events(root: &Node, cycle: i64, seed: u64) -> Vec<PatternEvent> {
     let begin = Rational::from_integer(cycle);
@@ -132,16 +122,11 @@ pub(crate) fn query(node: &Node, span: Span, seed: u64, out: &mut Vec<Hap>) -> O
                 let _ = query(child, span, seed, out);
             }
         }
-        Kind::Fast { factor, child } => match factor {
-            Arg::Const(f) => fast(child, *f, span, seed, out)?,
-            Arg::Pattern { node, recip, scale } => {
-                for (v, part) in number_haps(node, span, seed)? {
-                    if let Some(f) = Arg::map(*recip, *scale, v) {
-                        let _ = fast(child, f, part, seed, out);
-                    }
-                }
+        Kind::Fast { factor, child } => {
+            for (values, part) in arg_combos(&[factor], span, seed)? {
+                let _ = fast(child, values[0], part, seed, out);
             }
-        },
+        }
         Kind::Euclid { k, n, r, child } => {
             for (values, part) in arg_combos(&[k, n, r], span, seed)? {
                 if let [k, n, r] = values[..] {
@@ -247,14 +232,24 @@ fn query_slot(
     })
 }
 
-/// Map the haps from `first` on through `f`; drop those that overflow.
+/// Map the haps from `first` on through `f`, in place; drop those that
+/// overflow.
 fn map_from(
     out: &mut Vec<Hap>,
     first: usize,
     f: impl Fn(Rational) -> Option<Rational>,
 ) -> Option<()> {
-    let mapped: Vec<Hap> = out.drain(first..).filter_map(|h| h.map(&f)).collect();
-    out.extend(mapped);
+    let mut keep = first;
+    for i in first..out.len() {
+        let h = &out[i];
+        if let (Some(whole), Some(part)) = (h.whole.map(&f), h.part.map(&f)) {
+            out.swap(keep, i);
+            out[keep].whole = whole;
+            out[keep].part = part;
+            keep += 1;
+        }
+    }
+    out.truncate(keep);
     Some(())
 }
 
@@ -311,17 +306,6 @@ fn fast(child: &Node, factor: Rational, span: Span, seed: u64, out: &mut Vec<Hap
     let first = out.len();
     query(child, local, seed, out)?;
     map_from(out, first, |t| t.checked_div(factor))
-}
-
-/// The numbers of an argument pattern over `span`, with their parts.
-fn number_haps(node: &Node, span: Span, seed: u64) -> Option<Vec<(Rational, Span)>> {
-    let mut haps = Vec::new();
-    query(node, span, seed, &mut haps)?;
-    Some(
-        haps.into_iter()
-            .filter_map(|h| Some((number::to_rational(h.value.number()?)?, h.part)))
-            .collect(),
-    )
 }
 
 /// The argument values in force over the pieces of `span`: Strudel's

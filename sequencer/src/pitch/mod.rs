@@ -42,17 +42,7 @@ pub fn note_with_default_octave(text: &str) -> Option<f32> {
         return Some(n as f32);
     }
     let mut chars = text.chars();
-    let letter = chars.next()?;
-    let base = match letter.to_ascii_uppercase() {
-        'C' => 0,
-        'D' => 2,
-        'E' => 4,
-        'F' => 5,
-        'G' => 7,
-        'A' => 9,
-        'B' => 11,
-        _ => return None,
-    };
+    let base = crate::pattern::letter_semitone(chars.next()?)?;
     let accidental = match chars.as_str() {
         "" => 0,
         "#" | "s" => 1,
