@@ -79,3 +79,22 @@ fn low_plain_numbers_on_a_synth_warn() {
         "{w:?}"
     );
 }
+
+#[test]
+fn an_instrument_scale_makes_numbers_degrees() {
+    let src = "tempo: 120\ninstruments:\n  bass: { type: synth, scale: \"D:dorian\" }\npatterns:\n  a:\n    bass: \"0 2 -1 7\"\n";
+    let (s, w) = Song::from_yaml(src, Path::new("t.yaml")).unwrap_or_else(|e| panic!("{e}"));
+    assert!(w.is_empty(), "{w:?}");
+    let pitches: Vec<Option<f32>> = notes(&s, 0, 1).into_iter().map(|n| n.1).collect();
+    // D3 dorian: D3 F3, one degree below is C3, seven above is D4.
+    assert_eq!(pitches, [Some(50.0), Some(53.0), Some(48.0), Some(62.0)]);
+    let bad = src.replace("D:dorian", "D:dorain");
+    let e = Song::from_yaml(&bad, Path::new("t.yaml"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.starts_with("t.yaml:3:"), "{e}");
+    assert!(
+        e.contains("instruments.bass.scale: unknown scale 'dorain'"),
+        "{e}"
+    );
+}

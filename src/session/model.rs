@@ -182,6 +182,10 @@ pub trait Params {
     fn numbers(&self) -> &'static [(&'static str, f64, f64, f64)];
     /// Choice settings: `(name, choices, default)`.
     fn choice_list(&self) -> &'static [(&'static str, &'static [&'static str], &'static str)];
+    /// Whether it takes a `scale` setting (instruments do, effects not).
+    fn has_scale(&self) -> bool {
+        false
+    }
 }
 
 impl Params for InstrumentSpec {
@@ -190,6 +194,9 @@ impl Params for InstrumentSpec {
     }
     fn choice_list(&self) -> &'static [(&'static str, &'static [&'static str], &'static str)] {
         self.choices()
+    }
+    fn has_scale(&self) -> bool {
+        true
     }
 }
 
@@ -231,6 +238,14 @@ pub fn check_setting(spec: &dyn Params, key: &str, value: &str, what: &str) -> R
             )),
         };
     }
+    if key == "scale" && spec.has_scale() {
+        if value == "none" {
+            return Ok(());
+        }
+        return chronus_sequencer::pitch::Scale::parse(value)
+            .map(|_| ())
+            .map_err(|e| format!("{what}: scale={value}: {e}"));
+    }
     if let Some(&(_, choices, _)) = spec.choice_list().iter().find(|c| c.0 == key) {
         if choices.contains(&value) {
             return Ok(());
@@ -247,6 +262,9 @@ pub fn check_setting(spec: &dyn Params, key: &str, value: &str, what: &str) -> R
     }
     let mut known: Vec<&str> = spec.numbers().iter().map(|p| p.0).collect();
     known.extend(spec.choice_list().iter().map(|c| c.0));
+    if spec.has_scale() {
+        known.push("scale");
+    }
     Err(format!(
         "{what} has no setting '{key}'{}",
         did_you_mean(key, &known)

@@ -228,7 +228,11 @@ pub fn scene_lanes(d: &Draft, scene: &Scene) -> Result<Vec<(TrackId, Pattern)>, 
                 scene.name, e.column, e.message
             )
         };
-        let p = pattern::parse(text).map_err(at)?;
+        let pitches = t
+            .spec
+            .pitches()
+            .map_err(|e| format!("scene {} {track}: {e}", scene.name))?;
+        let p = pattern::parse(text).map_err(at)?.with_pitches(pitches);
         p.check(t.spec.is_pitched()).map_err(at)?;
         out.push((t.id, p));
     }

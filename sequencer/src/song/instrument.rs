@@ -134,6 +134,24 @@ impl InstrumentSpec {
         })
     }
 
+    /// The scale as written (`C:minor`), if any.
+    pub fn scale(&self) -> Option<&str> {
+        each_variant!(self, s => s.scale.as_deref())
+    }
+
+    /// How the instrument's patterns read numbers: through its scale, or
+    /// as MIDI notes (no scale, or `none`).
+    ///
+    /// # Errors
+    /// The scale does not parse.
+    pub fn pitches(&self) -> Result<crate::pitch::Pitches, crate::pitch::ScaleError> {
+        let scale = match self.scale() {
+            None | Some("none") => None,
+            Some(text) => Some(crate::pitch::Scale::parse(text)?),
+        };
+        Ok(crate::pitch::Pitches { scale })
+    }
+
     /// Insert effects in order.
     pub fn effects(&self) -> &[super::EffectSpec] {
         each_variant!(self, s => &s.effects)

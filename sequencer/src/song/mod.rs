@@ -231,6 +231,15 @@ impl Compiler<'_> {
             })
             .collect();
         let names: Vec<&str> = tracks.iter().map(|t| t.name.as_str()).collect();
+        let mut pitches = Vec::with_capacity(tracks.len());
+        for t in &tracks {
+            pitches.push(t.spec.pitches().map_err(|e| {
+                self.error(
+                    locate::locate(self.src, &["instruments", &t.name, "scale"]),
+                    format!("instruments.{}.scale: {e}", t.name),
+                )
+            })?);
+        }
 
         if file.patterns.0.is_empty() {
             return Err(self.error(
@@ -262,7 +271,9 @@ impl Compiler<'_> {
                         format!("pattern `{pname}.{iname}`: {}", e.message),
                     )
                 };
-                let pattern = pattern::parse(&source).map_err(at)?;
+                let pattern = pattern::parse(&source)
+                    .map_err(at)?
+                    .with_pitches(pitches[track]);
                 let pitched = tracks[track].spec.is_pitched();
                 for w in pattern.check(pitched).map_err(at)? {
                     warnings.push(Warning {

@@ -88,6 +88,10 @@ macro_rules! instrument_spec {
             }
             + {
                 $($others)*
+                /// The scale that makes the patterns' plain numbers scale
+                /// degrees (`C:minor`); none: numbers are MIDI notes.
+                #[serde(skip_serializing_if = "Option::is_none")]
+                scale: Option<String> = None;
                 /// Insert effects, applied in list order.
                 effects: Vec<$crate::song::EffectSpec> = Vec::new();
             }

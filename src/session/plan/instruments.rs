@@ -177,6 +177,7 @@ pub(super) fn set(
     let mut spec = t.spec.clone();
     let mut actions = Vec::new();
     let mut rebuild = false;
+    let mut rescaled = false;
     let mut rebuilt_effects: Vec<usize> = Vec::new();
     for p in params {
         if let Some((fx_name, key)) = p.key.split_once('.') {
@@ -208,6 +209,7 @@ pub(super) fn set(
         spec = with_settings(&spec, &[(p.key.clone(), p.value.clone())], &what)?;
         let number = spec.params().iter().position(|q| q.0 == p.key);
         match (p.key.as_str(), number) {
+            ("scale", _) => rescaled = true,
             ("gain", _) | ("pan", _) => {
                 let value = p.value.parse::<f64>().unwrap_or(0.0) as f32;
                 let target = if p.key == "gain" {
@@ -256,6 +258,30 @@ pub(super) fn set(
             with: build_effect(&spec.effects()[i], s.rate as f32),
         }));
     }
+    let mut quantized = false;
+    if rescaled {
+        // The pattern reads its numbers through the new scale from the
+        // next bar on, like a pattern edit.
+        if let Some((_, text)) = &t.pattern {
+            let pitches = spec
+                .pitches()
+                .map_err(|e| format!("set {}: {e}", name.text))?;
+            let p = pattern::parse(text)
+                .map_err(|e| format!("set {}: column {}: {}", name.text, e.column, e.message))?
+                .with_pitches(pitches);
+            p.check(spec.is_pitched()).map_err(|e| {
+                format!(
+                    "set {}: the pattern does not fit the new scale: column {}: {}",
+                    name.text, e.column, e.message
+                )
+            })?;
+            actions.push(Action::Edit(crate::live::timeline::Edit::Pattern(
+                t.id,
+                Some(p),
+            )));
+            quantized = true;
+        }
+    }
     if let Some(tr) = d.model.tracks.get_mut(&name.text) {
         tr.spec = spec;
     }
@@ -267,7 +293,7 @@ pub(super) fn set(
     };
     done(
         actions,
-        false,
+        quantized,
         format!("set {}{}{glide}", shown(&name.text), settings_text(params)),
     )
 }

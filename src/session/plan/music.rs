@@ -59,7 +59,11 @@ pub(super) fn set_pattern(
 ) -> Result<Planned> {
     let live = track(d, name)?;
     let id = live.id;
-    let p = parse_pattern(text)?;
+    let pitches = live
+        .spec
+        .pitches()
+        .map_err(|e| format!("{}: {e}", name.text))?;
+    let p = parse_pattern(text)?.with_pitches(pitches);
     let warnings = check_pattern(&p, text, live.spec.is_pitched())?;
     let verb = match kind {
         PatternKind::Steps => "sequence",

@@ -1,0 +1,128 @@
+//! The pattern language live: scale degrees, a scale change at the next
+//! bar line, chords, and values that mean nothing to their instrument,
+//! measured on the rendered sound of a live session driven block by block.
+
+mod common;
+
+use chronus::live::manual::ManualLive;
+use chronus::session::Reply;
+
+const RATE: u32 = 48_000;
+/// A bar at 120 BPM in 4/4.
+const BAR: u64 = 96_000;
+
+fn rig() -> (ManualLive, common::Scratch) {
+    let dir = common::Scratch::new("live-patterns");
+    (ManualLive::new(RATE, 256, dir.dir.join("patches")), dir)
+}
+
+fn run(live: &mut ManualLive, line: &str) -> Reply {
+    live.session.execute(line)
+}
+
+fn render(live: &mut ManualLive, frames: u64) -> Vec<f32> {
+    let (mut l, mut r) = (Vec::new(), Vec::new());
+    live.render(frames, (&mut l, &mut r));
+    l
+}
+
+/// The pitch of `x[from..to]`, in Hz.
+fn pitch(x: &[f32], from: u64, to: u64) -> f64 {
+    common::zero_crossing_freq(&x[from as usize..to as usize], f64::from(RATE))
+}
+
+const SINE: &str = "create s synth osc=sine filter=none attack=0.005 sustain=1 release=0.05";
+
+#[test]
+fn numbers_are_scale_degrees_and_a_new_scale_waits_for_the_bar_line() {
+    let (mut live, _dir) = rig();
+    let r = run(
+        &mut live,
+        &format!("{SINE} scale=A:minor; pattern s: 2 _ _ _; play s"),
+    );
+    assert!(r.ok, "{}", r.line());
+    assert!(!r.line().contains("warning"), "{}", r.line());
+    let mut l = render(&mut live, BAR + BAR / 2);
+    // Degree 2 of A minor (from A3) is C4.
+    let c4 = pitch(&l, BAR + 5000, BAR + 40_000);
+    assert!(common::cents(c4, common::midi_hz(60.0)).abs() < 1.0, "{c4}");
+    let r = run(&mut live, "set s scale=E:minor");
+    assert!(r.ok, "{}", r.line());
+    assert_eq!(r.frame, Some(2 * BAR), "{}", r.line());
+    l.extend(render(&mut live, BAR));
+    // Still C4 up to the bar line, then degree 2 of E minor: G3.
+    let before = pitch(&l, 2 * BAR - 30_000, 2 * BAR - 2000);
+    let after = pitch(&l, 2 * BAR + 5000, 2 * BAR + 40_000);
+    assert!(
+        common::cents(before, common::midi_hz(60.0)).abs() < 1.0,
+        "{before}"
+    );
+    assert!(
+        common::cents(after, common::midi_hz(55.0)).abs() < 1.0,
+        "{after}"
+    );
+}
+
+#[test]
+fn bad_scales_and_values_are_refused_and_change_nothing() {
+    let (mut live, _dir) = rig();
+    assert!(run(&mut live, &format!("{SINE}; pattern s: A3 _ _ _; play s")).ok);
+    for (line, says) in [
+        ("set s scale=H:minor", "root note"),
+        ("set s scale=A:minr", "unknown scale 'minr'"),
+        ("pattern s: A3 bd", "'bd' is not a note"),
+        ("pattern s: A3 C:nope", "unknown chord 'nope'"),
+    ] {
+        let r = run(&mut live, line);
+        assert!(!r.ok, "{line}: {}", r.line());
+        assert!(r.line().contains(says), "{line}: {}", r.line());
+    }
+    // The column is the column in the whole line.
+    let r = run(&mut live, "pattern s: A3 bd");
+    assert!(r.line().contains("column 15"), "{}", r.line());
+    let l = render(&mut live, 2 * BAR);
+    let a3 = pitch(&l, BAR + 5000, BAR + 40_000);
+    assert!(common::cents(a3, 220.0).abs() < 1.0, "{a3}");
+}
+
+#[test]
+fn low_plain_numbers_warn_and_a_scale_silences_the_warning() {
+    let (mut live, _dir) = rig();
+    let r = run(&mut live, &format!("{SINE}; pattern s: 0 2 4 7"));
+    assert!(r.ok, "{}", r.line());
+    assert!(
+        r.line().contains("warning") && r.line().contains("scale"),
+        "{}",
+        r.line()
+    );
+    assert!(run(&mut live, "set s scale=C:major").ok);
+    let r = run(&mut live, "pattern s: 0 2 4 7");
+    assert!(r.ok && !r.line().contains("warning"), "{}", r.line());
+}
+
+#[test]
+fn a_chord_sounds_its_notes_together() {
+    let (mut live, _dir) = rig();
+    assert!(
+        run(
+            &mut live,
+            &format!("{SINE}; pattern s: C4:maj _ _ _; play s")
+        )
+        .ok
+    );
+    let l = render(&mut live, 2 * BAR);
+    // C4, E4 and G4 all present: the spectrum peaks at each.
+    let window = &l[(BAR + 4800) as usize..(BAR + 4800 + 32_768) as usize];
+    let spec = common::spectrum(window);
+    let bin = |hz: f64| (hz * 32_768.0 / f64::from(RATE)).round() as usize;
+    let level = |hz: f64| {
+        (bin(hz) - 2..=bin(hz) + 2)
+            .map(|b| spec[b])
+            .fold(0.0, f64::max)
+    };
+    let floor = level(common::midi_hz(62.0)).max(level(common::midi_hz(69.0)));
+    for n in [60.0, 64.0, 67.0] {
+        let db = common::db(level(common::midi_hz(n)), floor);
+        assert!(db > 30.0, "note {n}: {db:.1} dB over the floor");
+    }
+}
