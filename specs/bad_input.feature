@@ -19,10 +19,10 @@ Feature: Bad input is reported in one line, never with a crash
       | unclosed_quote.yaml                 | 6    | 1      | found unexpected end of stream                      |
       | unknown_top_key.yaml                | 2    | 1      | unknown field `tempoo`, expected one of             |
       | missing_tempo.yaml                  | 1    | 1      | missing field `tempo`                               |
-      | wrong_type.yaml                     | 1    | 8      | invalid type: string "fast", expected               |
-      | unknown_instrument_type.yaml        | 4    | 11     | unknown variant `kik`, expected one of `synth`      |
+      | wrong_type.yaml                     | 1    | 8      | expected a number but found the text "fast"         |
+      | unknown_instrument_type.yaml        | 4    | 11     | unknown instrument type `kik`, expected one of synth |
       | unknown_instrument_key.yaml         | 5    | 5      | unknown field `cutof`, expected one of `cutoff`     |
-      | unknown_effect_type.yaml            | 6    | 15     | unknown variant `reverbb`, expected one of `reverb` |
+      | unknown_effect_type.yaml            | 6    | 15     | unknown effect type `reverbb`, expected one of reverb |
       | unknown_effect_key.yaml             | 7    | 9      | unknown field `sise`, expected one of               |
       | bad_note_param.yaml                 | 5    | 11     | bad note name `H2`: expected a MIDI number          |
       | bad_note.yaml                       | 6    | 15     | 'H2' is not a note: expected a note name         |

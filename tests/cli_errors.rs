@@ -163,7 +163,7 @@ fn unknown_instrument_type() {
         Some((4, 11)),
         &[
             "instruments.kick.type",
-            "unknown variant `kik`",
+            "unknown instrument type `kik`",
             "expected one of",
             "`kick`",
         ],
@@ -196,7 +196,7 @@ fn unknown_effect_type() {
         Some((6, 15)),
         &[
             "instruments.bass",
-            "unknown variant `reverbb`",
+            "unknown effect type `reverbb`",
             "expected one of",
             "`reverb`",
         ],
@@ -287,7 +287,7 @@ fn value_of_the_wrong_type() {
     bad_fixture(
         "wrong_type.yaml",
         Some((1, 8)),
-        &["tempo", "invalid type", "\"fast\"", "expected"],
+        &["tempo", "expected a number but found the text", "\"fast\""],
     );
 }
 

@@ -14,7 +14,12 @@ pub(crate) fn locate(src: &str, path: &[&str]) -> Option<Location> {
     for key in path {
         pos = find_key(src, pos, key)?;
     }
-    // Skip past `key:` and blanks, then an opening quote.
+    value_after_key(src, pos).map(|v| location_of(src, v))
+}
+
+/// The byte where the value of the key at `pos` starts: past `key:`, the
+/// blanks and an opening quote.
+fn value_after_key(src: &str, pos: usize) -> Option<usize> {
     let rest = &src[pos..];
     let colon = rest.find(':')?;
     let mut value = pos + colon + 1;
@@ -25,6 +30,73 @@ pub(crate) fn locate(src: &str, path: &[&str]) -> Option<Location> {
     if value < bytes.len() && (bytes[value] == b'"' || bytes[value] == b'\'') {
         value += 1;
     }
+    Some(value)
+}
+
+/// One step of a path into the YAML text.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum PathStep<'a> {
+    /// A mapping key.
+    Key(&'a str),
+    /// The n-th item (0-based) of the list that is the value so far.
+    Item(usize),
+}
+
+/// The entry of the top-level mapping `section` (`instruments`) whose
+/// block holds line `line` (1-based), if any.
+pub(crate) fn enclosing_entry(src: &str, section: &str, line: usize) -> Option<String> {
+    let mut inside = false;
+    let mut entry: Option<String> = None;
+    let mut child_indent: Option<usize> = None;
+    for (i, text) in src.lines().enumerate() {
+        let t = text.trim_start();
+        let indent = text.len() - t.len();
+        if !t.is_empty() && !t.starts_with('#') && indent == 0 {
+            if inside && i + 1 > line {
+                break;
+            }
+            inside = t.starts_with(&format!("{section}:"));
+            entry = None;
+            child_indent = None;
+        } else if inside && !t.is_empty() && !t.starts_with('#') && !text[..indent].contains('\t') {
+            let indent = text[..indent].chars().filter(|&c| c == ' ').count();
+            if child_indent.is_none_or(|c| indent <= c) {
+                child_indent = Some(indent);
+                entry = t
+                    .split_once(':')
+                    .map(|(k, _)| k.trim_matches(['"', '\'']).to_string());
+            }
+        }
+        if i + 1 == line {
+            return if inside { entry } else { None };
+        }
+    }
+    None
+}
+
+/// Locate the end of a path of keys and list items; when part of it cannot
+/// be seen, the deepest part that can. `at_key`: the last key itself rather
+/// than its value.
+pub(crate) fn locate_path(src: &str, path: &[PathStep<'_>], at_key: bool) -> Option<Location> {
+    let mut found: Option<usize> = None;
+    let mut key_pos = 0usize;
+    for step in path {
+        let next = match *step {
+            PathStep::Key(k) => find_key(src, found.unwrap_or(0), k).inspect(|&p| key_pos = p),
+            PathStep::Item(i) => found.and_then(|_| item_offset(src, key_pos, i)),
+        };
+        match next {
+            Some(p) => found = Some(p),
+            None => break,
+        }
+    }
+    let at = found?;
+    let value = match path.last() {
+        Some(PathStep::Key(_)) if at == key_pos && !at_key => {
+            value_after_key(src, at).unwrap_or(at)
+        }
+        _ => at,
+    };
     Some(location_of(src, value))
 }
 
@@ -32,7 +104,15 @@ pub(crate) fn locate(src: &str, path: &[&str]) -> Option<Location> {
 /// the top-level `key`.
 pub(crate) fn locate_item(src: &str, key: &str, index: usize) -> Option<Location> {
     let start = find_key(src, 0, key)?;
-    let after = start + src[start..].find(':')? + 1;
+    item_offset(src, start, index).map(|b| location_of(src, b))
+}
+
+/// The byte where the `index`-th item of the list under the key at
+/// `key_pos` starts (a block list of `- ` lines, or a flow `[...]`).
+fn item_offset(src: &str, key_pos: usize, index: usize) -> Option<usize> {
+    let line_start = src[..key_pos].rfind('\n').map_or(0, |n| n + 1);
+    let key_indent = key_pos - line_start;
+    let after = key_pos + src[key_pos..].find(':')? + 1;
     let rest = &src[after..];
     let trimmed = rest.trim_start();
     if trimmed.starts_with('[') {
@@ -45,7 +125,7 @@ pub(crate) fn locate_item(src: &str, key: &str, index: usize) -> Option<Location
                 '[' | '{' => {
                     depth += 1;
                     if depth == 1 && item == index {
-                        return Some(location_of(src, open + i + 1));
+                        return Some(open + i + 1);
                     }
                 }
                 ']' | '}' => depth -= 1,
@@ -54,7 +134,7 @@ pub(crate) fn locate_item(src: &str, key: &str, index: usize) -> Option<Location
                     if item == index {
                         let skip =
                             src[open + i + 1..].len() - src[open + i + 1..].trim_start().len();
-                        return Some(location_of(src, open + i + 1 + skip));
+                        return Some(open + i + 1 + skip);
                     }
                 }
                 _ => {}
@@ -67,16 +147,16 @@ pub(crate) fn locate_item(src: &str, key: &str, index: usize) -> Option<Location
     }
     let mut item = 0usize;
     let mut offset = after;
-    for line in rest.split_inclusive('\n') {
+    for (n, line) in rest.split_inclusive('\n').enumerate() {
         let t = line.trim_start();
+        let indent = line.len() - t.len();
         if t.starts_with("- ") || t == "-\n" || t == "-" {
             if item == index {
-                let col = offset + (line.len() - t.len()) + 2;
-                return Some(location_of(src, col.min(src.len())));
+                return Some((offset + indent + 2).min(src.len()));
             }
             item += 1;
-        } else if !t.is_empty() && !t.starts_with('#') && line.len() == t.len() {
-            break; // next top-level key
+        } else if n > 0 && !t.is_empty() && !t.starts_with('#') && indent <= key_indent {
+            break; // the next key of the mapping the list is in
         }
         offset += line.len();
     }
@@ -142,8 +222,23 @@ pub(crate) fn refine(src: &str, at: Location, message: &str) -> Option<(Location
 /// For a "duplicate name `K`" error reported at the first `K:` of a
 /// mapping, the location of the second one (same indentation, later).
 pub(crate) fn duplicate_key(src: &str, at: Location, message: &str) -> Option<Location> {
-    let key = message.split_once("duplicate name `")?.1.split_once('`')?.0;
     let start = offset_of(src, at)?;
+    if let Some((_, rest)) = message.split_once("duplicate entry with key \"") {
+        // Inside an instrument: `at` is the mapping's first key; the
+        // duplicate is the second line with this key at that indentation.
+        let key = rest.split_once('"')?.0;
+        let line_start = src[..start].rfind('\n').map_or(0, |n| n + 1);
+        let indent = &src[line_start..start];
+        let needle = format!("\n{indent}{key}:");
+        let hay = &src[line_start.saturating_sub(1)..];
+        let first = hay.find(&needle)?;
+        let second = first + 1 + hay[first + 1..].find(&needle)?;
+        return Some(location_of(
+            src,
+            line_start.saturating_sub(1) + second + 1 + indent.len(),
+        ));
+    }
+    let key = message.split_once("duplicate name `")?.1.split_once('`')?.0;
     let needle = format!("\n{}{key}:", " ".repeat(at.column - 1));
     let i = src[start..].find(&needle)?;
     Some(location_of(src, start + i + 1 + at.column - 1))

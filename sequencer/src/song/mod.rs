@@ -6,6 +6,7 @@
 //! clamped with a [`Warning`].
 
 mod arrangement;
+mod decode;
 mod effect;
 mod error;
 mod instrument;
@@ -14,6 +15,7 @@ mod note_value;
 pub(crate) mod params;
 pub mod suggest;
 mod unique_map;
+mod wording;
 
 use unique_map::UniqueMap;
 
@@ -43,7 +45,8 @@ struct SongFile {
     seed: u64,
     #[serde(default)]
     master_gain: f64,
-    instruments: UniqueMap<InstrumentSpec>,
+    /// Read one by one (see `decode`), so errors name the instrument.
+    instruments: UniqueMap<serde_yaml_ng::Value>,
     #[serde(default)]
     patterns: UniqueMap<UniqueMap<String>>,
     arrangement: Option<Vec<ArrangementEntry>>,
@@ -160,6 +163,13 @@ fn yaml_error(src: &str, path: &Path, e: &serde_yaml_ng::Error) -> SongError {
         if let Some(i) = message.find(&here) {
             message.replace_range(i..i + here.len(), "");
         }
+        // A slip inside an instrument (a tab, a line indented too far)
+        // names the instrument.
+        if !message.starts_with("instruments") {
+            if let Some(name) = locate::enclosing_entry(src, "instruments", l.line) {
+                message = format!("instruments.{name}: {message}");
+            }
+        }
         if let Some(dup) = locate::duplicate_key(src, l, &message) {
             location = Some(dup);
         } else if let Some((better, text)) = locate::refine(src, l, &message) {
@@ -170,7 +180,7 @@ fn yaml_error(src: &str, path: &Path, e: &serde_yaml_ng::Error) -> SongError {
     SongError::Invalid {
         path: path.to_path_buf(),
         location,
-        message,
+        message: wording::in_song_terms(&message),
     }
 }
 
@@ -180,6 +190,31 @@ struct Compiler<'a> {
 }
 
 impl Compiler<'_> {
+    /// A mistake inside instrument `name`, located at its key path.
+    fn mistake(&self, name: &str, m: &decode::Mistake) -> SongError {
+        let mut path = vec![
+            locate::PathStep::Key("instruments"),
+            locate::PathStep::Key(name),
+        ];
+        path.extend(m.path.iter().map(|s| match s {
+            decode::Step::Key(k) => locate::PathStep::Key(k),
+            decode::Step::Item(i) => locate::PathStep::Item(*i),
+        }));
+        let shown = m.shown();
+        let key = if shown.is_empty() {
+            format!("instruments.{name}")
+        } else {
+            format!("instruments.{name}.{shown}")
+        };
+        // An unknown key, or a whole entry that is wrong, is shown at the
+        // key; a bad value at the value.
+        let at_key = m.path.is_empty() || m.message.starts_with("unknown field");
+        self.error(
+            locate::locate_path(self.src, &path, at_key),
+            format!("{key}: {}", m.message),
+        )
+    }
+
     fn error(&self, location: Option<Location>, message: String) -> SongError {
         SongError::Invalid {
             path: PathBuf::from(self.path),
@@ -221,15 +256,12 @@ impl Compiler<'_> {
                 "no instruments: expected at least one entry under `instruments:`".into(),
             ));
         }
-        let tracks: Vec<Track> = file
-            .instruments
-            .0
-            .into_iter()
-            .map(|(name, mut spec)| {
-                spec.clamp(&format!("instruments.{name}"), &mut warnings);
-                Track { name, spec }
-            })
-            .collect();
+        let mut tracks: Vec<Track> = Vec::with_capacity(file.instruments.0.len());
+        for (name, value) in file.instruments.0 {
+            let mut spec = decode::instrument(value).map_err(|m| self.mistake(&name, &m))?;
+            spec.clamp(&format!("instruments.{name}"), &mut warnings);
+            tracks.push(Track { name, spec });
+        }
         let names: Vec<&str> = tracks.iter().map(|t| t.name.as_str()).collect();
         let mut pitches = Vec::with_capacity(tracks.len());
         for t in &tracks {
