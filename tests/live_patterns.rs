@@ -126,3 +126,36 @@ fn a_chord_sounds_its_notes_together() {
         assert!(db > 30.0, "note {n}: {db:.1} dB over the floor");
     }
 }
+
+#[test]
+fn a_kit_plays_a_beat_in_one_line() {
+    let (mut live, _dir) = rig();
+    let r = run(
+        &mut live,
+        "create drums kit decay=0.2; pattern drums: bd*4; play drums",
+    );
+    assert!(r.ok, "{}", r.line());
+    let l = render(&mut live, 3 * BAR);
+    let on = common::onsets(&l);
+    let quarters: Vec<u64> = (0..8).map(|i| BAR + i * BAR / 4).collect();
+    assert_eq!(on, quarters, "bd*4 onsets");
+    // The whole beat: kick, clap on the off-half, eighth hats.
+    let r = run(&mut live, "pattern drums: bd*4, ~ cp, hh*8");
+    assert!(r.ok, "{}", r.line());
+    let l = render(&mut live, 2 * BAR);
+    let from = 3 * BAR;
+    let on: Vec<u64> = common::onsets(&l).into_iter().map(|f| f + from).collect();
+    let eighths: Vec<u64> = (0..8).map(|i| 4 * BAR + i * BAR / 8).collect();
+    assert!(
+        eighths.iter().all(|e| on.contains(e)),
+        "onsets {on:?} should hold every eighth of bar 5 {eighths:?}"
+    );
+    // A name the kit does not have is refused, with a suggestion.
+    let r = run(&mut live, "pattern drums: bd sb");
+    assert!(!r.ok, "{}", r.line());
+    assert!(
+        r.line().contains("no sound 'sb'") && r.line().contains("did you mean"),
+        "{}",
+        r.line()
+    );
+}

@@ -35,7 +35,7 @@ use chronus_sequencer::song::*;
 /// The ramp every test asks for (the engine's default, 5 ms).
 const RAMP: u32 = 240;
 
-const INSTRUMENTS: [&str; 7] = InstrumentSpec::KINDS;
+const INSTRUMENTS: [&str; 8] = InstrumentSpec::KINDS;
 const EFFECTS: [&str; 7] = EffectSpec::KINDS;
 
 /// Parameters documented to apply from the next note or hit only.
@@ -66,6 +66,7 @@ fn instrument_table(kind: &str) -> ParamTable {
         "snare" => SnareSpec::PARAMS,
         "hihat" => HihatSpec::PARAMS,
         "clap" => ClapSpec::PARAMS,
+        "kit" => KitSpec::PARAMS,
         _ => TomSpec::PARAMS,
     }
 }

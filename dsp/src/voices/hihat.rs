@@ -52,7 +52,7 @@ fn poly_blep(t: f32, dt: f32) -> f32 {
 
 /// Band-limited square wave (+1 for the first half period) at phase `t`.
 #[inline(always)]
-fn square(t: f32, dt: f32) -> f32 {
+pub(super) fn square(t: f32, dt: f32) -> f32 {
     let naive = if t < 0.5 { 1.0 } else { -1.0 };
     let half = if t < 0.5 { t + 0.5 } else { t - 0.5 };
     naive + poly_blep(t, dt) - poly_blep(half, dt)

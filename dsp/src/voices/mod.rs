@@ -4,6 +4,7 @@ mod clap;
 mod fm;
 mod hihat;
 mod kick;
+mod kit;
 mod pool;
 mod snare;
 pub mod synth;
@@ -27,6 +28,8 @@ pub fn calibration(spec: &InstrumentSpec) -> f32 {
         | InstrumentSpec::Clap(_)
         | InstrumentSpec::Tom(_) => 0.5,
         InstrumentSpec::Hihat(_) => 0.708,
+        // Each drum of a kit carries its own calibration.
+        InstrumentSpec::Kit(_) => 1.0,
     }
 }
 
@@ -40,5 +43,6 @@ pub fn build(spec: &InstrumentSpec, rate: f32) -> Box<dyn Instrument> {
         InstrumentSpec::Hihat(s) => Box::new(hihat::HihatVoices::new(s, rate)),
         InstrumentSpec::Clap(s) => Box::new(clap::ClapVoices::new(s, rate)),
         InstrumentSpec::Tom(s) => Box::new(tom::TomVoices::new(s, rate)),
+        InstrumentSpec::Kit(s) => Box::new(kit::KitVoices::new(s, rate)),
     }
 }

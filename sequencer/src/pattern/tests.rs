@@ -606,7 +606,10 @@ fn low_numbers_warn_on_pitched_instruments() {
     assert_eq!(p("0 2 4 7").check(false), Ok(vec![]));
     assert_eq!(p("36 48").check(true), Ok(vec![]));
     let scale = crate::pitch::Scale::parse("C:minor").unwrap_or_else(|e| panic!("{e}"));
-    let minor = p("0 2 4 7").with_pitches(crate::pitch::Pitches { scale: Some(scale) });
+    let minor = p("0 2 4 7").with_pitches(crate::pitch::Pitches {
+        scale: Some(scale),
+        kit: false,
+    });
     assert_eq!(minor.check(true), Ok(vec![]));
     let notes: Vec<Sound> = minor.sounds(0, 0).into_iter().map(|e| e.sound).collect();
     assert_eq!(notes, vec![note(48.0), note(51.0), note(55.0), note(60.0)]);

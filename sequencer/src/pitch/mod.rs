@@ -13,15 +13,19 @@
 use crate::pattern::Value;
 
 pub mod chord;
+pub mod kit;
 mod scale;
 
 pub use scale::{scale_names, Scale, ScaleError, DEFAULT_OCTAVE, SCALES};
 
-/// How an instrument reads the numbers of its patterns.
+/// How an instrument reads the values of its patterns.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Pitches {
     /// Plain numbers are degrees of this scale; `None`: MIDI notes.
     pub scale: Option<Scale>,
+    /// A drum kit: names are sounds (`bd`, `sn:1`), numbers General MIDI
+    /// drum notes (see [`kit`]).
+    pub kit: bool,
 }
 
 /// What one pattern value plays.
@@ -68,6 +72,9 @@ fn in_range(note: f64, text: &str) -> Result<f32, String> {
 /// A message in the musician's terms: what the value is not, and what was
 /// expected.
 pub fn resolve(value: &Value, pitches: &Pitches) -> Result<Sound, String> {
+    if pitches.kit {
+        return kit::resolve(value);
+    }
     match value {
         Value::Hit => Ok(Sound::Hit),
         Value::Accent => Ok(Sound::Accent),
@@ -159,6 +166,7 @@ mod tests {
         assert_eq!(notes(w("c'maj'ii"), &none), vec![55.0, 60.0, 64.0]);
         let minor = Pitches {
             scale: Some(Scale::parse("C:minor").unwrap_or_else(|e| panic!("{e}"))),
+            kit: false,
         };
         let degrees: Vec<f32> = [0.0, 2.0, 4.0, 7.0, -1.0]
             .iter()

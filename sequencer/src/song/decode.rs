@@ -14,7 +14,7 @@ use super::effect::{
     ReverbSpec,
 };
 use super::instrument::{
-    ClapSpec, FmSpec, HihatSpec, InstrumentSpec, KickSpec, SnareSpec, SynthSpec, TomSpec,
+    ClapSpec, FmSpec, HihatSpec, InstrumentSpec, KickSpec, KitSpec, SnareSpec, SynthSpec, TomSpec,
 };
 use super::suggest::did_you_mean;
 use super::wording::{in_song_terms, joined_lines_hint};
@@ -190,7 +190,8 @@ pub(crate) fn instrument(value: Value) -> Result<InstrumentSpec, Mistake> {
         "snare" => InstrumentSpec::Snare(typed::<SnareSpec>(map, &[])?),
         "hihat" => InstrumentSpec::Hihat(typed::<HihatSpec>(map, &[])?),
         "clap" => InstrumentSpec::Clap(typed::<ClapSpec>(map, &[])?),
-        _ => InstrumentSpec::Tom(typed::<TomSpec>(map, &[])?),
+        "tom" => InstrumentSpec::Tom(typed::<TomSpec>(map, &[])?),
+        _ => InstrumentSpec::Kit(typed::<KitSpec>(map, &[])?),
     };
     *spec.effects_mut() = effects;
     Ok(spec)

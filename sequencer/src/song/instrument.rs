@@ -22,6 +22,9 @@ pub enum InstrumentSpec {
     Clap(ClapSpec),
     /// Tom: sine with a short pitch drop.
     Tom(TomSpec),
+    /// Drum kit: plays sound names (`bd`, `sn`, `hh`, ...) and General MIDI
+    /// drum notes with Chronus's own drum voices.
+    Kit(KitSpec),
 }
 
 /// Runs `$body` with `$s` bound to the spec inside any variant.
@@ -35,6 +38,7 @@ macro_rules! each_variant {
             InstrumentSpec::Hihat($s) => $body,
             InstrumentSpec::Clap($s) => $body,
             InstrumentSpec::Tom($s) => $body,
+            InstrumentSpec::Kit($s) => $body,
         }
     };
 }
@@ -50,6 +54,7 @@ impl InstrumentSpec {
             InstrumentSpec::Hihat(_) => "hihat",
             InstrumentSpec::Clap(_) => "clap",
             InstrumentSpec::Tom(_) => "tom",
+            InstrumentSpec::Kit(_) => "kit",
         }
     }
 
@@ -60,7 +65,9 @@ impl InstrumentSpec {
     }
 
     /// Every type name, in the order of the enum.
-    pub const KINDS: [&'static str; 7] = ["synth", "fm", "kick", "snare", "hihat", "clap", "tom"];
+    pub const KINDS: [&'static str; 8] = [
+        "synth", "fm", "kick", "snare", "hihat", "clap", "tom", "kit",
+    ];
 
     /// The default instrument of type `kind` (`None` for an unknown type).
     pub fn default_of(kind: &str) -> Option<InstrumentSpec> {
@@ -72,6 +79,7 @@ impl InstrumentSpec {
             "hihat" => InstrumentSpec::Hihat(HihatSpec::default()),
             "clap" => InstrumentSpec::Clap(ClapSpec::default()),
             "tom" => InstrumentSpec::Tom(TomSpec::default()),
+            "kit" => InstrumentSpec::Kit(KitSpec::default()),
             _ => return None,
         })
     }
@@ -87,6 +95,7 @@ impl InstrumentSpec {
             InstrumentSpec::Hihat(_) => HihatSpec::PARAMS,
             InstrumentSpec::Clap(_) => ClapSpec::PARAMS,
             InstrumentSpec::Tom(_) => TomSpec::PARAMS,
+            InstrumentSpec::Kit(_) => KitSpec::PARAMS,
         }
     }
 
@@ -149,7 +158,10 @@ impl InstrumentSpec {
             None | Some("none") => None,
             Some(text) => Some(crate::pitch::Scale::parse(text)?),
         };
-        Ok(crate::pitch::Pitches { scale })
+        Ok(crate::pitch::Pitches {
+            scale,
+            kit: matches!(self, InstrumentSpec::Kit(_)),
+        })
     }
 
     /// Insert effects in order.
@@ -337,5 +349,17 @@ instrument_spec! {
         pitch = 7.0, 0.0 => 36.0;
         /// Pitch drop time in seconds.
         pitch_decay = 0.08, 0.001 => 1.0;
+    } + {}
+}
+
+instrument_spec! {
+    /// `kit`: a drum kit of Chronus's own drum voices, played by sound
+    /// name (`bd sn hh oh cp lt mt ht rim cb`, see
+    /// [`crate::pitch::kit`]) or by General MIDI drum note.
+    KitSpec {
+        /// Tuning of every drum, in semitones.
+        tune = 0.0, -24.0 => 24.0;
+        /// Length of every drum's decay, as a factor.
+        decay = 1.0, 0.1 => 4.0;
     } + {}
 }

@@ -15,6 +15,7 @@ pub(super) fn infer_type(name: &str, params: &[Param]) -> Option<&'static str> {
         "clap" | "cp" => Some("clap"),
         "tom" | "lowtom" | "hitom" => Some("tom"),
         "fm" | "bell" | "epiano" => Some("fm"),
+        "kit" | "drums" | "drum" | "beat" | "perc" => Some("kit"),
         "synth" | "bass" | "lead" | "pad" | "pluck" | "acid" | "stab" | "arp" | "keys" => {
             Some("synth")
         }
