@@ -159,3 +159,66 @@ fn a_kit_plays_a_beat_in_one_line() {
         r.line()
     );
 }
+
+/// Energy above 2 kHz relative to all, in dB, of `x[from..to]`.
+fn brightness(x: &[f32], from: u64, to: u64) -> f64 {
+    let n = 16_384usize;
+    let w = &x[from as usize..(from as usize + n).min(to as usize)];
+    let spec = common::spectrum(w);
+    let split = (2000.0 * n as f64 / f64::from(RATE)) as usize;
+    let hi: f64 = spec[split..].iter().map(|v| v * v).sum();
+    let all: f64 = spec.iter().map(|v| v * v).sum();
+    10.0 * (hi / all).log10()
+}
+
+#[test]
+fn a_parameter_follows_a_pattern_from_the_next_bar() {
+    let (mut live, dir) = rig();
+    let r = run(
+        &mut live,
+        "create s synth osc=saw cutoff=1000 attack=0.002 sustain=1 release=0.02; pattern s: C3*4; play s",
+    );
+    assert!(r.ok, "{}", r.line());
+    let r = run(&mut live, "pattern s.cutoff: <200 8000>");
+    assert!(r.ok, "{}", r.line());
+    assert_eq!(r.frame, Some(BAR), "{}", r.line());
+    let l = render(&mut live, 3 * BAR);
+    // Alternation counts the session's bars from bar 1: bar 2 (frame BAR)
+    // takes 8000 Hz and is bright, bar 3 takes 200 Hz and is dark.
+    let bright = brightness(&l, BAR + 2000, 2 * BAR);
+    let dark = brightness(&l, 2 * BAR + 2000, 3 * BAR);
+    assert!(
+        bright - dark > 30.0,
+        "dark {dark:.1} dB, bright {bright:.1} dB"
+    );
+    // Saved with the patch as pattern text, loaded back the same.
+    assert!(run(&mut live, "save patch bright").ok);
+    let text = std::fs::read_to_string(dir.dir.join("patches").join("bright.yaml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(text.contains("cutoff: <200 8000>"), "{text}");
+    // Off again: back to the setting (1000 Hz) from the next bar.
+    let r = run(&mut live, "pattern s.cutoff: ~");
+    assert!(r.ok && r.line().contains("off"), "{}", r.line());
+    let l = render(&mut live, 3 * BAR);
+    // Bars 5 and 6 (after the bar line) stay at the setting, between the
+    // two patterned values and no longer alternating.
+    let steady_a = brightness(&l, BAR + 2000, 2 * BAR);
+    let steady_b = brightness(&l, 2 * BAR + 2000, 3 * BAR);
+    assert!(
+        (steady_a - steady_b).abs() < 1.0,
+        "{steady_a:.1} {steady_b:.1}"
+    );
+    assert!(
+        steady_a > dark + 20.0 && steady_a < bright - 20.0,
+        "{steady_a:.1}"
+    );
+    for (line, says) in [
+        ("pattern s.polyphony: <2 4>", "rebuilds the instrument"),
+        ("pattern s.cutof: <200 800>", "no parameter 'cutof'"),
+        ("pattern s.cutoff: <200 x>", "column 24"),
+        ("pattern s.cutoff: <200 99999>", "out of range"),
+    ] {
+        let r = run(&mut live, line);
+        assert!(!r.ok && r.line().contains(says), "{line}: {}", r.line());
+    }
+}

@@ -35,11 +35,10 @@ pub type ParamTable = &'static [(&'static str, f64, f64, f64)];
 /// How a change to instrument parameter `name` is applied (`gain` and `pan`
 /// are the mixer's and always live).
 pub fn instrument_param(spec: &InstrumentSpec, name: &str) -> ParamChange {
-    match name {
-        "polyphony" => ParamChange::Rebuild,
-        // A kit's drums are built tuned and with their decays.
-        "tune" | "decay" if matches!(spec, InstrumentSpec::Kit(_)) => ParamChange::Rebuild,
-        _ => ParamChange::Live,
+    if spec.rebuilds(name) {
+        ParamChange::Rebuild
+    } else {
+        ParamChange::Live
     }
 }
 

@@ -10,6 +10,9 @@ use crate::tempo::TempoMap;
 pub const HIT_VELOCITY: f32 = 0.8;
 /// Velocity of `X`.
 pub const ACCENT_VELOCITY: f32 = 1.0;
+/// Seconds over which a parameter following a pattern glides to each new
+/// value (the engine's own default smoothing).
+pub const PARAM_PATTERN_RAMP: f64 = 0.005;
 
 /// Turns a song's bars into [`Event`]s at exact frames.
 ///
@@ -155,6 +158,22 @@ impl Bar {
                 Sound::Accent => (&[], ACCENT_VELOCITY),
                 Sound::Notes(n) => (n, HIT_VELOCITY),
             };
+            // Parameters following patterns change on the note's frame,
+            // before it sounds (Tidal's `#`: the notes give the structure).
+            let ramp = (PARAM_PATTERN_RAMP * map.rate()).round() as u32;
+            for lane in pattern.params() {
+                if let Some(v) = lane.pattern.value_at(ev.onset, self.seed) {
+                    out.push(Event {
+                        frame: on,
+                        track,
+                        kind: EventKind::Param {
+                            target: lane.target,
+                            value: v as f32,
+                            ramp,
+                        },
+                    });
+                }
+            }
             let strikes = pitches.len().max(1);
             for i in 0..strikes {
                 let pitch = pitches.get(i).copied();

@@ -65,7 +65,7 @@ const CASES: &[(&str, bool, usize, usize, &str, &str)] = &[
         0,
         13,
         ".cutoff: ",
-        "expected a number but found the text \"high\"",
+        "expected a number in 20..20000 but found 'high'",
     ),
     (
         "    attack: [1, 2]\n",

@@ -98,3 +98,81 @@ fn an_instrument_scale_makes_numbers_degrees() {
         "{e}"
     );
 }
+
+/// (frame, target, value) of every parameter event of `track` in `bars`.
+fn params(
+    song: &Song,
+    track: usize,
+    bars: usize,
+) -> Vec<(u64, chronus_sequencer::ParamTarget, f32)> {
+    let mut s = Schedule::new(song, 48_000);
+    s.set_looping(true);
+    let mut out = Vec::new();
+    for bar in 0..bars {
+        s.bar_events(bar, &mut out);
+    }
+    chronus_sequencer::schedule::sort_events(&mut out);
+    out.iter()
+        .filter(|e| e.track == chronus_sequencer::TrackId::of_song_track(track))
+        .filter_map(|e| match e.kind {
+            EventKind::Param { target, value, .. } => Some((e.frame, target, value)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn parameters_follow_patterns_on_the_notes_frames() {
+    use chronus_sequencer::ParamTarget;
+    let src = "tempo: 120\ninstruments:\n  bass:\n    type: synth\n    cutoff: \"<200 800>\"\n    pan: \"-1 1\"\n    gain: \"0 -6 -3 -6\"\npatterns:\n  a:\n    bass: \"C2*4\"\n";
+    let (s, w) = Song::from_yaml(src, Path::new("t.yaml")).unwrap_or_else(|e| panic!("{e}"));
+    assert!(w.is_empty(), "{w:?}");
+    let p = params(&s, 0, 2);
+    let cutoff_index = chronus_sequencer::song::SynthSpec::PARAMS
+        .iter()
+        .position(|q| q.0 == "cutoff")
+        .map(|i| i as u16);
+    let of = |t: ParamTarget| -> Vec<(u64, f32)> {
+        p.iter().filter(|x| x.1 == t).map(|x| (x.0, x.2)).collect()
+    };
+    let q = 24_000;
+    // One value per note, on the note's frame; the structure is the notes'.
+    let cutoff = of(ParamTarget::Instrument(cutoff_index.unwrap_or(0)));
+    let expect: Vec<(u64, f32)> = (0..8)
+        .map(|i| (i * q, if i < 4 { 200.0 } else { 800.0 }))
+        .collect();
+    assert_eq!(cutoff, expect);
+    let pan = of(ParamTarget::Pan);
+    let expect: Vec<(u64, f32)> = (0..8)
+        .map(|i| (i * q, if i % 4 < 2 { -1.0 } else { 1.0 }))
+        .collect();
+    assert_eq!(pan, expect);
+    let gain: Vec<f32> = of(ParamTarget::Gain).iter().map(|g| g.1).collect();
+    assert_eq!(gain, [0.0, -6.0, -3.0, -6.0, 0.0, -6.0, -3.0, -6.0]);
+    // The notes are still there, after their parameters on the same frame.
+    assert_eq!(notes(&s, 0, 2).len(), 8);
+}
+
+#[test]
+fn bad_parameter_patterns_are_located() {
+    let base = "tempo: 120\ninstruments:\n  bass:\n    type: synth\n    cutoff: \"<200 x>\"\npatterns:\n  a:\n    bass: \"C2\"\n";
+    let e = Song::from_yaml(base, Path::new("t.yaml"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with("t.yaml:5:19: instruments.bass.cutoff:"),
+        "{e}"
+    );
+    assert!(e.contains("expected a number"), "{e}");
+    let e = Song::from_yaml(&base.replace("<200 x>", "<200 99999>"), Path::new("t.yaml"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("out of range"), "{e}");
+    let e = Song::from_yaml(
+        &base.replace("cutoff: \"<200 x>\"", "polyphony: \"<2 4>\""),
+        Path::new("t.yaml"),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("rebuilds the instrument"), "{e}");
+}

@@ -29,6 +29,9 @@ pub struct LiveTrack {
     pub effect_ids: Vec<EffectId>,
     /// The pattern text it loops, if any.
     pub pattern: Option<(PatternKind, String)>,
+    /// Parameters following patterns (`pattern bass.cutoff: <200 800>`),
+    /// driven by its pattern's notes.
+    pub params: Vec<chronus_sequencer::pattern::ParamLane>,
     /// Playing its pattern.
     pub playing: bool,
     /// Muted.

@@ -80,7 +80,7 @@ struct SongOut<'a> {
     seed: u64,
     #[serde(skip_serializing_if = "is_zero")]
     master_gain: f64,
-    instruments: IndexMap<&'a str, &'a InstrumentSpec>,
+    instruments: IndexMap<&'a str, serde_yaml_ng::Value>,
     patterns: IndexMap<String, IndexMap<&'a str, &'a str>>,
     arrangement: Vec<ArrangementOut>,
 }
@@ -137,7 +137,7 @@ pub fn to_yaml(model: &Model) -> Result<String, String> {
         instruments: model
             .tracks
             .iter()
-            .map(|(n, t)| (n.as_str(), &t.spec))
+            .map(|(n, t)| (n.as_str(), instrument_out(&t.spec, &t.params)))
             .collect(),
         patterns,
         arrangement: arrangement_out(model, live_name, previous),
@@ -150,6 +150,24 @@ pub fn to_yaml(model: &Model) -> Result<String, String> {
     Ok(format!(
         "# A Chronus patch: a song file. Play it with `chronus live FILE` or\n# render it with `chronus render FILE -o OUT.wav`.\n{body}"
     ))
+}
+
+/// An instrument as song text: its settings, with each parameter that
+/// follows a pattern written as that pattern's text.
+fn instrument_out(
+    spec: &InstrumentSpec,
+    params: &[chronus_sequencer::pattern::ParamLane],
+) -> serde_yaml_ng::Value {
+    let mut value = serde_yaml_ng::to_value(spec).unwrap_or(serde_yaml_ng::Value::Null);
+    if let serde_yaml_ng::Value::Mapping(map) = &mut value {
+        for lane in params {
+            map.insert(
+                serde_yaml_ng::Value::String(lane.key.clone()),
+                serde_yaml_ng::Value::String(lane.text.clone()),
+            );
+        }
+    }
+    value
 }
 
 /// The bar playing now, then the loaded song's arrangement (its runs of a
@@ -232,7 +250,10 @@ pub fn scene_lanes(d: &Draft, scene: &Scene) -> Result<Vec<(TrackId, Pattern)>, 
             .spec
             .pitches()
             .map_err(|e| format!("scene {} {track}: {e}", scene.name))?;
-        let p = pattern::parse(text).map_err(at)?.with_pitches(pitches);
+        let p = pattern::parse(text)
+            .map_err(at)?
+            .with_pitches(pitches)
+            .with_params(t.params.clone());
         p.check(t.spec.is_pitched()).map_err(at)?;
         out.push((t.id, p));
     }
@@ -284,6 +305,7 @@ pub fn load_song(d: &mut Draft, song: &Song, rate: u32) -> Result<Vec<Action>, S
                 spec: t.spec.clone(),
                 effect_ids,
                 pattern: None,
+                params: t.params.clone(),
                 playing: false,
                 muted: false,
                 soloed: false,

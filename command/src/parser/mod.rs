@@ -127,7 +127,22 @@ fn colon_command(kind: ColonKind, rest: &str, column: usize) -> Result<Command> 
         });
     };
     let name_start = first.start;
-    let name = name(first, "an instrument name")?;
+    // `pattern bass.cutoff: ...`: a parameter following a pattern.
+    let param_target = matches!(kind, ColonKind::Pattern)
+        && !first.quoted
+        && first.pair.is_none()
+        && first
+            .text
+            .split_once('.')
+            .is_some_and(|(t, p)| args::is_bare_name(t) && args::is_bare_name(p));
+    let name = if param_target {
+        Word {
+            text: first.text.clone(),
+            column: first.column,
+        }
+    } else {
+        name(first, "an instrument name")?
+    };
     if let Some(extra) = a.next() {
         let typed_name = head[name_start..extra.start].trim_end();
         return Err(match colon {

@@ -41,6 +41,7 @@ mod euclid;
 mod lexer;
 mod note;
 mod number;
+mod params;
 mod parser;
 mod query;
 mod rand;
@@ -49,6 +50,7 @@ mod rational;
 #[cfg(test)]
 mod tests;
 
+pub use params::ParamLane;
 pub use rational::Rational;
 
 pub(crate) use note::letter_semitone;
@@ -142,6 +144,8 @@ impl std::error::Error for PatternError {}
 pub struct Pattern {
     root: Arc<ast::Node>,
     pitches: Pitches,
+    /// Parameters that follow patterns with this pattern's structure.
+    params: Arc<[ParamLane]>,
 }
 
 /// One event as an instrument plays it.
@@ -165,6 +169,24 @@ impl Pattern {
     /// How the pattern's numbers are read.
     pub fn pitches(&self) -> &Pitches {
         &self.pitches
+    }
+
+    /// The same pattern driving `params`: each of its events also sets
+    /// those parameters to their patterns' values at the event's onset.
+    pub fn with_params(mut self, params: Vec<ParamLane>) -> Pattern {
+        self.params = params.into();
+        self
+    }
+
+    /// The parameters this pattern drives.
+    pub fn params(&self) -> &[ParamLane] {
+        &self.params
+    }
+
+    /// The number `self` holds at time `t` (cycles), if any: what a
+    /// parameter following this pattern is set to by an event at `t`.
+    pub fn value_at(&self, t: Rational, seed: u64) -> Option<f64> {
+        params::value_at(self, t, seed)
     }
 
     /// Check that every value the pattern can play means something to a
@@ -299,6 +321,7 @@ pub fn parse(src: &str) -> Result<Pattern, PatternError> {
     Ok(Pattern {
         root: parser::parse_pattern(src)?,
         pitches: Pitches::default(),
+        params: Arc::new([]),
     })
 }
 

@@ -165,9 +165,32 @@ fn effect(value: Value, index: usize) -> Result<EffectSpec, Mistake> {
     })
 }
 
-/// One instrument from its YAML value.
-pub(crate) fn instrument(value: Value) -> Result<InstrumentSpec, Mistake> {
+/// One instrument from its YAML value, and the numeric parameters written
+/// as pattern text (`cutoff: "<200 800>"`), in file order.
+pub(crate) fn instrument(value: Value) -> Result<(InstrumentSpec, Vec<(String, String)>), Mistake> {
     let (kind, mut map) = take_type(value, &InstrumentSpec::KINDS, "instrument", &[])?;
+    // Text where a number belongs is a parameter pattern (`note` takes note
+    // names as text, so it is not one).
+    let numeric: Vec<&str> = InstrumentSpec::default_of(&kind)
+        .map(|s| s.params().iter().map(|p| p.0).collect())
+        .unwrap_or_default();
+    let mut patterns = Vec::new();
+    let keys: Vec<String> = map
+        .iter()
+        .filter_map(|(k, v)| match (k, v) {
+            (Value::String(k), Value::String(_))
+                if k != "note" && numeric.contains(&k.as_str()) =>
+            {
+                Some(k.clone())
+            }
+            _ => None,
+        })
+        .collect();
+    for k in keys {
+        if let Some(Value::String(text)) = map.remove(k.as_str()) {
+            patterns.push((k, text));
+        }
+    }
     let mut effects = Vec::new();
     if let Some(list) = map.remove("effects") {
         let Value::Sequence(items) = list else {
@@ -194,5 +217,5 @@ pub(crate) fn instrument(value: Value) -> Result<InstrumentSpec, Mistake> {
         _ => InstrumentSpec::Kit(typed::<KitSpec>(map, &[])?),
     };
     *spec.effects_mut() = effects;
-    Ok(spec)
+    Ok((spec, patterns))
 }

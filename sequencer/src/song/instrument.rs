@@ -64,6 +64,14 @@ impl InstrumentSpec {
         matches!(self, InstrumentSpec::Synth(_) | InstrumentSpec::Fm(_))
     }
 
+    /// Whether changing numeric parameter `name` rebuilds the instrument
+    /// (its voices are sized or built from it) rather than reaching the
+    /// sounding voices: `polyphony`, and a kit's `tune` and `decay`.
+    pub fn rebuilds(&self, name: &str) -> bool {
+        name == "polyphony"
+            || (matches!(self, InstrumentSpec::Kit(_)) && matches!(name, "tune" | "decay"))
+    }
+
     /// Every type name, in the order of the enum.
     pub const KINDS: [&'static str; 8] = [
         "synth", "fm", "kick", "snare", "hihat", "clap", "tom", "kit",

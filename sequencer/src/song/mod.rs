@@ -24,7 +24,7 @@ pub use effect::*;
 pub use error::{Location, SongError, Warning};
 pub use instrument::*;
 
-use crate::pattern::{self, Pattern};
+use crate::pattern::{self, ParamLane, Pattern};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -63,6 +63,9 @@ pub struct Track {
     pub name: String,
     /// Its type and parameters (clamped into range).
     pub spec: InstrumentSpec,
+    /// Parameters that follow patterns (`cutoff: "<200 800>"`), with the
+    /// text as written; every pattern of the track drives them.
+    pub params: Vec<ParamLane>,
 }
 
 /// One lane of a pattern block: which track plays which pattern.
@@ -258,9 +261,22 @@ impl Compiler<'_> {
         }
         let mut tracks: Vec<Track> = Vec::with_capacity(file.instruments.0.len());
         for (name, value) in file.instruments.0 {
-            let mut spec = decode::instrument(value).map_err(|m| self.mistake(&name, &m))?;
+            let (mut spec, texts) =
+                decode::instrument(value).map_err(|m| self.mistake(&name, &m))?;
             spec.clamp(&format!("instruments.{name}"), &mut warnings);
-            tracks.push(Track { name, spec });
+            let mut params = Vec::new();
+            for (key, text) in texts {
+                let lane = ParamLane::new(&spec, &key, &text).map_err(|e| {
+                    let here = locate::locate(self.src, &["instruments", &name, &key]);
+                    let location = here.map(|l| Location {
+                        line: l.line,
+                        column: l.column + e.column.saturating_sub(1),
+                    });
+                    self.error(location, format!("instruments.{name}.{key}: {}", e.message))
+                })?;
+                params.push(lane);
+            }
+            tracks.push(Track { name, spec, params });
         }
         let names: Vec<&str> = tracks.iter().map(|t| t.name.as_str()).collect();
         let mut pitches = Vec::with_capacity(tracks.len());
@@ -305,7 +321,8 @@ impl Compiler<'_> {
                 };
                 let pattern = pattern::parse(&source)
                     .map_err(at)?
-                    .with_pitches(pitches[track]);
+                    .with_pitches(pitches[track])
+                    .with_params(tracks[track].params.clone());
                 let pitched = tracks[track].spec.is_pitched();
                 for w in pattern.check(pitched).map_err(at)? {
                     warnings.push(Warning {

@@ -98,6 +98,7 @@ pub(super) fn create(
             effect_ids,
             spec,
             pattern: None,
+            params: Vec::new(),
             playing: false,
             muted: false,
             soloed: false,
@@ -269,7 +270,8 @@ pub(super) fn set(
                 .map_err(|e| format!("set {}: {e}", name.text))?;
             let p = pattern::parse(text)
                 .map_err(|e| format!("set {}: column {}: {}", name.text, e.column, e.message))?
-                .with_pitches(pitches);
+                .with_pitches(pitches)
+                .with_params(t.params.clone());
             p.check(spec.is_pitched()).map_err(|e| {
                 format!(
                     "set {}: the pattern does not fit the new scale: column {}: {}",

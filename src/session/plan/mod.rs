@@ -10,7 +10,7 @@ use crate::engine::Command as EngineCommand;
 use chronus_command::{Command, Param, Part, PatternText, Targets, Word};
 use chronus_dsp::live::{effect_param, instrument_param, ParamChange};
 use chronus_dsp::{build_effect, build_instrument};
-use chronus_sequencer::pattern::{self, Pattern};
+use chronus_sequencer::pattern::{self, ParamLane, Pattern};
 use chronus_sequencer::song::suggest::did_you_mean;
 use chronus_sequencer::song::{EffectSpec, InstrumentSpec};
 use chronus_sequencer::{EffectId, ParamTarget};

@@ -57,13 +57,20 @@ pub(super) fn set_pattern(
     text: &PatternText,
     kind: PatternKind,
 ) -> Result<Planned> {
+    if let Some((track_name, key)) = name.text.split_once('.') {
+        if !d.model.tracks.contains_key(&name.text) {
+            return set_param_pattern(d, name, track_name, key, text);
+        }
+    }
     let live = track(d, name)?;
     let id = live.id;
     let pitches = live
         .spec
         .pitches()
         .map_err(|e| format!("{}: {e}", name.text))?;
-    let p = parse_pattern(text)?.with_pitches(pitches);
+    let p = parse_pattern(text)?
+        .with_pitches(pitches)
+        .with_params(live.params.clone());
     let warnings = check_pattern(&p, text, live.spec.is_pitched())?;
     let verb = match kind {
         PatternKind::Steps => "sequence",
@@ -87,6 +94,99 @@ pub(super) fn set_pattern(
                 .collect::<String>()
         ),
         stopped_hint: Some(name.text.clone()),
+        ..Planned::default()
+    })
+}
+
+/// `pattern bass.cutoff: <200 800>`: a parameter follows a pattern, set by
+/// each note of the track's pattern from the next bar; a silent pattern
+/// (`~`) ends it and puts the parameter back to its setting.
+fn set_param_pattern(
+    d: &mut Draft,
+    name: &Word,
+    track_name: &str,
+    key: &str,
+    text: &PatternText,
+) -> Result<Planned> {
+    let word = Word {
+        text: track_name.to_string(),
+        column: name.column,
+    };
+    let live = track(d, &word)?.clone();
+    let silent = chronus_sequencer::pattern::parse(&text.text).is_ok_and(|p| p.is_silent());
+    let mut params = live.params.clone();
+    params.retain(|l| l.key != key);
+    let mut actions = Vec::new();
+    if silent {
+        // Back to the instrument's own setting.
+        let value = match key {
+            "gain" => Some((ParamTarget::Gain, live.spec.gain_db())),
+            "pan" => Some((ParamTarget::Pan, live.spec.pan())),
+            _ => {
+                let values = serde_yaml_ng::to_value(&live.spec).ok();
+                live.spec
+                    .params()
+                    .iter()
+                    .position(|p| p.0 == key)
+                    .and_then(|i| {
+                        let v = values.as_ref()?.get(key)?.as_f64()?;
+                        Some((ParamTarget::Instrument(i as u16), v))
+                    })
+            }
+        };
+        let Some((target, value)) = value else {
+            return Err(format!(
+                "{} has no parameter '{key}' to pattern",
+                shown(track_name)
+            ));
+        };
+        actions.push(Action::Param {
+            track: live.id,
+            target,
+            value: value as f32,
+            ramp: DEFAULT_RAMP,
+        });
+    } else {
+        let shift = text.column.saturating_sub(1);
+        let lane = ParamLane::new(&live.spec, key, &text.text).map_err(|e| {
+            if e.column == 0 {
+                format!("{}: {}", name.text, e.message)
+            } else {
+                format!("column {}: {}", e.column + shift, e.message)
+            }
+        })?;
+        params.push(lane);
+    }
+    if let Some((_, notes)) = &live.pattern {
+        let p = chronus_sequencer::pattern::parse(notes)
+            .map_err(|e| format!("{track_name}: column {}: {}", e.column, e.message))?
+            .with_pitches(
+                live.spec
+                    .pitches()
+                    .map_err(|e| format!("{track_name}: {e}"))?,
+            )
+            .with_params(params.clone());
+        actions.push(Action::Edit(crate::live::timeline::Edit::Pattern(
+            live.id,
+            Some(p),
+        )));
+    }
+    let hint = if live.pattern.is_none() {
+        " (it follows the notes of a pattern: give it one with pattern)"
+    } else {
+        ""
+    };
+    if let Some(t) = d.model.tracks.get_mut(track_name) {
+        t.params = params;
+    }
+    Ok(Planned {
+        actions,
+        quantized: true,
+        summary: format!(
+            "pattern {}.{key}{}{hint}",
+            shown(track_name),
+            if silent { " off" } else { "" }
+        ),
         ..Planned::default()
     })
 }

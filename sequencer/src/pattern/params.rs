@@ -1,0 +1,98 @@
+//! Parameter patterns: a numeric parameter that follows a pattern, as
+//! Tidal's `# cutoff "<200 800>"` does. The structure comes from the notes:
+//! each note event sets the parameter to the value its pattern holds at the
+//! note's onset, on the note's own frame.
+
+use super::{query, Pattern, PatternError, Rational, Value};
+use crate::event::ParamTarget;
+use crate::song::InstrumentSpec;
+
+/// One parameter following a pattern.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParamLane {
+    /// The parameter's name as written (`cutoff`, `gain`).
+    pub key: String,
+    /// Which parameter the events set.
+    pub target: ParamTarget,
+    /// The values, numbers in the parameter's unit.
+    pub pattern: Pattern,
+    /// The pattern text as written.
+    pub text: String,
+}
+
+/// The value `pattern` holds at time `t` (cycles): the first event whose
+/// whole contains `t`, if it is a number.
+pub(crate) fn value_at(pattern: &Pattern, t: Rational, seed: u64) -> Option<f64> {
+    let eps = Rational::new(1, 1 << 24);
+    let span = query::Span {
+        begin: t,
+        end: t.checked_add(eps)?,
+    };
+    let mut haps = Vec::new();
+    query::query(&pattern.root, span, seed, &mut haps)?;
+    haps.iter()
+        .find(|h| h.whole.begin <= t)
+        .and_then(|h| h.value.number())
+}
+
+impl ParamLane {
+    /// Parameter `key` of `spec` following the pattern `text`.
+    ///
+    /// # Errors
+    /// An unknown parameter, one that cannot follow a pattern (it rebuilds
+    /// the instrument), a pattern that does not parse, or a value that is
+    /// not a number in the parameter's range, with its column (column 0
+    /// when the key itself is at fault).
+    pub fn new(spec: &InstrumentSpec, key: &str, text: &str) -> Result<ParamLane, PatternError> {
+        let keyed = |message: String| PatternError { column: 0, message };
+        let (target, lo, hi) = match key {
+            "gain" => (ParamTarget::Gain, -60.0, 24.0),
+            "pan" => (ParamTarget::Pan, -1.0, 1.0),
+            _ => {
+                let params = spec.params();
+                let Some(i) = params.iter().position(|p| p.0 == key) else {
+                    let names: Vec<&str> = params.iter().map(|p| p.0).collect();
+                    return Err(keyed(format!(
+                        "{} has no parameter '{key}' to pattern: expected one of {}",
+                        spec.kind(),
+                        names.join(", ")
+                    )));
+                };
+                if spec.rebuilds(key) {
+                    return Err(keyed(format!(
+                        "'{key}' cannot follow a pattern: changing it rebuilds the instrument"
+                    )));
+                }
+                let (_, _, lo, hi) = params[i];
+                (ParamTarget::Instrument(i as u16), lo, hi)
+            }
+        };
+        let pattern = super::parse(text)?;
+        for (value, column) in pattern.values() {
+            match value {
+                Value::Number(v) if (lo..=hi).contains(&v) => {}
+                Value::Number(v) => {
+                    return Err(PatternError {
+                        column,
+                        message: format!("{key} {v} is out of range: expected {lo}..{hi}"),
+                    })
+                }
+                other => {
+                    return Err(PatternError {
+                        column,
+                        message: format!(
+                            "{key} follows numbers: expected a number in {lo}..{hi} but found {}",
+                            other.describe()
+                        ),
+                    })
+                }
+            }
+        }
+        Ok(ParamLane {
+            key: key.to_string(),
+            target,
+            pattern,
+            text: text.to_string(),
+        })
+    }
+}
