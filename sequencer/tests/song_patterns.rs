@@ -14,8 +14,8 @@ fn song(patterns: &str) -> Result<(Song, Vec<String>), String> {
         .map_err(|e| e.to_string())
 }
 
-/// (frame, pitch) of every note-on of `track` in the first `bars` bars.
-fn notes(song: &Song, track: usize, bars: usize) -> Vec<(u64, Option<f32>)> {
+/// Every event of `track` in the first `bars` bars (looping), sorted.
+fn events(song: &Song, track: usize, bars: usize) -> Vec<chronus_sequencer::Event> {
     let mut s = Schedule::new(song, 48_000);
     s.set_looping(true);
     let mut out = Vec::new();
@@ -23,8 +23,14 @@ fn notes(song: &Song, track: usize, bars: usize) -> Vec<(u64, Option<f32>)> {
         s.bar_events(bar, &mut out);
     }
     chronus_sequencer::schedule::sort_events(&mut out);
-    out.iter()
-        .filter(|e| e.track == chronus_sequencer::TrackId::of_song_track(track))
+    out.retain(|e| e.track == chronus_sequencer::TrackId::of_song_track(track));
+    out
+}
+
+/// (frame, pitch) of every note-on of `track` in the first `bars` bars.
+fn notes(song: &Song, track: usize, bars: usize) -> Vec<(u64, Option<f32>)> {
+    events(song, track, bars)
+        .iter()
         .filter_map(|e| match e.kind {
             EventKind::NoteOn { pitch, .. } => Some((e.frame, pitch)),
             _ => None,
@@ -105,15 +111,8 @@ fn params(
     track: usize,
     bars: usize,
 ) -> Vec<(u64, chronus_sequencer::ParamTarget, f32)> {
-    let mut s = Schedule::new(song, 48_000);
-    s.set_looping(true);
-    let mut out = Vec::new();
-    for bar in 0..bars {
-        s.bar_events(bar, &mut out);
-    }
-    chronus_sequencer::schedule::sort_events(&mut out);
-    out.iter()
-        .filter(|e| e.track == chronus_sequencer::TrackId::of_song_track(track))
+    events(song, track, bars)
+        .iter()
         .filter_map(|e| match e.kind {
             EventKind::Param { target, value, .. } => Some((e.frame, target, value)),
             _ => None,
