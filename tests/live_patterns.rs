@@ -222,3 +222,26 @@ fn a_parameter_follows_a_pattern_from_the_next_bar() {
         assert!(!r.ok && r.line().contains(says), "{line}: {}", r.line());
     }
 }
+
+#[test]
+fn a_signal_sweeps_a_parameter_smoothly() {
+    let (mut live, _dir) = rig();
+    let r = run(
+        &mut live,
+        "create s synth osc=saw cutoff=1000 attack=0.002 sustain=1 release=0.02; melody s: C3 _ _ _; play s; pattern s.cutoff: saw.range(200, 8000)",
+    );
+    assert!(r.ok, "{}", r.line());
+    let l = render(&mut live, 3 * BAR);
+    // Within bar 3 the cutoff rises from 200 to 8000 Hz: each quarter is
+    // brighter than the one before.
+    let quarters: Vec<f64> = (0..4)
+        .map(|q| {
+            let from = 2 * BAR + q * BAR / 4 + 2000;
+            brightness(&l, from, from + 16_384)
+        })
+        .collect();
+    assert!(
+        quarters.windows(2).all(|w| w[1] > w[0] + 1.0) && quarters[3] - quarters[0] > 20.0,
+        "brightness by quarter: {quarters:?}"
+    );
+}

@@ -1,7 +1,7 @@
 //! The scheduler: song bars to frame-stamped note events.
 
 use crate::event::{Event, EventKind, TrackId};
-use crate::pattern::{Pattern, Rational};
+use crate::pattern::{Pattern, Rational, Source};
 use crate::pitch::Sound;
 use crate::song::Song;
 use crate::tempo::TempoMap;
@@ -10,6 +10,8 @@ use crate::tempo::TempoMap;
 pub const HIT_VELOCITY: f32 = 0.8;
 /// Velocity of `X`.
 pub const ACCENT_VELOCITY: f32 = 1.0;
+/// The engine's control grid in frames: signals are read on it.
+pub const CONTROL_GRID: u64 = 64;
 /// Seconds over which a parameter following a pattern glides to each new
 /// value (the engine's own default smoothing).
 pub const PARAM_PATTERN_RAMP: f64 = 0.005;
@@ -162,7 +164,10 @@ impl Bar {
             // before it sounds (Tidal's `#`: the notes give the structure).
             let ramp = (PARAM_PATTERN_RAMP * map.rate()).round() as u32;
             for lane in pattern.params() {
-                if let Some(v) = lane.pattern.value_at(ev.onset, self.seed) {
+                let Source::Pattern(values) = &lane.source else {
+                    continue;
+                };
+                if let Some(v) = values.value_at(ev.onset, self.seed) {
                     out.push(Event {
                         frame: on,
                         track,
@@ -193,6 +198,44 @@ impl Bar {
                     track,
                     kind: EventKind::NoteOff { id },
                 });
+            }
+        }
+        self.signals(pattern, map, track, from, out);
+    }
+
+    /// Parameters following continuous signals: one reading per frame of
+    /// the engine's 64-frame control grid inside the bar (from `from`),
+    /// each gliding to the next over the 64 frames.
+    fn signals(
+        &self,
+        pattern: &Pattern,
+        map: &TempoMap,
+        track: TrackId,
+        from: u64,
+        out: &mut Vec<Event>,
+    ) {
+        let meter = f64::from(self.meter);
+        let begin = map.frame_at(self.start).max(from);
+        let end = map.frame_at(self.start + meter);
+        let first = begin.div_ceil(CONTROL_GRID) * CONTROL_GRID;
+        for lane in pattern.params() {
+            let Source::Signal(signal) = &lane.source else {
+                continue;
+            };
+            let mut frame = first;
+            while frame < end {
+                let beat = map.beat_at(frame);
+                let t = self.cycle as f64 + (beat - self.start) / meter;
+                out.push(Event {
+                    frame,
+                    track,
+                    kind: EventKind::Param {
+                        target: lane.target,
+                        value: signal.value(t, self.seed) as f32,
+                        ramp: CONTROL_GRID as u32,
+                    },
+                });
+                frame += CONTROL_GRID;
             }
         }
     }

@@ -175,3 +175,43 @@ fn bad_parameter_patterns_are_located() {
     .to_string();
     assert!(e.contains("rebuilds the instrument"), "{e}");
 }
+
+#[test]
+fn signals_are_read_on_the_control_grid() {
+    use chronus_sequencer::ParamTarget;
+    let src = "tempo: 120\ninstruments:\n  bass:\n    type: synth\n    cutoff: \"sine.range(200, 2000).slow(2)\"\n    pan: saw.range(-1, 1)\npatterns:\n  a:\n    bass: \"C2\"\n";
+    let (s, w) = Song::from_yaml(src, Path::new("t.yaml")).unwrap_or_else(|e| panic!("{e}"));
+    assert!(w.is_empty(), "{w:?}");
+    let p = params(&s, 0, 2);
+    let cutoff: Vec<(u64, f32)> = p
+        .iter()
+        .filter(|x| matches!(x.1, ParamTarget::Instrument(_)))
+        .map(|x| (x.0, x.2))
+        .collect();
+    // Two bars of 96000 frames: 3000 readings, every 64 frames.
+    assert_eq!(cutoff.len(), 3000);
+    assert!(cutoff.iter().enumerate().all(|(i, c)| c.0 == i as u64 * 64));
+    let at = |frame: u64| cutoff[(frame / 64) as usize].1;
+    // sine over two bars: mid at 0, top at half a bar, bottom at 1.5 bars.
+    assert!((at(0) - 1100.0).abs() < 0.01, "{}", at(0));
+    assert!((at(48_000) - 2000.0).abs() < 0.01, "{}", at(48_000));
+    assert!((at(144_000) - 200.0).abs() < 0.01, "{}", at(144_000));
+    let pan: Vec<f32> = p
+        .iter()
+        .filter(|x| x.1 == ParamTarget::Pan)
+        .map(|x| x.2)
+        .collect();
+    assert!(
+        (pan[0] + 1.0).abs() < 1e-6 && (pan[750] - 0.0).abs() < 1e-3,
+        "{} {}",
+        pan[0],
+        pan[750]
+    );
+    let e = Song::from_yaml(
+        &src.replace("range(200, 2000)", "range(200, 99999)"),
+        Path::new("t.yaml"),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("out of its range"), "{e}");
+}

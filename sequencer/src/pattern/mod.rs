@@ -46,11 +46,12 @@ mod parser;
 mod query;
 mod rand;
 mod rational;
+pub mod signal;
 
 #[cfg(test)]
 mod tests;
 
-pub use params::ParamLane;
+pub use params::{ParamLane, Source};
 pub use rational::Rational;
 
 pub(crate) use note::letter_semitone;

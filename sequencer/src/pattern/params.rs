@@ -3,9 +3,19 @@
 //! each note event sets the parameter to the value its pattern holds at the
 //! note's onset, on the note's own frame.
 
+use super::signal::Signal;
 use super::{query, Pattern, PatternError, Rational, Value};
 use crate::event::ParamTarget;
 use crate::song::InstrumentSpec;
+
+/// What a parameter follows.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Source {
+    /// A pattern of numbers, read at each note's onset.
+    Pattern(Pattern),
+    /// A continuous signal, read on the 64-frame control grid.
+    Signal(Signal),
+}
 
 /// One parameter following a pattern.
 #[derive(Clone, Debug, PartialEq)]
@@ -14,8 +24,8 @@ pub struct ParamLane {
     pub key: String,
     /// Which parameter the events set.
     pub target: ParamTarget,
-    /// The values, numbers in the parameter's unit.
-    pub pattern: Pattern,
+    /// Where the values come from, numbers in the parameter's unit.
+    pub source: Source,
     /// The pattern text as written.
     pub text: String,
 }
@@ -67,6 +77,24 @@ impl ParamLane {
                 (ParamTarget::Instrument(i as u16), lo, hi)
             }
         };
+        if let Some(signal) = Signal::parse(text) {
+            let signal = signal?;
+            let (a, b) = signal.bounds();
+            if a < lo || b > hi {
+                return Err(PatternError {
+                    column: 1,
+                    message: format!(
+                        "{key} runs from {a} to {b}, out of its range {lo}..{hi}: give the signal a .range(lo, hi) inside it"
+                    ),
+                });
+            }
+            return Ok(ParamLane {
+                key: key.to_string(),
+                target,
+                source: Source::Signal(signal),
+                text: text.to_string(),
+            });
+        }
         let pattern = super::parse(text)?;
         for (value, column) in pattern.values() {
             match value {
@@ -91,7 +119,7 @@ impl ParamLane {
         Ok(ParamLane {
             key: key.to_string(),
             target,
-            pattern,
+            source: Source::Pattern(pattern),
             text: text.to_string(),
         })
     }
