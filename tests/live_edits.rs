@@ -231,6 +231,15 @@ fn a_live_session_never_allocates_on_the_audio_thread() {
         "tempo 133",
         "remove delay from bass",
         "pattern hat: x*8",
+        // The pattern language's instruments and parameter patterns: a kit,
+        // a sampler (its file read and resampled while the audio plays,
+        // then read again by a rebuild), a signal and a parameter pattern.
+        "create drums kit; pattern drums: bd*4, ~ cp, hh*8?; play drums",
+        "create pluck sampler file=songs/samples/pluck.wav scale=C4:major; pattern pluck: 0 2 4 <7 9>; play pluck",
+        "pattern bass.cutoff: sine.range(300, 3000).slow(2)",
+        "pattern bass.pan: -0.5 0.5",
+        "set pluck speed=-1",
+        "set pluck file=songs/samples/pluck.wav begin=0.1 loop=true",
         "remove kick",
         "create kick freq=60 decay=0.4; sequence kick: x..x..x.; play kick",
         "set master gain=-6",
@@ -251,7 +260,8 @@ fn a_live_session_never_allocates_on_the_audio_thread() {
         stats.commands,
         stats.events
     );
-    assert_eq!(stats.commands, 10, "{stats:?}");
+    // Ten structural edits before, plus two creates and the sampler rebuild.
+    assert_eq!(stats.commands, 13, "{stats:?}");
     // Only the note-offs of the removed kick's last notes may come late.
     assert!(stats.stale_events <= 2, "{stats:?}");
     assert_eq!(stats.bad_events, 0, "{stats:?}");

@@ -245,3 +245,62 @@ fn a_signal_sweeps_a_parameter_smoothly() {
         "brightness by quarter: {quarters:?}"
     );
 }
+
+/// The fundamental of a harmonically rich tone (a plucked string), from
+/// the first autocorrelation peak within 10% of the highest between 100 and
+/// 1000 Hz, refined by a
+/// parabola through the peak and its neighbours.
+fn autocorrelation_pitch(x: &[f32]) -> f64 {
+    let rate = f64::from(RATE);
+    let ac = |lag: usize| -> f64 {
+        x.iter()
+            .zip(&x[lag..])
+            .map(|(a, b)| f64::from(*a) * f64::from(*b))
+            .sum::<f64>()
+            / (x.len() - lag) as f64
+    };
+    let (lo, hi) = ((rate / 1000.0) as usize, (rate / 100.0) as usize);
+    let values: Vec<f64> = (lo - 1..=hi + 1).map(ac).collect();
+    let top = values.iter().copied().fold(f64::MIN, f64::max);
+    // The first peak nearly as high as the highest: the period, not a
+    // multiple of it.
+    let best = (1..values.len() - 1)
+        .find(|&i| {
+            values[i] >= 0.9 * top && values[i] >= values[i - 1] && values[i] >= values[i + 1]
+        })
+        .map_or(lo, |i| i + lo - 1);
+    let (y0, y1, y2) = (ac(best - 1), ac(best), ac(best + 1));
+    let shift = 0.5 * (y0 - y2) / (y0 - 2.0 * y1 + y2);
+    rate / (best as f64 + shift)
+}
+
+#[test]
+fn a_sampler_plays_its_file_at_the_notes_pitch() {
+    let (mut live, _dir) = rig();
+    let r = run(
+        &mut live,
+        "create p sampler file=songs/samples/pluck.wav; pattern p: C4 _ G4 _; play p",
+    );
+    assert!(r.ok, "{}", r.line());
+    let l = render(&mut live, 2 * BAR);
+    // The file is a C4 string at 44.1 kHz (261.72 Hz, +0.6 cents):
+    // resampled to 48 kHz it keeps its pitch, and G4 is a fifth above.
+    let c4 = autocorrelation_pitch(&l[(BAR + 2000) as usize..(BAR + 20_000) as usize]);
+    let g4 = autocorrelation_pitch(
+        &l[(BAR + BAR / 2 + 2000) as usize..(BAR + BAR / 2 + 20_000) as usize],
+    );
+    println!("pluck at C4 {c4:.3} Hz, at G4 {g4:.3} Hz");
+    assert!(common::cents(c4, 261.72).abs() < 2.0, "{c4}");
+    assert!(
+        common::cents(g4, 261.72 * 2f64.powf(7.0 / 12.0)).abs() < 2.0,
+        "{g4}"
+    );
+    for (line, says) in [
+        ("create q sampler", "needs `file: PATH.wav`"),
+        ("create q sampler file=nope.wav", "cannot find"),
+        ("create q sampler file=songs/garden.yaml", "not a WAV file"),
+    ] {
+        let r = run(&mut live, line);
+        assert!(!r.ok && r.line().contains(says), "{line}: {}", r.line());
+    }
+}

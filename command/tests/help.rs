@@ -64,9 +64,16 @@ fn pattern_examples_are_valid_patterns() {
 
 #[test]
 fn type_and_effect_names_match_the_sequencer() {
+    // A sampler needs its file: the demo song's pluck.
+    let pluck = concat!(env!("CARGO_MANIFEST_DIR"), "/../songs/samples/pluck.wav");
     for ty in INSTRUMENT_TYPES {
+        let file = if *ty == "sampler" {
+            format!(", file: {pluck}")
+        } else {
+            String::new()
+        };
         let src = format!(
-            "tempo: 120\ninstruments:\n  a: {{ type: {ty} }}\npatterns:\n  p: {{ a: \"x\" }}\n"
+            "tempo: 120\ninstruments:\n  a: {{ type: {ty}{file} }}\npatterns:\n  p: {{ a: \"x\" }}\n"
         );
         assert!(Song::from_yaml(&src, "t.yaml".as_ref()).is_ok(), "{ty}");
     }

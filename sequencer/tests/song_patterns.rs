@@ -215,3 +215,39 @@ fn signals_are_read_on_the_control_grid() {
     .to_string();
     assert!(e.contains("out of its range"), "{e}");
 }
+
+#[test]
+fn a_sampler_file_is_found_beside_the_song_or_named_in_the_error() {
+    let dir = std::env::temp_dir().join(format!("chronus-sampler-song-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let src = "tempo: 120\ninstruments:\n  p:\n    type: sampler\n    file: missing.wav\npatterns:\n  a:\n    p: \"C4\"\n";
+    let song = dir.join("s.yaml");
+    let e = Song::from_yaml(src, &song).unwrap_err().to_string();
+    assert!(
+        e.contains("s.yaml:5:11: instruments.p.file: cannot find"),
+        "{e}"
+    );
+    assert!(e.contains("missing.wav"), "{e}");
+    // Beside the song it is found, whatever the working folder.
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 44_100,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w =
+        hound::WavWriter::create(dir.join("missing.wav"), spec).unwrap_or_else(|e| panic!("{e}"));
+    for i in 0..100 {
+        w.write_sample((i * 100) as i16)
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    w.finalize().unwrap_or_else(|e| panic!("{e}"));
+    let (s, _) = Song::from_yaml(src, &song).unwrap_or_else(|e| panic!("{e}"));
+    match &s.tracks[0].spec {
+        chronus_sequencer::song::InstrumentSpec::Sampler(p) => {
+            assert!(std::path::Path::new(&p.file).is_absolute(), "{}", p.file);
+        }
+        other => panic!("{other:?}"),
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

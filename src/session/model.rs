@@ -151,7 +151,11 @@ pub fn shown(name: &str) -> String {
 pub fn yaml_value(text: &str) -> Value {
     match text.parse::<f64>() {
         Ok(n) if n.is_finite() => Value::Number(n.into()),
-        _ => Value::String(text.to_string()),
+        _ => match text {
+            "true" | "yes" | "on" => Value::Bool(true),
+            "false" | "no" | "off" => Value::Bool(false),
+            _ => Value::String(text.to_string()),
+        },
     }
 }
 
@@ -189,6 +193,10 @@ pub trait Params {
     fn has_scale(&self) -> bool {
         false
     }
+    /// Settings that are a file or a yes/no (a sampler's `file`, `loop`).
+    fn text_keys(&self) -> &'static [&'static str] {
+        &[]
+    }
 }
 
 impl Params for InstrumentSpec {
@@ -200,6 +208,12 @@ impl Params for InstrumentSpec {
     }
     fn has_scale(&self) -> bool {
         true
+    }
+    fn text_keys(&self) -> &'static [&'static str] {
+        match self {
+            InstrumentSpec::Sampler(_) => &["file", "loop"],
+            _ => &[],
+        }
     }
 }
 
@@ -241,6 +255,19 @@ pub fn check_setting(spec: &dyn Params, key: &str, value: &str, what: &str) -> R
             )),
         };
     }
+    if spec.text_keys().contains(&key) {
+        return match key {
+            "file" => {
+                chronus_sequencer::song::sample_file::resolve(value, std::path::Path::new("."))
+                    .map(|_| ())
+                    .map_err(|e| format!("{what}: file={value}: {e}"))
+            }
+            _ => match value {
+                "true" | "yes" | "on" | "false" | "no" | "off" => Ok(()),
+                _ => Err(format!("{what}: {key}={value}: expected true or false")),
+            },
+        };
+    }
     if key == "scale" && spec.has_scale() {
         if value == "none" {
             return Ok(());
@@ -268,6 +295,7 @@ pub fn check_setting(spec: &dyn Params, key: &str, value: &str, what: &str) -> R
     if spec.has_scale() {
         known.push("scale");
     }
+    known.extend(spec.text_keys());
     Err(format!(
         "{what} has no setting '{key}'{}",
         did_you_mean(key, &known)

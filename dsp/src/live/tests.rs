@@ -35,7 +35,7 @@ use chronus_sequencer::song::*;
 /// The ramp every test asks for (the engine's default, 5 ms).
 const RAMP: u32 = 240;
 
-const INSTRUMENTS: [&str; 8] = InstrumentSpec::KINDS;
+const INSTRUMENTS: [&str; 9] = InstrumentSpec::KINDS;
 const EFFECTS: [&str; 7] = EffectSpec::KINDS;
 
 /// Parameters documented to apply from the next note or hit only.
@@ -49,7 +49,14 @@ const NEXT_NOTE_ONLY: &[(&str, &str)] = &[
     ("tom", "pitch"),
     ("snare", "freq"),
     ("snare", "tone"),
+    ("sampler", "begin"),
+    ("sampler", "end"),
+    ("sampler", "root"),
 ];
+
+/// Parameters that act only between notes (a sampler's cut group): one
+/// note sounds the same, as if the parameter were ignored.
+const BETWEEN_NOTES: &[(&str, &str)] = &[("sampler", "cut")];
 
 /// Parameters that retime a sounding hit rather than colour it (measured by
 /// the module's own tests; here only checked to reach the sounding hit).
@@ -67,6 +74,7 @@ fn instrument_table(kind: &str) -> ParamTable {
         "hihat" => HihatSpec::PARAMS,
         "clap" => ClapSpec::PARAMS,
         "kit" => KitSpec::PARAMS,
+        "sampler" => SamplerSpec::PARAMS,
         _ => TomSpec::PARAMS,
     }
 }
@@ -94,8 +102,40 @@ fn yaml(kind: &str, settings: &[(&str, f64)]) -> String {
     yaml
 }
 
+/// A one-second, harmonically rich 220 Hz tone as a WAV file, written
+/// once: what the sampler plays here (looped, so notes sustain).
+fn sample_file() -> String {
+    static FILE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    FILE.get_or_init(|| {
+        let path = std::env::temp_dir().join(format!("chronus-live-{}.wav", std::process::id()));
+        let spec = hound::WavSpec {
+            channels: 1,
+            sample_rate: 48_000,
+            bits_per_sample: 32,
+            sample_format: hound::SampleFormat::Float,
+        };
+        let mut w = hound::WavWriter::create(&path, spec).unwrap_or_else(|e| panic!("{e}"));
+        for i in 0..48_000 {
+            let t = i as f64 / 48_000.0;
+            let v: f64 = (1..8)
+                // 220.5 Hz: a begin at a quarter of the file is not a
+                // whole number of periods in.
+                .map(|k| (std::f64::consts::TAU * 220.5 * k as f64 * t).sin() / k as f64)
+                .sum();
+            w.write_sample((0.3 * v) as f32)
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        w.finalize().unwrap_or_else(|e| panic!("{e}"));
+        path.to_string_lossy().into_owned()
+    })
+    .clone()
+}
+
 fn instrument_spec(kind: &str, settings: &[(&str, f64)]) -> InstrumentSpec {
-    let text = yaml(kind, settings);
+    let mut text = yaml(kind, settings);
+    if kind == "sampler" {
+        text += &format!("file: {}\nloop: true\n", sample_file());
+    }
     serde_yaml_ng::from_str(&text).unwrap_or_else(|e| panic!("{text}: {e}"))
 }
 
@@ -133,6 +173,8 @@ fn instrument_scenario(kind: &str, entry: (&'static str, f64, f64, f64)) -> Scen
     let mut base: Vec<(&'static str, f64)> = match kind {
         "kick" | "tom" => vec![("decay", 2.0)],
         "snare" | "hihat" | "clap" => vec![("decay", 1.0)],
+        // A short loop, so that where it ends shows within the window.
+        "sampler" => vec![("end", 0.1), ("sustain", 0.5)],
         _ => vec![],
     };
     let from = base
@@ -146,7 +188,7 @@ fn instrument_scenario(kind: &str, entry: (&'static str, f64, f64, f64)) -> Scen
         release_at: None,
         window: 3456,
     };
-    let gated = matches!(kind, "synth" | "fm");
+    let gated = matches!(kind, "synth" | "fm" | "sampler");
     match (gated, name) {
         // Envelope settings, each set in the stage it shapes.
         (true, "attack") => {
@@ -190,7 +232,7 @@ fn instrument_scenario(kind: &str, entry: (&'static str, f64, f64, f64)) -> Scen
 fn pitch(kind: &str) -> Option<f32> {
     match kind {
         "synth" => Some(48.0),
-        "fm" => Some(60.0),
+        "fm" | "sampler" => Some(60.0),
         _ => None,
     }
 }
@@ -244,7 +286,9 @@ fn every_instrument_parameter_is_classified_truthfully() {
                 max_abs(&c, &b)
             );
 
-            let ignored = MIXER.contains(&name) || change == ParamChange::Rebuild;
+            let ignored = MIXER.contains(&name)
+                || change == ParamChange::Rebuild
+                || BETWEEN_NOTES.contains(&(kind, name));
             if ignored {
                 assert_eq!(a, c, "{kind}.{name}: set_param must ignore it");
                 assert_eq!(ma, mc, "{kind}.{name}: set_param must ignore it");

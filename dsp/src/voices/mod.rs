@@ -6,6 +6,7 @@ mod hihat;
 mod kick;
 mod kit;
 mod pool;
+pub mod sampler;
 mod snare;
 pub mod synth;
 mod tom;
@@ -28,8 +29,9 @@ pub fn calibration(spec: &InstrumentSpec) -> f32 {
         | InstrumentSpec::Clap(_)
         | InstrumentSpec::Tom(_) => 0.5,
         InstrumentSpec::Hihat(_) => 0.708,
-        // Each drum of a kit carries its own calibration.
-        InstrumentSpec::Kit(_) => 1.0,
+        // Each drum of a kit carries its own calibration; a sampler plays
+        // its file at the file's own level.
+        InstrumentSpec::Kit(_) | InstrumentSpec::Sampler(_) => 1.0,
     }
 }
 
@@ -44,5 +46,6 @@ pub fn build(spec: &InstrumentSpec, rate: f32) -> Box<dyn Instrument> {
         InstrumentSpec::Clap(s) => Box::new(clap::ClapVoices::new(s, rate)),
         InstrumentSpec::Tom(s) => Box::new(tom::TomVoices::new(s, rate)),
         InstrumentSpec::Kit(s) => Box::new(kit::KitVoices::new(s, rate)),
+        InstrumentSpec::Sampler(s) => Box::new(sampler::SamplerVoices::new(s, rate)),
     }
 }

@@ -173,6 +173,15 @@ impl<V: Voice> Pool<V> {
         }
     }
 
+    /// Call `f` on every sounding voice. Audio-thread safe.
+    pub fn each_voice(&mut self, mut f: impl FnMut(&mut V)) {
+        for slot in self.slots.iter_mut() {
+            if slot.voice.is_active() {
+                f(&mut slot.voice);
+            }
+        }
+    }
+
     /// Number of sounding voices.
     pub fn active_voices(&self) -> usize {
         self.slots.iter().filter(|s| s.voice.is_active()).count()

@@ -14,10 +14,15 @@ use super::effect::{
     ReverbSpec,
 };
 use super::instrument::{
-    ClapSpec, FmSpec, HihatSpec, InstrumentSpec, KickSpec, KitSpec, SnareSpec, SynthSpec, TomSpec,
+    ClapSpec, FmSpec, HihatSpec, InstrumentSpec, KickSpec, KitSpec, SamplerSpec, SnareSpec,
+    SynthSpec, TomSpec,
 };
 use super::suggest::did_you_mean;
 use super::wording::{in_song_terms, joined_lines_hint};
+
+/// Numeric parameters that take note names as text (`note: C2`,
+/// `root: C4`): text there is a note, not a parameter pattern.
+const NOTE_KEYS: &[&str] = &["note", "root"];
 
 /// One step of a key path.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -179,7 +184,7 @@ pub(crate) fn instrument(value: Value) -> Result<(InstrumentSpec, Vec<(String, S
         .iter()
         .filter_map(|(k, v)| match (k, v) {
             (Value::String(k), Value::String(_))
-                if k != "note" && numeric.contains(&k.as_str()) =>
+                if !NOTE_KEYS.contains(&k.as_str()) && numeric.contains(&k.as_str()) =>
             {
                 Some(k.clone())
             }
@@ -214,6 +219,7 @@ pub(crate) fn instrument(value: Value) -> Result<(InstrumentSpec, Vec<(String, S
         "hihat" => InstrumentSpec::Hihat(typed::<HihatSpec>(map, &[])?),
         "clap" => InstrumentSpec::Clap(typed::<ClapSpec>(map, &[])?),
         "tom" => InstrumentSpec::Tom(typed::<TomSpec>(map, &[])?),
+        "sampler" => InstrumentSpec::Sampler(typed::<SamplerSpec>(map, &[])?),
         _ => InstrumentSpec::Kit(typed::<KitSpec>(map, &[])?),
     };
     *spec.effects_mut() = effects;

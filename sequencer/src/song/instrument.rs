@@ -22,6 +22,8 @@ pub enum InstrumentSpec {
     Clap(ClapSpec),
     /// Tom: sine with a short pitch drop.
     Tom(TomSpec),
+    /// Sampler: plays one WAV file from notes.
+    Sampler(SamplerSpec),
     /// Drum kit: plays sound names (`bd`, `sn`, `hh`, ...) and General MIDI
     /// drum notes with Chronus's own drum voices.
     Kit(KitSpec),
@@ -39,6 +41,7 @@ macro_rules! each_variant {
             InstrumentSpec::Clap($s) => $body,
             InstrumentSpec::Tom($s) => $body,
             InstrumentSpec::Kit($s) => $body,
+            InstrumentSpec::Sampler($s) => $body,
         }
     };
 }
@@ -55,13 +58,17 @@ impl InstrumentSpec {
             InstrumentSpec::Clap(_) => "clap",
             InstrumentSpec::Tom(_) => "tom",
             InstrumentSpec::Kit(_) => "kit",
+            InstrumentSpec::Sampler(_) => "sampler",
         }
     }
 
     /// Whether the instrument plays notes (its patterns' numbers and note
     /// names are pitches), rather than a fixed drum sound.
     pub fn is_pitched(&self) -> bool {
-        matches!(self, InstrumentSpec::Synth(_) | InstrumentSpec::Fm(_))
+        matches!(
+            self,
+            InstrumentSpec::Synth(_) | InstrumentSpec::Fm(_) | InstrumentSpec::Sampler(_)
+        )
     }
 
     /// Whether changing numeric parameter `name` rebuilds the instrument
@@ -73,8 +80,8 @@ impl InstrumentSpec {
     }
 
     /// Every type name, in the order of the enum.
-    pub const KINDS: [&'static str; 8] = [
-        "synth", "fm", "kick", "snare", "hihat", "clap", "tom", "kit",
+    pub const KINDS: [&'static str; 9] = [
+        "synth", "fm", "kick", "snare", "hihat", "clap", "tom", "kit", "sampler",
     ];
 
     /// The default instrument of type `kind` (`None` for an unknown type).
@@ -88,6 +95,7 @@ impl InstrumentSpec {
             "clap" => InstrumentSpec::Clap(ClapSpec::default()),
             "tom" => InstrumentSpec::Tom(TomSpec::default()),
             "kit" => InstrumentSpec::Kit(KitSpec::default()),
+            "sampler" => InstrumentSpec::Sampler(SamplerSpec::default()),
             _ => return None,
         })
     }
@@ -104,6 +112,7 @@ impl InstrumentSpec {
             InstrumentSpec::Clap(_) => ClapSpec::PARAMS,
             InstrumentSpec::Tom(_) => TomSpec::PARAMS,
             InstrumentSpec::Kit(_) => KitSpec::PARAMS,
+            InstrumentSpec::Sampler(_) => SamplerSpec::PARAMS,
         }
     }
 
@@ -370,4 +379,39 @@ instrument_spec! {
         /// Length of every drum's decay, as a factor.
         decay = 1.0, 0.1 => 4.0;
     } + {}
+}
+
+instrument_spec! {
+    /// `sampler`: one WAV file played from notes, one-shot or looped, read
+    /// and resampled to the engine's rate (band-limited, with rubato) when
+    /// the instrument is built, before it plays.
+    SamplerSpec {
+        /// Where playback starts, as a fraction of the file.
+        begin = 0.0, 0.0 => 1.0;
+        /// Where it ends (or loops back from), as a fraction of the file.
+        end = 1.0, 0.0 => 1.0;
+        /// Playback speed; negative plays backwards from `end`.
+        speed = 1.0, -8.0 => 8.0;
+        /// The note at which the file plays unchanged (a note a semitone up
+        /// plays 2^(1/12) as fast).
+        #[serde(deserialize_with = "super::note_value::deserialize")]
+        root = 60.0, 0.0 => 127.0;
+        /// Cut group: a new note cuts off the sounding notes of the same
+        /// group (0: none), as Tidal's `cut`.
+        cut = 0.0, 0.0 => 16.0;
+        /// Envelope attack in seconds.
+        attack = 0.001, 0.0 => 10.0;
+        /// Envelope decay in seconds.
+        decay = 0.1, 0.0 => 10.0;
+        /// Envelope sustain level.
+        sustain = 1.0, 0.0 => 1.0;
+        /// Envelope release in seconds.
+        release = 0.05, 0.0 => 20.0;
+    } + {
+        /// The WAV file (a path relative to the song file).
+        file: String = String::new();
+        /// Loop between `begin` and `end` while the note is held.
+        #[serde(rename = "loop")]
+        looping: bool = false;
+    }
 }

@@ -13,6 +13,7 @@ mod instrument;
 mod locate;
 mod note_value;
 pub(crate) mod params;
+pub mod sample_file;
 pub mod suggest;
 mod unique_map;
 mod wording;
@@ -264,6 +265,17 @@ impl Compiler<'_> {
             let (mut spec, texts) =
                 decode::instrument(value).map_err(|m| self.mistake(&name, &m))?;
             spec.clamp(&format!("instruments.{name}"), &mut warnings);
+            if let InstrumentSpec::Sampler(s) = &mut spec {
+                let base = self.path.parent().unwrap_or(Path::new("."));
+                let path = sample_file::resolve(&s.file, base).map_err(|e| {
+                    self.error(
+                        locate::locate(self.src, &["instruments", &name, "file"])
+                            .or_else(|| locate::locate(self.src, &["instruments", &name])),
+                        format!("instruments.{name}.file: {e}"),
+                    )
+                })?;
+                s.file = path.to_string_lossy().into_owned();
+            }
             let mut params = Vec::new();
             for (key, text) in texts {
                 let lane = ParamLane::new(&spec, &key, &text).map_err(|e| {

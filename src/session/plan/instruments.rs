@@ -15,6 +15,7 @@ pub(super) fn infer_type(name: &str, params: &[Param]) -> Option<&'static str> {
         "clap" | "cp" => Some("clap"),
         "tom" | "lowtom" | "hitom" => Some("tom"),
         "fm" | "bell" | "epiano" => Some("fm"),
+        "sampler" | "sample" | "smp" => Some("sampler"),
         "kit" | "drums" | "drum" | "beat" | "perc" => Some("kit"),
         "synth" | "bass" | "lead" | "pad" | "pluck" | "acid" | "stab" | "arp" | "keys" => {
             Some("synth")
@@ -35,6 +36,25 @@ pub(super) fn infer_type(name: &str, params: &[Param]) -> Option<&'static str> {
     } else {
         None
     }
+}
+
+/// A sampler's file as an absolute path (it was given relative to where
+/// the session runs), so patches find it from anywhere; a sampler must
+/// have one. The file is read when the instrument is built, here on the
+/// control thread, before it plays.
+fn absolute_sample(spec: &mut InstrumentSpec, name: &str) -> Result<()> {
+    if let InstrumentSpec::Sampler(s) = spec {
+        let path =
+            chronus_sequencer::song::sample_file::resolve(&s.file, std::path::Path::new("."))
+                .map_err(|e| {
+                    format!("sampler '{name}': {e} (as in create {name} sampler file=piano.wav)")
+                })?;
+        s.file = std::fs::canonicalize(&path)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .into_owned();
+    }
+    Ok(())
 }
 
 pub(super) fn settings(params: &[Param]) -> Vec<(String, String)> {
@@ -82,7 +102,8 @@ pub(super) fn create(
             did_you_mean(&kind, &InstrumentSpec::KINDS)
         )
     })?;
-    let spec = with_settings(&base, &settings(params), &format!("{kind} '{}'", name.text))?;
+    let mut spec = with_settings(&base, &settings(params), &format!("{kind} '{}'", name.text))?;
+    absolute_sample(&mut spec, &name.text)?;
     let (id, effect_ids, add) = d.build_track(&name.text, &spec, s.rate).ok_or_else(|| {
         format!(
             "no room for another instrument: {} is the most a session holds; remove one first",
@@ -209,6 +230,7 @@ pub(super) fn set(
         let what = format!("{} '{}'", spec.kind(), name.text);
         check_setting(&spec, &p.key, &p.value, &what)?;
         spec = with_settings(&spec, &[(p.key.clone(), p.value.clone())], &what)?;
+        absolute_sample(&mut spec, &name.text)?;
         let number = spec.params().iter().position(|q| q.0 == p.key);
         match (p.key.as_str(), number) {
             ("scale", _) => rescaled = true,
