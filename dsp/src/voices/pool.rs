@@ -206,12 +206,19 @@ impl<V: Voice> Pool<V> {
 
 /// Implements [`crate::Instrument`] for a bank struct with a `pool` field,
 /// whose parameters are those of the spec type `$spec`.
+/// With a third argument, `$before(&mut self.pool)` runs before each note
+/// starts (a sampler's cut groups).
 macro_rules! pool_instrument {
     ($bank:ty, $spec:ty) => {
+        $crate::voices::pool::pool_instrument!($bank, $spec, |_pool| {});
+    };
+    ($bank:ty, $spec:ty, $before:expr) => {
         impl $crate::Instrument for $bank {
             /// Start a hit/note, stealing the oldest voice if all sound.
             /// Audio-thread safe (no allocation, locks or system calls).
             fn note_on(&mut self, id: u32, pitch: Option<f32>, velocity: f32) {
+                let before = $before;
+                before(&mut self.pool);
                 self.pool.note_on(id, pitch, velocity);
             }
 

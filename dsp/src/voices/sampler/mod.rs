@@ -16,9 +16,8 @@ pub mod load;
 
 use std::sync::Arc;
 
-use super::pool::{pitch_of, velocity_of, voice_count, Pool, Voice};
+use super::pool::{pitch_of, pool_instrument, velocity_of, voice_count, Pool, Voice};
 use crate::envelope::Adsr;
-use crate::Instrument;
 use chronus_sequencer::song::SamplerSpec;
 
 /// Samples over which a one-shot fades out at its end.
@@ -35,6 +34,7 @@ pub struct SamplerVoice {
     speed: f32,
     root: f32,
     looping: bool,
+    cut_group: f32,
     times: (f64, f64, f64),
     env: Adsr,
     // Per-note state.
@@ -72,6 +72,7 @@ impl SamplerVoice {
             speed: spec.speed as f32,
             root: spec.root as f32,
             looping: spec.looping,
+            cut_group: spec.cut.round() as f32,
             times: (spec.attack, spec.decay, spec.release),
             env: Adsr::new(
                 spec.attack,
@@ -96,9 +97,9 @@ impl SamplerVoice {
         f64::from(self.speed) * self.ratio
     }
 
-    /// Fade out over the cut time.
-    fn cut(&mut self) {
-        if self.active && self.cut_step == 0.0 {
+    /// In a cut group, a new note of the instrument fades this one out.
+    fn cut_if_grouped(&mut self) {
+        if self.cut_group > 0.0 && self.active && self.cut_step == 0.0 {
             self.cut_step = 1.0 / (CUT_FADE * self.rate);
         }
     }
@@ -190,6 +191,7 @@ impl Voice for SamplerVoice {
             "begin" => self.begin = value,
             "end" => self.end = value,
             "root" => self.root = value,
+            "cut" => self.cut_group = value.round(),
             "attack" => self.times.0 = v,
             "decay" => self.times.1 = v,
             "release" => self.times.2 = v,
@@ -204,7 +206,6 @@ impl Voice for SamplerVoice {
 /// The voices of a `sampler` instrument.
 pub struct SamplerVoices {
     pool: Pool<SamplerVoice>,
-    cut: u32,
 }
 
 impl SamplerVoices {
@@ -219,44 +220,15 @@ impl SamplerVoices {
             pool: Pool::new(voice_count(spec.polyphony), |_| {
                 SamplerVoice::new(spec, data.clone(), rate)
             }),
-            cut: spec.cut.round() as u32,
         }
     }
 }
 
-impl Instrument for SamplerVoices {
-    fn note_on(&mut self, id: u32, pitch: Option<f32>, velocity: f32) {
-        if self.cut > 0 {
-            self.pool.each_voice(SamplerVoice::cut);
-        }
-        self.pool.note_on(id, pitch, velocity);
-    }
-
-    fn note_off(&mut self, id: u32) {
-        self.pool.note_off(id);
-    }
-
-    fn render(&mut self, out: &mut [f32]) {
-        self.pool.render(out);
-    }
-
-    fn active_voices(&self) -> usize {
-        self.pool.active_voices()
-    }
-
-    fn reset(&mut self) {
-        self.pool.reset();
-    }
-
-    fn set_param(&mut self, param: usize, value: f32, ramp: u32) {
-        if let Some((name, v)) = crate::live::clamp_param(SamplerSpec::PARAMS, param, value) {
-            if name == "cut" {
-                self.cut = v.round() as u32;
-            }
-            self.pool.set_param(name, v, ramp);
-        }
-    }
-}
+pool_instrument!(SamplerVoices, SamplerSpec, |pool: &mut Pool<
+    SamplerVoice,
+>| {
+    pool.each_voice(SamplerVoice::cut_if_grouped);
+});
 
 #[cfg(test)]
 mod tests;

@@ -2,6 +2,7 @@
 
 use super::super::pool::testing::*;
 use super::*;
+use crate::Instrument;
 use std::path::PathBuf;
 
 /// A mono WAV of `f(i)` for `n` samples at `rate`, written once per name.
