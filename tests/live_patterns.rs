@@ -304,3 +304,53 @@ fn a_sampler_plays_its_file_at_the_notes_pitch() {
         assert!(!r.ok && r.line().contains(says), "{line}: {}", r.line());
     }
 }
+
+#[test]
+fn a_kit_plays_a_sample_folder_by_name() {
+    let (mut live, dir) = rig();
+    // zap/one.wav: a 1 kHz sine, 0.2 s; bd/ is not there, so bd stays the
+    // kit's own drum.
+    let zap = dir.dir.join("samples").join("zap");
+    std::fs::create_dir_all(&zap).unwrap_or_else(|e| panic!("{e}"));
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 44_100,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w =
+        hound::WavWriter::create(zap.join("one.wav"), spec).unwrap_or_else(|e| panic!("{e}"));
+    for i in 0..8820 {
+        let v = (std::f64::consts::TAU * 1000.0 * f64::from(i) / 44_100.0).sin();
+        w.write_sample((v * 16_000.0) as i16)
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    w.finalize().unwrap_or_else(|e| panic!("{e}"));
+    let line = format!(
+        "create drums kit samples={}; pattern drums: zap ~ bd ~; play drums",
+        dir.dir.join("samples").display()
+    );
+    let r = run(&mut live, &line);
+    assert!(r.ok, "{}", r.line());
+    let l = render(&mut live, 2 * BAR);
+    // The sample, resampled from 44.1 kHz, at its own pitch: 1 kHz.
+    let f = pitch(&l, BAR + 1000, BAR + 9000);
+    assert!(common::cents(f, 1000.0).abs() < 1.0, "{f}");
+    // It lasts its 0.2 s (a one-shot: not cut at the note's end).
+    assert!(l[(BAR + 9700) as usize..(BAR + 10_000) as usize]
+        .iter()
+        .all(|v| *v == 0.0));
+    assert!(l[(BAR + 9000) as usize..(BAR + 9500) as usize]
+        .iter()
+        .any(|v| v.abs() > 0.1));
+    // The bass drum at the half bar is the kit's own synthesized kick.
+    assert!(l[(BAR + BAR / 2) as usize..(BAR + BAR / 2 + 4800) as usize]
+        .iter()
+        .any(|v| v.abs() > 0.05));
+    let r = run(&mut live, "create more kit samples=/nope/none");
+    assert!(
+        !r.ok && r.line().contains("cannot find the folder"),
+        "{}",
+        r.line()
+    );
+}

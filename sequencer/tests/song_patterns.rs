@@ -251,3 +251,70 @@ fn a_sampler_file_is_found_beside_the_song_or_named_in_the_error() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A folder in Dirt-Samples layout: `bd/` with two files, `sn/` and `zap/`
+/// with one each (tiny 16-bit WAVs).
+fn sample_folder(tag: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("chronus-kit-{tag}-{}", std::process::id()));
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 48_000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    for (name, file) in [
+        ("bd", "b.wav"),
+        ("bd", "a.wav"),
+        ("sn", "x.wav"),
+        ("zap", "y.wav"),
+    ] {
+        let sub = dir.join(name);
+        std::fs::create_dir_all(&sub).unwrap_or_else(|e| panic!("{e}"));
+        let mut w =
+            hound::WavWriter::create(sub.join(file), spec).unwrap_or_else(|e| panic!("{e}"));
+        for i in 0..480 {
+            w.write_sample(((i % 48) * 500) as i16)
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        w.finalize().unwrap_or_else(|e| panic!("{e}"));
+    }
+    std::fs::write(dir.join("bd").join("notes.txt"), "not a sample")
+        .unwrap_or_else(|e| panic!("{e}"));
+    dir
+}
+
+#[test]
+fn a_kit_sample_folder_adds_and_overrides_names() {
+    let dir = sample_folder("song");
+    let src = format!(
+        "tempo: 120\ninstruments:\n  drums: {{ type: kit, samples: {} }}\npatterns:\n  a:\n    drums: \"bd:1 sn zap hh bd:2\"\n",
+        dir.display()
+    );
+    let (s, w) = Song::from_yaml(&src, Path::new("t.yaml")).unwrap_or_else(|e| panic!("{e}"));
+    assert!(w.is_empty(), "{w:?}");
+    let pitches: Vec<Option<f32>> = notes(&s, 0, 1).into_iter().map(|n| n.1).collect();
+    // Files in name order: bd/a.wav 128, bd/b.wav 129, sn/x.wav 130,
+    // zap/y.wav 131; hh is not in the folder and stays the kit's own (42);
+    // bd:2 wraps to bd:0.
+    assert_eq!(
+        pitches,
+        [
+            Some(129.0),
+            Some(130.0),
+            Some(131.0),
+            Some(42.0),
+            Some(128.0)
+        ]
+    );
+    let e = Song::from_yaml(
+        &src.replace(&dir.display().to_string(), "/nope/none"),
+        Path::new("t.yaml"),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("instruments.drums.samples: cannot find the folder"),
+        "{e}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -212,6 +212,7 @@ impl Params for InstrumentSpec {
     fn text_keys(&self) -> &'static [&'static str] {
         match self {
             InstrumentSpec::Sampler(_) => &["file", "loop"],
+            InstrumentSpec::Kit(_) => &["samples"],
             _ => &[],
         }
     }
@@ -262,6 +263,9 @@ pub fn check_setting(spec: &dyn Params, key: &str, value: &str, what: &str) -> R
                     .map(|_| ())
                     .map_err(|e| format!("{what}: file={value}: {e}"))
             }
+            "samples" => chronus_sequencer::song::kit_samples::scan(std::path::Path::new(value))
+                .map(|_| ())
+                .map_err(|e| format!("{what}: samples={value}: {e}")),
             _ => match value {
                 "true" | "yes" | "on" | "false" | "no" | "off" => Ok(()),
                 _ => Err(format!("{what}: {key}={value}: expected true or false")),

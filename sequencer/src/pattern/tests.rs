@@ -609,6 +609,7 @@ fn low_numbers_warn_on_pitched_instruments() {
     let minor = p("0 2 4 7").with_pitches(crate::pitch::Pitches {
         scale: Some(scale),
         kit: false,
+        samples: None,
     });
     assert_eq!(minor.check(true), Ok(vec![]));
     let notes: Vec<Sound> = minor.sounds(0, 0).into_iter().map(|e| e.sound).collect();

@@ -20,6 +20,7 @@
 
 use super::Sound;
 use crate::pattern::Value;
+use crate::song::kit_samples::KitSamples;
 
 /// Every sound name (aliases first-listed shown) and its GM notes.
 pub const SOUNDS: &[(&[&str], &[u8])] = &[
@@ -49,7 +50,7 @@ pub fn names() -> Vec<&'static str> {
 ///
 /// # Errors
 /// An unknown name or a GM note without a drum.
-pub fn resolve(value: &Value) -> Result<Sound, String> {
+pub fn resolve(value: &Value, samples: Option<&KitSamples>) -> Result<Sound, String> {
     match value {
         Value::Hit | Value::Accent => Ok(if matches!(value, Value::Hit) {
             Sound::Hit
@@ -78,6 +79,9 @@ pub fn resolve(value: &Value) -> Result<Sound, String> {
                 }
                 None => (w.as_ref(), 0),
             };
+            if let Some(note) = samples.and_then(|s| s.note(name, index)) {
+                return Ok(Sound::Notes(vec![note as f32]));
+            }
             let Some((_, gm)) = SOUNDS.iter().find(|(names, _)| names.contains(&name)) else {
                 let all: Vec<&str> = SOUNDS.iter().flat_map(|(n, _)| n.iter().copied()).collect();
                 return Err(format!(
@@ -96,7 +100,7 @@ mod tests {
     use super::*;
 
     fn note(w: &str) -> f32 {
-        match resolve(&Value::Word(w.into())) {
+        match resolve(&Value::Word(w.into()), None) {
             Ok(Sound::Notes(n)) => n[0],
             other => panic!("{w}: {other:?}"),
         }
@@ -110,15 +114,15 @@ mod tests {
         assert_eq!(note("sd"), 38.0);
         assert_eq!(note("hh:1"), 44.0);
         assert_eq!(note("cb"), 56.0);
-        assert!(matches!(resolve(&Value::Number(42.0)), Ok(Sound::Notes(n)) if n == [42.0]));
-        assert!(resolve(&Value::Number(60.0))
+        assert!(matches!(resolve(&Value::Number(42.0), None), Ok(Sound::Notes(n)) if n == [42.0]));
+        assert!(resolve(&Value::Number(60.0), None)
             .unwrap_err()
             .contains("no drum"));
-        let e = resolve(&Value::Word("sb".into())).unwrap_err();
+        let e = resolve(&Value::Word("sb".into()), None).unwrap_err();
         assert!(
             e.contains("no sound 'sb'") && e.contains("did you mean"),
             "{e}"
         );
-        assert!(resolve(&Value::Word("bd:x".into())).is_err());
+        assert!(resolve(&Value::Word("bd:x".into()), None).is_err());
     }
 }

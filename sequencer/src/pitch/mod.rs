@@ -19,13 +19,15 @@ mod scale;
 pub use scale::{scale_names, Scale, ScaleError, DEFAULT_OCTAVE, SCALES};
 
 /// How an instrument reads the values of its patterns.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Pitches {
     /// Plain numbers are degrees of this scale; `None`: MIDI notes.
     pub scale: Option<Scale>,
     /// A drum kit: names are sounds (`bd`, `sn:1`), numbers General MIDI
     /// drum notes (see [`kit`]).
     pub kit: bool,
+    /// A kit's sample folder: its names play its files.
+    pub samples: Option<std::sync::Arc<crate::song::kit_samples::KitSamples>>,
 }
 
 /// What one pattern value plays.
@@ -73,7 +75,7 @@ fn in_range(note: f64, text: &str) -> Result<f32, String> {
 /// expected.
 pub fn resolve(value: &Value, pitches: &Pitches) -> Result<Sound, String> {
     if pitches.kit {
-        return kit::resolve(value);
+        return kit::resolve(value, pitches.samples.as_deref());
     }
     match value {
         Value::Hit => Ok(Sound::Hit),
@@ -167,6 +169,7 @@ mod tests {
         let minor = Pitches {
             scale: Some(Scale::parse("C:minor").unwrap_or_else(|e| panic!("{e}"))),
             kit: false,
+            samples: None,
         };
         let degrees: Vec<f32> = [0.0, 2.0, 4.0, 7.0, -1.0]
             .iter()

@@ -165,19 +165,30 @@ impl InstrumentSpec {
         each_variant!(self, s => s.scale.as_deref())
     }
 
-    /// How the instrument's patterns read numbers: through its scale, or
-    /// as MIDI notes (no scale, or `none`).
+    /// How the instrument's patterns read values: numbers through its
+    /// scale or as MIDI notes (no scale, or `none`); a kit's names through
+    /// its sample folder, if it has one (read here).
     ///
     /// # Errors
-    /// The scale does not parse.
+    /// The scale does not parse, or the sample folder cannot be read.
     pub fn pitches(&self) -> Result<crate::pitch::Pitches, crate::pitch::ScaleError> {
         let scale = match self.scale() {
             None | Some("none") => None,
             Some(text) => Some(crate::pitch::Scale::parse(text)?),
         };
+        let samples = match self {
+            InstrumentSpec::Kit(KitSpec {
+                samples: Some(dir), ..
+            }) => Some(std::sync::Arc::new(
+                super::kit_samples::scan(std::path::Path::new(dir))
+                    .map_err(crate::pitch::ScaleError)?,
+            )),
+            _ => None,
+        };
         Ok(crate::pitch::Pitches {
             scale,
             kit: matches!(self, InstrumentSpec::Kit(_)),
+            samples,
         })
     }
 
@@ -378,7 +389,12 @@ instrument_spec! {
         tune = 0.0, -24.0 => 24.0;
         /// Length of every drum's decay, as a factor.
         decay = 1.0, 0.1 => 4.0;
-    } + {}
+    } + {
+        /// A folder of samples in Dirt-Samples layout (a sub-folder per
+        /// sound name) adding or replacing sounds, relative to the song.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        samples: Option<String> = None;
+    }
 }
 
 instrument_spec! {

@@ -10,6 +10,7 @@ mod decode;
 mod effect;
 mod error;
 mod instrument;
+pub mod kit_samples;
 mod locate;
 mod note_value;
 pub(crate) mod params;
@@ -276,6 +277,23 @@ impl Compiler<'_> {
                 })?;
                 s.file = path.to_string_lossy().into_owned();
             }
+            if let InstrumentSpec::Kit(k) = &mut spec {
+                if let Some(dir) = &k.samples {
+                    let base = self.path.parent().unwrap_or(Path::new("."));
+                    let dir = if Path::new(dir).is_absolute() {
+                        PathBuf::from(dir)
+                    } else {
+                        base.join(dir)
+                    };
+                    kit_samples::scan(&dir).map_err(|e| {
+                        self.error(
+                            locate::locate(self.src, &["instruments", &name, "samples"]),
+                            format!("instruments.{name}.samples: {e}"),
+                        )
+                    })?;
+                    k.samples = Some(dir.to_string_lossy().into_owned());
+                }
+            }
             let mut params = Vec::new();
             for (key, text) in texts {
                 let lane = ParamLane::new(&spec, &key, &text).map_err(|e| {
@@ -333,7 +351,7 @@ impl Compiler<'_> {
                 };
                 let pattern = pattern::parse(&source)
                     .map_err(at)?
-                    .with_pitches(pitches[track])
+                    .with_pitches(pitches[track].clone())
                     .with_params(tracks[track].params.clone());
                 let pitched = tracks[track].spec.is_pitched();
                 for w in pattern.check(pitched).map_err(at)? {

@@ -54,6 +54,17 @@ fn absolute_sample(spec: &mut InstrumentSpec, name: &str) -> Result<()> {
             .to_string_lossy()
             .into_owned();
     }
+    if let InstrumentSpec::Kit(k) = spec {
+        if let Some(dir) = &k.samples {
+            let path = std::path::PathBuf::from(dir);
+            k.samples = Some(
+                std::fs::canonicalize(&path)
+                    .unwrap_or(path)
+                    .to_string_lossy()
+                    .into_owned(),
+            );
+        }
+    }
     Ok(())
 }
 

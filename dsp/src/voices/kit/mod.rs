@@ -13,11 +13,14 @@ use super::clap::ClapVoices;
 use super::hihat::HihatVoices;
 use super::kick::KickVoices;
 use super::pool::{pool_instrument, voice_count, Pool};
+use super::sampler::SamplerVoices;
 use super::snare::SnareVoices;
 use super::tom::TomVoices;
 use crate::{Instrument, MAX_BLOCK};
+use chronus_sequencer::song::kit_samples::FIRST_SLOT;
 use chronus_sequencer::song::{
-    ClapSpec, HatSource, HihatSpec, InstrumentSpec, KickSpec, KitSpec, SnareSpec, TomSpec,
+    ClapSpec, HatSource, HihatSpec, InstrumentSpec, KickSpec, KitSpec, SamplerSpec, SnareSpec,
+    TomSpec,
 };
 use cowbell::CowbellVoice;
 
@@ -44,6 +47,8 @@ pub struct KitVoices {
     drums: Vec<Drum>,
     /// GM note to index into `drums` (`u8::MAX`: no drum).
     map: [u8; 128],
+    /// Sample slot `k` (note `FIRST_SLOT + k`) to index into `drums`.
+    slots: Vec<usize>,
     scratch: [f32; MAX_BLOCK],
 }
 
@@ -56,6 +61,7 @@ impl KitVoices {
         let mut kit = KitVoices {
             drums: Vec::new(),
             map: [u8::MAX; 128],
+            slots: Vec::new(),
             scratch: [0.0; MAX_BLOCK],
         };
         let kick = |freq: f64, decay: f64, click: f64| {
@@ -140,6 +146,25 @@ impl KitVoices {
             };
             kit.add(notes, bank, level);
         }
+        // The sample folder's files, slot by slot, as one-shots at the
+        // kit's tuning.
+        let folder = spec
+            .samples
+            .as_deref()
+            .and_then(|d| chronus_sequencer::song::kit_samples::scan(std::path::Path::new(d)).ok());
+        for file in folder.iter().flat_map(|f| f.files()) {
+            let sampler = SamplerSpec {
+                file: file.to_string_lossy().into_owned(),
+                speed: shift.clamp(0.125, 8.0),
+                polyphony: poly,
+                ..SamplerSpec::default()
+            };
+            kit.slots.push(kit.drums.len());
+            kit.drums.push(Drum {
+                bank: Box::new(SamplerVoices::new(&sampler, rate)),
+                level: 1.0,
+            });
+        }
         kit
     }
 
@@ -161,20 +186,31 @@ impl KitVoices {
         let i = self.map[usize::from(note)];
         self.drums.get_mut(usize::from(i))
     }
+
+    /// The sample slot that note `pitch` plays, if any.
+    fn slot(&mut self, pitch: Option<f32>) -> Option<&mut Drum> {
+        let p = pitch?.round();
+        let first = FIRST_SLOT as f32;
+        if !(p >= first && p < first + self.slots.len() as f32) {
+            return None;
+        }
+        let i = self.slots[(p - first) as usize];
+        self.drums.get_mut(i)
+    }
 }
 
 impl Instrument for KitVoices {
     fn note_on(&mut self, id: u32, pitch: Option<f32>, velocity: f32) {
-        if let Some(d) = self.drum(pitch) {
+        if let Some(d) = self.slot(pitch) {
+            d.bank.note_on(id, None, velocity);
+        } else if let Some(d) = self.drum(pitch) {
             d.bank.note_on(id, None, velocity);
         }
     }
 
-    fn note_off(&mut self, id: u32) {
-        for d in &mut self.drums {
-            d.bank.note_off(id);
-        }
-    }
+    /// Drums and samples are one-shots: they play to their end whatever
+    /// the note's length.
+    fn note_off(&mut self, _id: u32) {}
 
     fn render(&mut self, out: &mut [f32]) {
         out.fill(0.0);
