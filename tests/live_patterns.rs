@@ -354,3 +354,49 @@ fn a_kit_plays_a_sample_folder_by_name() {
         r.line()
     );
 }
+
+#[test]
+fn an_effect_parameter_follows_a_pattern_and_ends_with_its_effect() {
+    let (mut live, dir) = rig();
+    let r = run(
+        &mut live,
+        "create s synth osc=saw cutoff=20000 filter=none attack=0.002 sustain=1 release=0.02; add filter to s cutoff=1000; pattern s: C3*4; play s",
+    );
+    assert!(r.ok, "{}", r.line());
+    let r = run(&mut live, "pattern s.filter.cutoff: <8000 200>");
+    assert!(r.ok, "{}", r.line());
+    let l = render(&mut live, 3 * BAR);
+    // Bar 2 (frame BAR) is the alternation's second step, 200 Hz; bar 3
+    // its first, 8000 Hz.
+    let dark = brightness(&l, BAR + 2000, 2 * BAR);
+    let bright = brightness(&l, 2 * BAR + 2000, 3 * BAR);
+    assert!(
+        bright - dark > 30.0,
+        "bright {bright:.1} dB, dark {dark:.1} dB"
+    );
+    assert!(run(&mut live, "save patch fx").ok);
+    let text = std::fs::read_to_string(dir.dir.join("patches").join("fx.yaml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(text.contains("cutoff: <8000 200>"), "{text}");
+    // Removing the effect ends its pattern: no events for it afterwards.
+    let before = live.engine().stats();
+    assert!(run(&mut live, "remove filter from s").ok);
+    render(&mut live, 3 * BAR);
+    let after = live.engine().stats();
+    assert_eq!(after.stale_events, before.stale_events, "{after:?}");
+    assert_eq!(after.bad_events, 0, "{after:?}");
+    for (line, says) in [
+        ("pattern s.reverb.mix: <0 1>", "has no effects"),
+        ("pattern s.filter.cutoff: <1 2>", "has no effects"),
+    ] {
+        let r = run(&mut live, line);
+        assert!(!r.ok && r.line().contains(says), "{line}: {}", r.line());
+    }
+    assert!(run(&mut live, "add reverb to s").ok);
+    let r = run(&mut live, "pattern s.reverb.size: <0.2 0.9>");
+    assert!(
+        !r.ok && r.line().contains("rebuilds the effect"),
+        "{}",
+        r.line()
+    );
+}

@@ -44,9 +44,10 @@ pub fn instrument_param(spec: &InstrumentSpec, name: &str) -> ParamChange {
 
 /// How a change to effect parameter `name` is applied.
 pub fn effect_param(spec: &EffectSpec, name: &str) -> ParamChange {
-    match (spec, name) {
-        (EffectSpec::Reverb(_), "size") => ParamChange::Rebuild,
-        _ => ParamChange::Live,
+    if spec.rebuilds(name) {
+        ParamChange::Rebuild
+    } else {
+        ParamChange::Live
     }
 }
 

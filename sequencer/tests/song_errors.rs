@@ -89,7 +89,7 @@ const CASES: &[(&str, bool, usize, usize, &str, &str)] = &[
         2,
         15,
         ".effects[0].size: ",
-        "expected a number but found the text \"big\"",
+        "size takes a number, not the text \"big\"",
     ),
     (
         "    effects:\n      - type: reverb\n      - type: delai\n",

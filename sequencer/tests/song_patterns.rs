@@ -318,3 +318,53 @@ fn a_kit_sample_folder_adds_and_overrides_names() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn effect_parameters_follow_patterns_with_the_engines_effect_ids() {
+    use chronus_sequencer::{EffectId, ParamTarget};
+    let src = "tempo: 120\ninstruments:\n  a:\n    type: synth\n    effects:\n      - { type: delay }\n      - { type: reverb }\n  b:\n    type: synth\n    effects:\n      - type: filter\n        cutoff: \"<300 3000>\"\npatterns:\n  p:\n    a: \"C2\"\n    b: \"C2*2\"\n";
+    let (s, w) = Song::from_yaml(src, Path::new("t.yaml")).unwrap_or_else(|e| panic!("{e}"));
+    assert!(w.is_empty(), "{w:?}");
+    let cutoff = chronus_sequencer::song::FilterSpec::PARAMS
+        .iter()
+        .position(|q| q.0 == "cutoff")
+        .unwrap_or(0) as u16;
+    // b's filter is the song's third effect (a has two): id 2.
+    let target = ParamTarget::Effect {
+        effect: EffectId(2),
+        param: cutoff,
+    };
+    let p: Vec<(u64, f32)> = params(&s, 1, 2)
+        .into_iter()
+        .filter(|x| x.1 == target)
+        .map(|x| (x.0, x.2))
+        .collect();
+    assert_eq!(
+        p,
+        [
+            (0, 300.0),
+            (48_000, 300.0),
+            (96_000, 3000.0),
+            (144_000, 3000.0)
+        ]
+    );
+    let bad = src.replace("cutoff: \"<300 3000>\"", "cutoff: \"<300 x>\"");
+    let e = Song::from_yaml(&bad, Path::new("t.yaml"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with("t.yaml:12:23: instruments.b.effects[0].cutoff:"),
+        "{e}"
+    );
+    let bad = src.replace(
+        "- { type: reverb }",
+        "- { type: reverb, size: \"<0.2 0.9>\" }",
+    );
+    let e = Song::from_yaml(&bad, Path::new("t.yaml"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("instruments.a.effects[1].size") && e.contains("rebuilds the effect"),
+        "{e}"
+    );
+}

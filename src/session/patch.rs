@@ -7,9 +7,9 @@ use super::model::{LiveTrack, Model, PatternKind, Scene};
 use super::{Action, Draft};
 use crate::engine::Command as EngineCommand;
 use crate::live::timeline::Edit;
-use chronus_sequencer::pattern::{self, Pattern};
-use chronus_sequencer::song::InstrumentSpec;
-use chronus_sequencer::{Song, TrackId};
+use chronus_sequencer::pattern::{self, ParamLane, Pattern};
+
+use chronus_sequencer::{ParamTarget, Song, TrackId};
 use indexmap::IndexMap;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -137,7 +137,7 @@ pub fn to_yaml(model: &Model) -> Result<String, String> {
         instruments: model
             .tracks
             .iter()
-            .map(|(n, t)| (n.as_str(), instrument_out(&t.spec, &t.params)))
+            .map(|(n, t)| (n.as_str(), instrument_out(t)))
             .collect(),
         patterns,
         arrangement: arrangement_out(model, live_name, previous),
@@ -154,17 +154,24 @@ pub fn to_yaml(model: &Model) -> Result<String, String> {
 
 /// An instrument as song text: its settings, with each parameter that
 /// follows a pattern written as that pattern's text.
-fn instrument_out(
-    spec: &InstrumentSpec,
-    params: &[chronus_sequencer::pattern::ParamLane],
-) -> serde_yaml_ng::Value {
-    let mut value = serde_yaml_ng::to_value(spec).unwrap_or(serde_yaml_ng::Value::Null);
-    if let serde_yaml_ng::Value::Mapping(map) = &mut value {
-        for lane in params {
-            map.insert(
-                serde_yaml_ng::Value::String(lane.key.clone()),
-                serde_yaml_ng::Value::String(lane.text.clone()),
-            );
+fn instrument_out(t: &LiveTrack) -> serde_yaml_ng::Value {
+    use serde_yaml_ng::Value;
+    let mut value = serde_yaml_ng::to_value(&t.spec).unwrap_or(Value::Null);
+    for lane in &t.params {
+        let key = Value::String(lane.key.clone());
+        let text = Value::String(lane.text.clone());
+        // An effect's parameter goes into that effect's entry, wherever
+        // the effect is in the chain now.
+        let entry = match lane.target {
+            ParamTarget::Effect { effect, .. } => t
+                .effect_ids
+                .iter()
+                .position(|&id| id == effect)
+                .and_then(|i| value.get_mut("effects")?.get_mut(i)),
+            _ => Some(&mut value),
+        };
+        if let Some(Value::Mapping(map)) = entry {
+            map.insert(key, text);
         }
     }
     value
@@ -303,9 +310,24 @@ pub fn load_song(d: &mut Draft, song: &Song, rate: u32) -> Result<Vec<Action>, S
             LiveTrack {
                 id,
                 spec: t.spec.clone(),
-                effect_ids,
+                effect_ids: effect_ids.clone(),
                 pattern: None,
-                params: t.params.clone(),
+                // Effect parameters follow the session's own effect ids.
+                params: t
+                    .params
+                    .iter()
+                    .map(|lane| match lane.effect {
+                        Some(i) => ParamLane::for_effect(
+                            &t.spec.effects()[i],
+                            i,
+                            effect_ids[i],
+                            &lane.key,
+                            &lane.text,
+                        )
+                        .unwrap_or_else(|_| lane.clone()),
+                        None => lane.clone(),
+                    })
+                    .collect(),
                 playing: false,
                 muted: false,
                 soloed: false,

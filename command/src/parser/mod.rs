@@ -131,10 +131,12 @@ fn colon_command(kind: ColonKind, rest: &str, column: usize) -> Result<Command> 
     let param_target = matches!(kind, ColonKind::Pattern)
         && !first.quoted
         && first.pair.is_none()
-        && first
-            .text
-            .split_once('.')
-            .is_some_and(|(t, p)| args::is_bare_name(t) && args::is_bare_name(p));
+        && first.text.split_once('.').is_some_and(|(t, p)| {
+            // `bass.cutoff` or `bass.reverb.mix`.
+            args::is_bare_name(t)
+                && p.split('.').count() <= 2
+                && p.split('.').all(args::is_bare_name)
+        });
     let name = if param_target {
         Word {
             text: first.text.clone(),

@@ -5,8 +5,8 @@
 
 use super::signal::Signal;
 use super::{query, Pattern, PatternError, Rational, Value};
-use crate::event::ParamTarget;
-use crate::song::InstrumentSpec;
+use crate::event::{EffectId, ParamTarget};
+use crate::song::{EffectSpec, InstrumentSpec};
 
 /// What a parameter follows.
 #[derive(Clone, Debug, PartialEq)]
@@ -28,6 +28,9 @@ pub struct ParamLane {
     pub source: Source,
     /// The pattern text as written.
     pub text: String,
+    /// For an effect's parameter, which of the instrument's effects it is
+    /// (its index when the lane was made).
+    pub effect: Option<usize>,
 }
 
 /// The value `pattern` holds at time `t` (cycles): the first event whose
@@ -70,57 +73,98 @@ impl ParamLane {
                 };
                 if spec.rebuilds(key) {
                     return Err(keyed(format!(
-                        "'{key}' cannot follow a pattern: changing it rebuilds the instrument"
+                        "{key} takes a number, not the text \"{text}\" (changing it rebuilds the instrument, so it cannot follow a pattern)"
                     )));
                 }
                 let (_, _, lo, hi) = params[i];
                 (ParamTarget::Instrument(i as u16), lo, hi)
             }
         };
-        if let Some(signal) = Signal::parse(text) {
-            let signal = signal?;
-            let (a, b) = signal.bounds();
-            if a < lo || b > hi {
-                return Err(PatternError {
-                    column: 1,
-                    message: format!(
-                        "{key} runs from {a} to {b}, out of its range {lo}..{hi}: give the signal a .range(lo, hi) inside it"
-                    ),
-                });
-            }
-            return Ok(ParamLane {
-                key: key.to_string(),
-                target,
-                source: Source::Signal(signal),
-                text: text.to_string(),
-            });
-        }
-        let pattern = super::parse(text)?;
-        for (value, column) in pattern.values() {
-            match value {
-                Value::Number(v) if (lo..=hi).contains(&v) => {}
-                Value::Number(v) => {
-                    return Err(PatternError {
-                        column,
-                        message: format!("{key} {v} is out of range: expected {lo}..{hi}"),
-                    })
-                }
-                other => {
-                    return Err(PatternError {
-                        column,
-                        message: format!(
-                            "{key} follows numbers: expected a number in {lo}..{hi} but found {}",
-                            other.describe()
-                        ),
-                    })
-                }
-            }
-        }
         Ok(ParamLane {
             key: key.to_string(),
             target,
-            source: Source::Pattern(pattern),
+            source: source(key, text, lo, hi)?,
             text: text.to_string(),
+            effect: None,
         })
     }
+
+    /// Parameter `key` of effect `fx` (the instrument's `index`-th, engine
+    /// id `id`) following the pattern `text`.
+    ///
+    /// # Errors
+    /// As [`ParamLane::new`].
+    pub fn for_effect(
+        fx: &EffectSpec,
+        index: usize,
+        id: EffectId,
+        key: &str,
+        text: &str,
+    ) -> Result<ParamLane, PatternError> {
+        let keyed = |message: String| PatternError { column: 0, message };
+        let params = fx.params();
+        let Some(i) = params.iter().position(|p| p.0 == key) else {
+            let names: Vec<&str> = params.iter().map(|p| p.0).collect();
+            return Err(keyed(format!(
+                "{} has no parameter '{key}' to pattern: expected one of {}",
+                fx.kind(),
+                names.join(", ")
+            )));
+        };
+        if fx.rebuilds(key) {
+            return Err(keyed(format!(
+                "{key} takes a number, not the text \"{text}\" (changing it rebuilds the effect, so it cannot follow a pattern)"
+            )));
+        }
+        let (_, _, lo, hi) = params[i];
+        Ok(ParamLane {
+            key: key.to_string(),
+            target: ParamTarget::Effect {
+                effect: id,
+                param: i as u16,
+            },
+            source: source(key, text, lo, hi)?,
+            text: text.to_string(),
+            effect: Some(index),
+        })
+    }
+}
+
+/// The signal or pattern `text`, checked to stay in `lo..=hi`.
+fn source(key: &str, text: &str, lo: f64, hi: f64) -> Result<Source, PatternError> {
+    if let Some(signal) = Signal::parse(text) {
+        let signal = signal?;
+        let (a, b) = signal.bounds();
+        if a < lo || b > hi {
+            return Err(PatternError {
+                column: 1,
+                message: format!(
+                    "{key} runs from {a} to {b}, out of its range {lo}..{hi}: give the signal a .range(lo, hi) inside it"
+                ),
+            });
+        }
+        return Ok(Source::Signal(signal));
+    }
+    let pattern = super::parse(text)?;
+    for (value, column) in pattern.values() {
+        match value {
+            Value::Number(v) if (lo..=hi).contains(&v) => {}
+            Value::Number(v) => {
+                return Err(PatternError {
+                    column,
+                    message: format!("{key} {v} is out of range: expected {lo}..{hi}"),
+                })
+            }
+            other => {
+                return Err(PatternError {
+                    column,
+                    message: format!(
+                        "{key} follows numbers: expected a number in {lo}..{hi} but found {}",
+                        other.describe()
+                    ),
+                })
+            }
+        }
+    }
+    Ok(Source::Pattern(pattern))
 }

@@ -156,30 +156,9 @@ fn typed<T: DeserializeOwned>(map: Mapping, prefix: &[Step]) -> Result<T, Mistak
     })
 }
 
-fn effect(value: Value, index: usize) -> Result<EffectSpec, Mistake> {
-    let prefix = [Step::Key("effects".into()), Step::Item(index)];
-    let (kind, map) = take_type(value, &EffectSpec::KINDS, "effect", &prefix)?;
-    Ok(match kind.as_str() {
-        "reverb" => EffectSpec::Reverb(typed::<ReverbSpec>(map, &prefix)?),
-        "delay" => EffectSpec::Delay(typed::<DelaySpec>(map, &prefix)?),
-        "chorus" => EffectSpec::Chorus(typed::<ChorusSpec>(map, &prefix)?),
-        "phaser" => EffectSpec::Phaser(typed::<PhaserSpec>(map, &prefix)?),
-        "distortion" => EffectSpec::Distortion(typed::<DistortionSpec>(map, &prefix)?),
-        "compressor" => EffectSpec::Compressor(typed::<CompressorSpec>(map, &prefix)?),
-        _ => EffectSpec::Filter(typed::<FilterSpec>(map, &prefix)?),
-    })
-}
-
-/// One instrument from its YAML value, and the numeric parameters written
-/// as pattern text (`cutoff: "<200 800>"`), in file order.
-pub(crate) fn instrument(value: Value) -> Result<(InstrumentSpec, Vec<(String, String)>), Mistake> {
-    let (kind, mut map) = take_type(value, &InstrumentSpec::KINDS, "instrument", &[])?;
-    // Text where a number belongs is a parameter pattern (`note` takes note
-    // names as text, so it is not one).
-    let numeric: Vec<&str> = InstrumentSpec::default_of(&kind)
-        .map(|s| s.params().iter().map(|p| p.0).collect())
-        .unwrap_or_default();
-    let mut patterns = Vec::new();
+/// Take out of `map` the text values of the numeric keys `numeric` (not
+/// note keys): parameter patterns.
+fn take_patterns(map: &mut Mapping, numeric: &[&str]) -> Vec<(String, String)> {
     let keys: Vec<String> = map
         .iter()
         .filter_map(|(k, v)| match (k, v) {
@@ -191,11 +170,50 @@ pub(crate) fn instrument(value: Value) -> Result<(InstrumentSpec, Vec<(String, S
             _ => None,
         })
         .collect();
-    for k in keys {
-        if let Some(Value::String(text)) = map.remove(k.as_str()) {
-            patterns.push((k, text));
-        }
-    }
+    keys.into_iter()
+        .filter_map(|k| match map.remove(k.as_str()) {
+            Some(Value::String(text)) => Some((k, text)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A parameter pattern written in an instrument: `(effect index, key,
+/// text)`, the index `None` for the instrument's own parameters.
+pub(crate) type PatternText = (Option<usize>, String, String);
+
+fn effect(value: Value, index: usize) -> Result<(EffectSpec, Vec<(String, String)>), Mistake> {
+    let prefix = [Step::Key("effects".into()), Step::Item(index)];
+    let (kind, mut map) = take_type(value, &EffectSpec::KINDS, "effect", &prefix)?;
+    let numeric: Vec<&str> = EffectSpec::default_of(&kind)
+        .map(|s| s.params().iter().map(|p| p.0).collect())
+        .unwrap_or_default();
+    let patterns = take_patterns(&mut map, &numeric);
+    let spec = match kind.as_str() {
+        "reverb" => EffectSpec::Reverb(typed::<ReverbSpec>(map, &prefix)?),
+        "delay" => EffectSpec::Delay(typed::<DelaySpec>(map, &prefix)?),
+        "chorus" => EffectSpec::Chorus(typed::<ChorusSpec>(map, &prefix)?),
+        "phaser" => EffectSpec::Phaser(typed::<PhaserSpec>(map, &prefix)?),
+        "distortion" => EffectSpec::Distortion(typed::<DistortionSpec>(map, &prefix)?),
+        "compressor" => EffectSpec::Compressor(typed::<CompressorSpec>(map, &prefix)?),
+        _ => EffectSpec::Filter(typed::<FilterSpec>(map, &prefix)?),
+    };
+    Ok((spec, patterns))
+}
+
+/// One instrument from its YAML value, and the numeric parameters written
+/// as pattern text (`cutoff: "<200 800>"`), in file order.
+pub(crate) fn instrument(value: Value) -> Result<(InstrumentSpec, Vec<PatternText>), Mistake> {
+    let (kind, mut map) = take_type(value, &InstrumentSpec::KINDS, "instrument", &[])?;
+    // Text where a number belongs is a parameter pattern (`note` takes note
+    // names as text, so it is not one).
+    let numeric: Vec<&str> = InstrumentSpec::default_of(&kind)
+        .map(|s| s.params().iter().map(|p| p.0).collect())
+        .unwrap_or_default();
+    let mut patterns: Vec<PatternText> = take_patterns(&mut map, &numeric)
+        .into_iter()
+        .map(|(k, t)| (None, k, t))
+        .collect();
     let mut effects = Vec::new();
     if let Some(list) = map.remove("effects") {
         let Value::Sequence(items) = list else {
@@ -208,7 +226,9 @@ pub(crate) fn instrument(value: Value) -> Result<(InstrumentSpec, Vec<(String, S
             ));
         };
         for (i, item) in items.into_iter().enumerate() {
-            effects.push(effect(item, i)?);
+            let (fx, texts) = effect(item, i)?;
+            patterns.extend(texts.into_iter().map(|(k, t)| (Some(i), k, t)));
+            effects.push(fx);
         }
     }
     let mut spec = match kind.as_str() {

@@ -25,6 +25,13 @@ pub enum EffectSpec {
 }
 
 impl EffectSpec {
+    /// Whether changing numeric parameter `name` rebuilds the effect (its
+    /// memory is sized from it) rather than reaching it while it runs: a
+    /// reverb's `size`.
+    pub fn rebuilds(&self, name: &str) -> bool {
+        matches!((self, name), (EffectSpec::Reverb(_), "size"))
+    }
+
     /// The effect's name as written in songs.
     pub fn kind(&self) -> &'static str {
         match self {

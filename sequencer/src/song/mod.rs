@@ -26,6 +26,7 @@ pub use effect::*;
 pub use error::{Location, SongError, Warning};
 pub use instrument::*;
 
+use crate::event::EffectId;
 use crate::pattern::{self, ParamLane, Pattern};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -195,6 +196,59 @@ struct Compiler<'a> {
 }
 
 impl Compiler<'_> {
+    /// The parameter patterns of instrument `name`, each located at its
+    /// key when it is wrong; effects numbered from `first_effect`.
+    fn param_lanes(
+        &self,
+        name: &str,
+        spec: &InstrumentSpec,
+        texts: Vec<decode::PatternText>,
+        first_effect: u32,
+    ) -> Result<Vec<ParamLane>, SongError> {
+        let mut lanes = Vec::new();
+        for (fx, key, text) in texts {
+            let (lane, shown, path) = match fx {
+                None => (
+                    ParamLane::new(spec, &key, &text),
+                    key.clone(),
+                    vec![locate::PathStep::Key(&key)],
+                ),
+                Some(i) => (
+                    ParamLane::for_effect(
+                        &spec.effects()[i],
+                        i,
+                        EffectId(first_effect + i as u32),
+                        &key,
+                        &text,
+                    ),
+                    format!("effects[{i}].{key}"),
+                    vec![
+                        locate::PathStep::Key("effects"),
+                        locate::PathStep::Item(i),
+                        locate::PathStep::Key(&key),
+                    ],
+                ),
+            };
+            let lane = lane.map_err(|e| {
+                let mut full = vec![
+                    locate::PathStep::Key("instruments"),
+                    locate::PathStep::Key(name),
+                ];
+                full.extend(path);
+                let location = locate::locate_path(self.src, &full, false).map(|l| Location {
+                    line: l.line,
+                    column: l.column + e.column.saturating_sub(1),
+                });
+                self.error(
+                    location,
+                    format!("instruments.{name}.{shown}: {}", e.message),
+                )
+            })?;
+            lanes.push(lane);
+        }
+        Ok(lanes)
+    }
+
     /// A mistake inside instrument `name`, located at its key path.
     fn mistake(&self, name: &str, m: &decode::Mistake) -> SongError {
         let mut path = vec![
@@ -262,6 +316,9 @@ impl Compiler<'_> {
             ));
         }
         let mut tracks: Vec<Track> = Vec::with_capacity(file.instruments.0.len());
+        // Effects are numbered across the song's tracks, as the engine
+        // numbers them when it builds the song.
+        let mut first_effect = 0u32;
         for (name, value) in file.instruments.0 {
             let (mut spec, texts) =
                 decode::instrument(value).map_err(|m| self.mistake(&name, &m))?;
@@ -294,18 +351,8 @@ impl Compiler<'_> {
                     k.samples = Some(dir.to_string_lossy().into_owned());
                 }
             }
-            let mut params = Vec::new();
-            for (key, text) in texts {
-                let lane = ParamLane::new(&spec, &key, &text).map_err(|e| {
-                    let here = locate::locate(self.src, &["instruments", &name, &key]);
-                    let location = here.map(|l| Location {
-                        line: l.line,
-                        column: l.column + e.column.saturating_sub(1),
-                    });
-                    self.error(location, format!("instruments.{name}.{key}: {}", e.message))
-                })?;
-                params.push(lane);
-            }
+            let params = self.param_lanes(&name, &spec, texts, first_effect)?;
+            first_effect += spec.effects().len() as u32;
             tracks.push(Track { name, spec, params });
         }
         let names: Vec<&str> = tracks.iter().map(|t| t.name.as_str()).collect();

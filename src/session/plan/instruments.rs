@@ -407,15 +407,29 @@ pub(super) fn add_effect(
 pub(super) fn remove_effect(d: &mut Draft, effect: &Word, target: &Word) -> Result<Planned> {
     let t = track(d, target)?.clone();
     let i = find_effect(&t, &effect.text, &target.text)?;
+    let id = t.effect_ids[i];
+    let mut actions = vec![Action::Engine(EngineCommand::RemoveEffect {
+        track: t.id,
+        effect: id,
+    })];
+    // Its parameters no longer follow patterns.
+    let mut params = t.params.clone();
+    params.retain(|l| !matches!(l.target, ParamTarget::Effect { effect, .. } if effect == id));
+    if params.len() != t.params.len() {
+        if let Some(p) = super::music::track_pattern(&t, &target.text, &params)? {
+            actions.push(Action::Edit(crate::live::timeline::Edit::Pattern(
+                t.id,
+                Some(p),
+            )));
+        }
+    }
     if let Some(tr) = d.model.tracks.get_mut(&target.text) {
         tr.spec.effects_mut().remove(i);
         tr.effect_ids.remove(i);
+        tr.params = params;
     }
     done(
-        vec![Action::Engine(EngineCommand::RemoveEffect {
-            track: t.id,
-            effect: t.effect_ids[i],
-        })],
+        actions,
         false,
         format!("remove {} from {}", effect.text, shown(&target.text)),
     )

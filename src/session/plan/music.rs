@@ -98,6 +98,27 @@ pub(super) fn set_pattern(
     })
 }
 
+/// The track's pattern again, driving `params` (after they change), if it
+/// has one.
+pub(super) fn track_pattern(
+    live: &LiveTrack,
+    track_name: &str,
+    params: &[ParamLane],
+) -> Result<Option<Pattern>> {
+    let Some((_, notes)) = &live.pattern else {
+        return Ok(None);
+    };
+    let p = chronus_sequencer::pattern::parse(notes)
+        .map_err(|e| format!("{track_name}: column {}: {}", e.column, e.message))?
+        .with_pitches(
+            live.spec
+                .pitches()
+                .map_err(|e| format!("{track_name}: {e}"))?,
+        )
+        .with_params(params.to_vec());
+    Ok(Some(p))
+}
+
 /// `pattern bass.cutoff: <200 800>`: a parameter follows a pattern, set by
 /// each note of the track's pattern from the next bar; a silent pattern
 /// (`~`) ends it and puts the parameter back to its setting.
@@ -114,58 +135,55 @@ fn set_param_pattern(
     };
     let live = track(d, &word)?.clone();
     let silent = chronus_sequencer::pattern::parse(&text.text).is_ok_and(|p| p.is_silent());
+    let effect = match key.split_once('.') {
+        Some((fx, param)) => Some((find_effect(&live, fx, track_name)?, param)),
+        None => None,
+    };
+    let shift = text.column.saturating_sub(1);
+    let located = |e: chronus_sequencer::pattern::PatternError| {
+        if e.column == 0 {
+            format!("{}: {}", name.text, e.message)
+        } else {
+            format!("column {}: {}", e.column + shift, e.message)
+        }
+    };
+    // A silent pattern (`~`) still names its parameter: the lane built from
+    // it gives the target to end.
+    let probe = text.text.as_str();
+    let lane = match effect {
+        Some((i, param)) => {
+            ParamLane::for_effect(&live.spec.effects()[i], i, live.effect_ids[i], param, probe)
+        }
+        None => ParamLane::new(&live.spec, key, probe),
+    };
+    let lane = lane.map_err(located)?;
     let mut params = live.params.clone();
-    params.retain(|l| l.key != key);
+    params.retain(|l| l.target != lane.target);
     let mut actions = Vec::new();
     if silent {
-        // Back to the instrument's own setting.
-        let value = match key {
-            "gain" => Some((ParamTarget::Gain, live.spec.gain_db())),
-            "pan" => Some((ParamTarget::Pan, live.spec.pan())),
-            _ => {
-                let values = serde_yaml_ng::to_value(&live.spec).ok();
-                live.spec
-                    .params()
-                    .iter()
-                    .position(|p| p.0 == key)
-                    .and_then(|i| {
-                        let v = values.as_ref()?.get(key)?.as_f64()?;
-                        Some((ParamTarget::Instrument(i as u16), v))
-                    })
-            }
+        // Back to the parameter's own setting.
+        let value = match (effect, key) {
+            (_, "gain") => Some(live.spec.gain_db()),
+            (_, "pan") => Some(live.spec.pan()),
+            (Some((i, param)), _) => serde_yaml_ng::to_value(&live.spec.effects()[i])
+                .ok()
+                .and_then(|v| v.get(param)?.as_f64()),
+            (None, _) => serde_yaml_ng::to_value(&live.spec)
+                .ok()
+                .and_then(|v| v.get(key)?.as_f64()),
         };
-        let Some((target, value)) = value else {
-            return Err(format!(
-                "{} has no parameter '{key}' to pattern",
-                shown(track_name)
-            ));
-        };
-        actions.push(Action::Param {
-            track: live.id,
-            target,
-            value: value as f32,
-            ramp: DEFAULT_RAMP,
-        });
+        if let Some(value) = value {
+            actions.push(Action::Param {
+                track: live.id,
+                target: lane.target,
+                value: value as f32,
+                ramp: DEFAULT_RAMP,
+            });
+        }
     } else {
-        let shift = text.column.saturating_sub(1);
-        let lane = ParamLane::new(&live.spec, key, &text.text).map_err(|e| {
-            if e.column == 0 {
-                format!("{}: {}", name.text, e.message)
-            } else {
-                format!("column {}: {}", e.column + shift, e.message)
-            }
-        })?;
         params.push(lane);
     }
-    if let Some((_, notes)) = &live.pattern {
-        let p = chronus_sequencer::pattern::parse(notes)
-            .map_err(|e| format!("{track_name}: column {}: {}", e.column, e.message))?
-            .with_pitches(
-                live.spec
-                    .pitches()
-                    .map_err(|e| format!("{track_name}: {e}"))?,
-            )
-            .with_params(params.clone());
+    if let Some(p) = track_pattern(&live, track_name, &params)? {
         actions.push(Action::Edit(crate::live::timeline::Edit::Pattern(
             live.id,
             Some(p),
