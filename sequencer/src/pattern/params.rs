@@ -57,27 +57,18 @@ impl ParamLane {
     /// not a number in the parameter's range, with its column (column 0
     /// when the key itself is at fault).
     pub fn new(spec: &InstrumentSpec, key: &str, text: &str) -> Result<ParamLane, PatternError> {
-        let keyed = |message: String| PatternError { column: 0, message };
         let (target, lo, hi) = match key {
             "gain" => (ParamTarget::Gain, -60.0, 24.0),
             "pan" => (ParamTarget::Pan, -1.0, 1.0),
             _ => {
-                let params = spec.params();
-                let Some(i) = params.iter().position(|p| p.0 == key) else {
-                    let names: Vec<&str> = params.iter().map(|p| p.0).collect();
-                    return Err(keyed(format!(
-                        "{} has no parameter '{key}' to pattern: expected one of {}",
-                        spec.kind(),
-                        names.join(", ")
-                    )));
-                };
-                if spec.rebuilds(key) {
-                    return Err(keyed(format!(
-                        "{key} takes a number, not the text \"{text}\" (changing it rebuilds the instrument, so it cannot follow a pattern)"
-                    )));
-                }
-                let (_, _, lo, hi) = params[i];
-                (ParamTarget::Instrument(i as u16), lo, hi)
+                let (i, lo, hi) = lookup(
+                    (spec.kind(), "instrument"),
+                    spec.params(),
+                    key,
+                    text,
+                    spec.rebuilds(key),
+                )?;
+                (ParamTarget::Instrument(i), lo, hi)
             }
         };
         Ok(ParamLane {
@@ -101,33 +92,50 @@ impl ParamLane {
         key: &str,
         text: &str,
     ) -> Result<ParamLane, PatternError> {
-        let keyed = |message: String| PatternError { column: 0, message };
-        let params = fx.params();
-        let Some(i) = params.iter().position(|p| p.0 == key) else {
-            let names: Vec<&str> = params.iter().map(|p| p.0).collect();
-            return Err(keyed(format!(
-                "{} has no parameter '{key}' to pattern: expected one of {}",
-                fx.kind(),
-                names.join(", ")
-            )));
-        };
-        if fx.rebuilds(key) {
-            return Err(keyed(format!(
-                "{key} takes a number, not the text \"{text}\" (changing it rebuilds the effect, so it cannot follow a pattern)"
-            )));
-        }
-        let (_, _, lo, hi) = params[i];
+        let (i, lo, hi) = lookup(
+            (fx.kind(), "effect"),
+            fx.params(),
+            key,
+            text,
+            fx.rebuilds(key),
+        )?;
         Ok(ParamLane {
             key: key.to_string(),
             target: ParamTarget::Effect {
                 effect: id,
-                param: i as u16,
+                param: i,
             },
             source: source(key, text, lo, hi)?,
             text: text.to_string(),
             effect: Some(index),
         })
     }
+}
+
+/// Parameter `key` of a `(kind, instrument or effect)` with table `params`:
+/// its index and range, unless it is unknown or `rebuilds`.
+fn lookup(
+    (kind, what): (&str, &str),
+    params: &[(&'static str, f64, f64, f64)],
+    key: &str,
+    text: &str,
+    rebuilds: bool,
+) -> Result<(u16, f64, f64), PatternError> {
+    let keyed = |message: String| PatternError { column: 0, message };
+    let Some(i) = params.iter().position(|p| p.0 == key) else {
+        let names: Vec<&str> = params.iter().map(|p| p.0).collect();
+        return Err(keyed(format!(
+            "{kind} has no parameter '{key}' to pattern: expected one of {}",
+            names.join(", ")
+        )));
+    };
+    if rebuilds {
+        return Err(keyed(format!(
+            "{key} takes a number, not the text \"{text}\" (changing it rebuilds the {what}, so it cannot follow a pattern)"
+        )));
+    }
+    let (_, _, lo, hi) = params[i];
+    Ok((i as u16, lo, hi))
 }
 
 /// The signal or pattern `text`, checked to stay in `lo..=hi`.
