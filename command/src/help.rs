@@ -35,8 +35,8 @@ const COMMANDS: &[CommandHelp] = &[
     },
     CommandHelp {
         name: "pattern",
-        syntax: "pattern NAME: MINI-NOTATION",
-        summary: "Give an instrument a Tidal-style pattern: [] groups, <> alternates per bar, *N repeats, (k,n) euclid.",
+        syntax: "pattern NAME[.PARAM]: MINI-NOTATION",
+        summary: "Give an instrument a Strudel/Tidal pattern ([] groups, <> per bar, {} polymeter, *N, (k,n) euclid, a|b, 0 .. 7, bd:3, C:maj); NAME.PARAM makes a parameter follow one (bass.cutoff, bass.reverb.mix, or a signal: sine.range(200, 2000)).",
         example: "pattern bass: <[C2 E2] G2*2> ~ A2(3,8)",
     },
     CommandHelp {
