@@ -24,6 +24,10 @@ pub trait Instrument: Send {
     /// Silence every voice at once.
     fn reset(&mut self);
 
+    /// Fade every sounding voice out quickly (a few ms, no click): an open
+    /// hi-hat choked by a closed one. By default nothing.
+    fn choke(&mut self) {}
+
     /// Set the numeric parameter at index `param` of the instrument's spec
     /// table (`SynthSpec::PARAMS` and the like) to `value`, reached over
     /// `ramp` frames (smoothed: no zipper noise; sounding voices follow).

@@ -169,7 +169,16 @@ impl Voice for HihatVoice {
         self.active = false;
         self.amp = 0.0;
     }
+
+    /// Fall the remaining way to silence in 5 ms: the open hat a closed
+    /// hat cuts off.
+    fn choke(&mut self) {
+        self.decay_coef = self.decay_coef.min(fall_60db(CHOKE_SECONDS, self.rate));
+    }
 }
+
+/// How fast a choked hat falls 60 dB.
+const CHOKE_SECONDS: f64 = 0.005;
 
 impl HihatVoice {
     /// Set both high-passes to `freq` Hz times the hit's note shift (state kept).

@@ -20,6 +20,9 @@ pub trait Voice: Send {
     /// Close the gate. One-shot drums ignore it.
     fn release(&mut self) {}
 
+    /// Fade out within a few milliseconds (choked). By default nothing.
+    fn choke(&mut self) {}
+
     /// Add the next `out.len()` samples into `out`. Once the voice ends it
     /// adds nothing (the caller only calls it while active).
     fn add_to(&mut self, out: &mut [f32]);
@@ -240,6 +243,12 @@ macro_rules! pool_instrument {
             /// Silence every voice at once. Audio-thread safe.
             fn reset(&mut self) {
                 self.pool.reset();
+            }
+
+            /// Choke every sounding voice. Audio-thread safe.
+            fn choke(&mut self) {
+                self.pool
+                    .each_voice(|v| $crate::voices::pool::Voice::choke(v));
             }
 
             /// Clamp and pass the parameter to every voice (see the voice

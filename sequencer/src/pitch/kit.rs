@@ -8,7 +8,7 @@
 //! | `rim`, `rs` | rim shot (side stick) | 37 |
 //! | `cp`, `clap` | hand clap | 39 |
 //! | `hh`, `ch` | closed hi-hat | 42, 44 (pedal) |
-//! | `oh` | open hi-hat | 46 |
+//! | `oh` | open hi-hat (choked by `hh`) | 46 |
 //! | `lt` | low tom | 41, 43 |
 //! | `mt` | mid tom | 45, 47 |
 //! | `ht` | high tom | 48, 50 |

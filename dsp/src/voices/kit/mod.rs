@@ -26,6 +26,8 @@ use cowbell::CowbellVoice;
 
 /// The GM note a pitchless hit plays (bass drum 1).
 const DEFAULT_NOTE: u8 = 36;
+/// The open hi-hat's GM note.
+const OPEN_HAT: u8 = 46;
 /// Most voices each drum keeps (a kit's `polyphony` is per drum, capped).
 const MAX_PER_DRUM: f64 = 8.0;
 
@@ -201,6 +203,13 @@ impl KitVoices {
 
 impl Instrument for KitVoices {
     fn note_on(&mut self, id: u32, pitch: Option<f32>, velocity: f32) {
+        // A closed or pedal hi-hat chokes the open one, as on a real kit.
+        if matches!(pitch.map(f32::round), Some(42.0 | 44.0)) {
+            let open = self.map[usize::from(OPEN_HAT)];
+            if let Some(d) = self.drums.get_mut(usize::from(open)) {
+                d.bank.choke();
+            }
+        }
         if let Some(d) = self.slot(pitch) {
             d.bank.note_on(id, None, velocity);
         } else if let Some(d) = self.drum(pitch) {
@@ -309,5 +318,36 @@ mod tests {
             tail(&long),
             tail(&base)
         );
+    }
+
+    #[test]
+    fn a_closed_hat_chokes_the_open_one() {
+        let mut k = kit();
+        k.note_on(1, Some(46.0), 0.8);
+        let open = render(&mut k, 4800, 64);
+        assert!(peak(&open[2400..]) > 0.01, "the open hat rings");
+        k.note_on(2, Some(42.0), 0.8);
+        let mut alone = kit();
+        alone.note_on(2, Some(42.0), 0.8);
+        let both = render(&mut k, 4800, 64);
+        let closed = render(&mut alone, 4800, 64);
+        // 10 ms on, only the closed hat is left: the open one is choked
+        // (without the choke it would still ring at its 0.4 s decay).
+        let rest: f32 = both[480..]
+            .iter()
+            .zip(&closed[480..])
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f32::max);
+        assert!(rest < 1e-3, "open hat left: {rest}");
+        // And it faded rather than stopped: no jump at the closed hit.
+        let jump = both[..64]
+            .windows(2)
+            .map(|w| (w[1] - w[0]).abs())
+            .fold(0.0, f32::max);
+        let closed_jump = closed[..64]
+            .windows(2)
+            .map(|w| (w[1] - w[0]).abs())
+            .fold(0.0, f32::max);
+        assert!(jump < closed_jump + 0.5, "{jump} vs {closed_jump}");
     }
 }
