@@ -28,6 +28,14 @@ pub trait Instrument: Send {
     /// hi-hat choked by a closed one. By default nothing.
     fn choke(&mut self) {}
 
+    /// Bend the pitch of sounding and later notes by `semitones` (a pitch
+    /// wheel, or vibrato riding on it), reached over `ramp` frames. Pitched
+    /// instruments follow it; drums ignore it (the default). Audio thread
+    /// safe.
+    fn set_bend(&mut self, semitones: f32, ramp: u32) {
+        let _ = (semitones, ramp);
+    }
+
     /// Set the numeric parameter at index `param` of the instrument's spec
     /// table (`SynthSpec::PARAMS` and the like) to `value`, reached over
     /// `ramp` frames (smoothed: no zipper noise; sounding voices follow).

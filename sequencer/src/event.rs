@@ -60,6 +60,12 @@ pub enum ParamTarget {
     Pan,
     /// Mute (1) or sound (0); ramped like any parameter.
     Mute,
+    /// Pitch bend of every sounding and later note, in semitones (a MIDI
+    /// pitch wheel, vibrato); pitched instruments follow it, drums ignore it.
+    Bend,
+    /// Silence the track's sounding notes at once, without a click (MIDI's
+    /// all-sound-off); the value is ignored.
+    Hush,
 }
 
 /// One event for the voice engine, stamped with the frame at which it sounds.

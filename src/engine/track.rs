@@ -44,6 +44,8 @@ pub struct Track {
     gain_left: f32,
     gain_right: f32,
     fade: u32,
+    /// Frames left of an all-sound-off fade (then every voice stops).
+    hush: Option<u32>,
     rate: f32,
     faults: u64,
     mono: [f32; MAX_BLOCK],
@@ -96,6 +98,7 @@ impl Track {
             gain_left: 0.0,
             gain_right: 0.0,
             fade,
+            hush: None,
             rate,
             faults: 0,
             mono: [0.0; MAX_BLOCK],
@@ -171,6 +174,17 @@ impl Track {
                 self.gain.set(g as f32, ramp);
             }
             ParamTarget::Pan => self.pan.set(value.clamp(-1.0, 1.0), ramp),
+            ParamTarget::Bend => {
+                self.instrument.set_bend(value, ramp);
+                for r in self.retiring.iter_mut().flatten() {
+                    r.instrument.set_bend(value, ramp);
+                }
+            }
+            ParamTarget::Hush => {
+                if self.hush.is_none() {
+                    self.hush = Some(self.fade);
+                }
+            }
             ParamTarget::Mute => {
                 let on = if value >= 0.5 { 0.0 } else { 1.0 };
                 // A track not heard yet (just added) is muted at once; one
@@ -261,6 +275,10 @@ impl Track {
                 }
             }
         }
+        if self.hush.is_some() {
+            self.hush_block(frames);
+        }
+        let mono = &mut self.mono[..frames];
         if self.chain.is_empty() && !ramping {
             if !is_finite(mono) {
                 self.fault();
@@ -289,6 +307,26 @@ impl Track {
             }
         }
         false
+    }
+
+    /// Fade this block's voices towards silence (all-sound-off); once the
+    /// fade is over every voice stops, and new notes sound again.
+    fn hush_block(&mut self, frames: usize) {
+        let Some(mut left) = self.hush else { return };
+        let fade = self.fade.max(1) as f32;
+        for m in self.mono[..frames].iter_mut() {
+            *m *= left as f32 / fade;
+            left = left.saturating_sub(1);
+        }
+        if left == 0 {
+            self.instrument.reset();
+            for r in self.retiring.iter_mut().flatten() {
+                r.instrument.reset();
+            }
+            self.hush = None;
+        } else {
+            self.hush = Some(left);
+        }
     }
 
     /// Add the track's block with gain, pan, mute and presence ramping.

@@ -41,6 +41,8 @@ pub struct FmVoice {
     note: f64,
     /// Detune in cents and the modulator ratio, ramped per sample.
     detune: Smoothed,
+    /// Pitch bend in semitones (a MIDI wheel), ramped per sample.
+    bend: Smoothed,
     ratio: Smoothed,
     /// The ratio at full precision while it rests.
     ratio_rest: f64,
@@ -67,6 +69,7 @@ impl Voice for FmVoice {
         self.pitch = pitch_of(pitch).unwrap_or(self.note);
         for s in [
             &mut self.detune,
+            &mut self.bend,
             &mut self.ratio,
             &mut self.index,
             &mut self.index_env,
@@ -105,6 +108,7 @@ impl Voice for FmVoice {
         match name {
             "note" => self.note = v,
             "detune" => self.detune.set(value, ramp),
+            "bend" => self.bend.set(value, ramp),
             "ratio" => {
                 self.ratio.set(value, ramp);
                 self.ratio_rest = v;
@@ -124,7 +128,8 @@ impl Voice for FmVoice {
             "sustain" => self.env.set_sustain(v, ramp),
             _ => {}
         }
-        if !self.detune.is_smoothing() && !self.ratio.is_smoothing() && self.is_active() {
+        let gliding = self.detune.is_smoothing() || self.bend.is_smoothing();
+        if !gliding && !self.ratio.is_smoothing() && self.is_active() {
             // A jump (no ramp) in pitch: retune at once.
             self.retune(self.ratio_rest);
         }
@@ -143,8 +148,9 @@ impl Voice for FmVoice {
             if self.feedback.is_smoothing() {
                 fb = self.feedback.next() * MAX_FEEDBACK * 0.5;
             }
-            if self.detune.is_smoothing() || self.ratio.is_smoothing() {
+            if self.detune.is_smoothing() || self.ratio.is_smoothing() || self.bend.is_smoothing() {
                 self.detune.next();
+                self.bend.next();
                 let ratio = self.ratio.next();
                 let ratio = if self.ratio.is_smoothing() {
                     f64::from(ratio)
@@ -179,7 +185,7 @@ impl FmVoice {
     /// Set the phase increments for the note's pitch, the detune now and
     /// modulator `ratio`.
     fn retune(&mut self, ratio: f64) {
-        let detune = f64::from(self.detune.value());
+        let detune = f64::from(self.detune.value()) + 100.0 * f64::from(self.bend.value());
         let freq =
             (midi_to_hz(self.pitch) * (detune / 1200.0).exp2()).min(0.5 * f64::from(self.rate));
         self.carrier_inc = phase_inc(freq, self.rate);
@@ -200,6 +206,7 @@ impl FmVoices {
             pool: Pool::new(voice_count(spec.polyphony), |_| FmVoice {
                 note: spec.note,
                 detune: Smoothed::new(spec.detune as f32),
+                bend: Smoothed::new(0.0),
                 ratio: Smoothed::new(spec.ratio.max(0.0) as f32),
                 ratio_rest: spec.ratio.max(0.0),
                 index: Smoothed::new(spec.index.max(0.0) as f32),

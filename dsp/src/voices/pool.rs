@@ -251,6 +251,15 @@ macro_rules! pool_instrument {
                     .each_voice(|v| $crate::voices::pool::Voice::choke(v));
             }
 
+            /// Pass the bend to every voice, as the parameter `bend`
+            /// (pitched voices follow it, drums ignore it). Audio-thread safe.
+            fn set_bend(&mut self, semitones: f32, ramp: u32) {
+                if semitones.is_finite() {
+                    self.pool
+                        .set_param("bend", semitones.clamp(-48.0, 48.0), ramp);
+                }
+            }
+
             /// Clamp and pass the parameter to every voice (see the voice
             /// type's docs for what reaches sounding notes). Audio-thread safe.
             fn set_param(&mut self, param: usize, value: f32, ramp: u32) {

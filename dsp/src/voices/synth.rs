@@ -84,6 +84,8 @@ pub struct SynthBank {
     filter_env: Smoothed,
     /// Detune in cents, ramped on the control grid.
     detune: Smoothed,
+    /// Pitch bend in semitones (a MIDI wheel), ramped on the control grid.
+    bend: Smoothed,
     /// A group's oscillator output, then filter output, sample-major
     /// (`n * GROUP + lane`); from [`AMP_OFFSET`], its envelope times
     /// velocity in the same layout.
@@ -123,6 +125,7 @@ impl SynthBank {
             resonance: Smoothed::new(spec.resonance as f32),
             filter_env: Smoothed::new(spec.filter_env as f32),
             detune: Smoothed::new(spec.detune as f32),
+            bend: Smoothed::new(0.0),
             scratch: vec![0.0; AMP_OFFSET + GROUP * MAX_BLOCK],
         }
     }
@@ -267,6 +270,11 @@ impl SynthBank {
 }
 
 impl Instrument for SynthBank {
+    /// Audio thread safe.
+    fn set_bend(&mut self, semitones: f32, ramp: u32) {
+        self.bend_to(semitones, ramp);
+    }
+
     /// Audio thread safe.
     fn note_on(&mut self, id: u32, pitch: Option<f32>, velocity: f32) {
         let finished = (0..self.active).find(|&v| self.voices[v].env.is_idle());

@@ -33,6 +33,8 @@ pub struct SamplerVoice {
     end: f32,
     speed: f32,
     root: f32,
+    /// Pitch bend as a speed factor, `2^(semitones/12)`.
+    bend: f64,
     looping: bool,
     cut_group: f32,
     times: (f64, f64, f64),
@@ -71,6 +73,7 @@ impl SamplerVoice {
             end: spec.end as f32,
             speed: spec.speed as f32,
             root: spec.root as f32,
+            bend: 1.0,
             looping: spec.looping,
             cut_group: spec.cut.round() as f32,
             times: (spec.attack, spec.decay, spec.release),
@@ -94,7 +97,7 @@ impl SamplerVoice {
 
     /// Samples per frame now.
     fn inc(&self) -> f64 {
-        f64::from(self.speed) * self.ratio
+        f64::from(self.speed) * self.ratio * self.bend
     }
 
     /// In a cut group, a new note of the instrument fades this one out.
@@ -191,6 +194,12 @@ impl Voice for SamplerVoice {
             "begin" => self.begin = value,
             "end" => self.end = value,
             "root" => self.root = value,
+            "bend" => {
+                // Ramps come every control block from the router, so a jump
+                // per block is smooth enough for a sample's pitch.
+                self.bend = (f64::from(value) / 12.0).exp2();
+                return;
+            }
             "cut" => self.cut_group = value.round(),
             "attack" => self.times.0 = v,
             "decay" => self.times.1 = v,

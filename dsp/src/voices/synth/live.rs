@@ -21,15 +21,16 @@ impl SynthBank {
         }
         self.resonance.advance(STEP);
         self.filter_env.advance(STEP);
-        if self.detune.is_smoothing() {
+        if self.detune.is_smoothing() || self.bend.is_smoothing() {
             self.detune.advance(STEP);
+            self.bend.advance(STEP);
             self.retune_voices();
         }
     }
 
     /// Frequency in Hz of MIDI pitch `note` with the detune now.
     pub(super) fn freq(&self, note: f64) -> f64 {
-        midi_to_hz(note + f64::from(self.detune.value()) / 100.0)
+        midi_to_hz(note + f64::from(self.detune.value()) / 100.0 + f64::from(self.bend.value()))
     }
 
     /// Set every sounding voice's pitch from its note and the detune now.
@@ -41,6 +42,18 @@ impl SynthBank {
             let voice = &mut self.voices[v];
             voice.inc = phase_increment(freq, rate);
             voice.band = band;
+        }
+    }
+
+    /// Bend every sounding and later note by `semitones`, over `ramp`
+    /// frames on the control grid (at once when `ramp` is 0).
+    pub(super) fn bend_to(&mut self, semitones: f32, ramp: u32) {
+        if !semitones.is_finite() {
+            return;
+        }
+        self.bend.set(semitones.clamp(-48.0, 48.0), ramp);
+        if ramp == 0 {
+            self.retune_voices();
         }
     }
 

@@ -1,0 +1,14 @@
+#![doc = include_str!("../README.md")]
+#![deny(missing_docs)]
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod message;
+mod parser;
+
+pub use message::{cc, Message};
+pub use parser::{Parser, ParserStats};
+mod router;
+mod routes;
+
+pub use router::{Router, RouterStats, NOTE_IDS, SMOOTHING, VIBRATO_CENTS, VIBRATO_HZ};
+pub use routes::{Curve, Keys, Map, Route, Routes, Source, DEFAULT_BEND, MAX_MAPS, MAX_ROUTES};
