@@ -1,6 +1,7 @@
 //! The JACK backend: a JACK client `chronus` with two output ports, `out_L`
 //! and `out_R`, whose process callback renders the source straight into the
-//! port buffers.
+//! port buffers, and a MIDI input port `midi_in` whose events reach the
+//! source at their frame inside the period ([`AudioSource::midi_in`]).
 //!
 //! [`JackBackend::open`] registers the client and its ports without
 //! activating them, so [`LiveBackend::rate`] and [`LiveBackend::period`]
@@ -54,7 +55,7 @@
 use crate::{AudioSource, BackendError, Flow, LiveBackend, Metrics, RunReport};
 use ::jack::{
     AsyncClient, AudioOut, Client, ClientOptions, ClientStatus, Control, Frames, LatencyType,
-    NotificationHandler, Port, PortFlags, ProcessHandler, ProcessScope, Unowned,
+    MidiIn, NotificationHandler, Port, PortFlags, ProcessHandler, ProcessScope, Unowned,
 };
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
@@ -73,6 +74,14 @@ const LOOK: Duration = Duration::from_millis(250);
 const RETRY: Duration = Duration::from_millis(500);
 /// The output ports' short names.
 const PORT_NAMES: [&str; 2] = ["out_L", "out_R"];
+/// The MIDI input port's short name.
+pub const MIDI_IN: &str = "midi_in";
+
+/// The client's ports: two audio outputs and a MIDI input.
+struct Ports {
+    audio: [Port<AudioOut>; 2],
+    midi_in: Port<MidiIn>,
+}
 
 /// How to open the JACK client.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -96,7 +105,7 @@ impl Default for JackOptions {
 /// A registered (not yet active) JACK client with ports `out_L` and `out_R`.
 pub struct JackBackend {
     client: Client,
-    ports: [Port<AudioOut>; 2],
+    ports: Ports,
     options: JackOptions,
     rate: u32,
     period: usize,
@@ -141,7 +150,7 @@ impl JackBackend {
 }
 
 /// Open a client named `name` (never starting a server) and register the ports.
-fn open_client(name: &str) -> Result<(Client, [Port<AudioOut>; 2]), BackendError> {
+fn open_client(name: &str) -> Result<(Client, Ports), BackendError> {
     let (client, _status) =
         Client::new(name, ClientOptions::NO_START_SERVER).map_err(|e| unavailable(&e))?;
     let register = |short: &str| {
@@ -152,8 +161,14 @@ fn open_client(name: &str) -> Result<(Client, [Port<AudioOut>; 2]), BackendError
                 message: format!("cannot register port {short}: {e}"),
             })
     };
-    let ports = [register(PORT_NAMES[0])?, register(PORT_NAMES[1])?];
-    Ok((client, ports))
+    let audio = [register(PORT_NAMES[0])?, register(PORT_NAMES[1])?];
+    let midi_in = client
+        .register_port(MIDI_IN, MidiIn::default())
+        .map_err(|e| BackendError::Failed {
+            backend: BACKEND,
+            message: format!("cannot register port {MIDI_IN}: {e}"),
+        })?;
+    Ok((client, Ports { audio, midi_in }))
 }
 
 /// The one-line explanation of why no client could be opened.
@@ -272,6 +287,7 @@ impl Drop for Slot {
 /// The process handler: renders the source into the ports.
 struct Process {
     ports: [Port<AudioOut>; 2],
+    midi_in: Port<MidiIn>,
     slot: Arc<Slot>,
     metrics: Arc<Metrics>,
 }
@@ -297,6 +313,11 @@ impl ProcessHandler for Process {
         // SAFETY: the swap made us the pointer's only holder until we store
         // it back below; it points to a live `SourceBox` owned by the slot.
         let source = unsafe { &mut *p };
+        // MIDI that arrived during the last period, at its offset in this
+        // one: applied there, it sounds one period after it came, always.
+        for ev in self.midi_in.iter(scope) {
+            source.midi_in(ev.time, ev.bytes);
+        }
         // When this cycle began on JACK's clock (both calls are meant for
         // the process thread).
         if let Ok(times) = scope.cycle_times() {
@@ -405,11 +426,15 @@ impl Session {
     /// Activate `client` with the shared slot and connect its ports.
     fn start(
         client: Client,
-        ports: [Port<AudioOut>; 2],
+        ports: Ports,
         slot: &Arc<Slot>,
         metrics: &Arc<Metrics>,
         links: &Links,
     ) -> Result<Session, BackendError> {
+        let Ports {
+            audio: ports,
+            midi_in,
+        } = ports;
         let handles = [ports[0].clone_unowned(), ports[1].clone_unowned()];
         let names = [port_name(&client, 0), port_name(&client, 1)];
         metrics.set_format(client.sample_rate(), client.buffer_size() as usize);
@@ -420,6 +445,7 @@ impl Session {
         };
         let process = Process {
             ports,
+            midi_in,
             slot: Arc::clone(slot),
             metrics: Arc::clone(metrics),
         };

@@ -49,6 +49,14 @@ pub trait AudioSource {
         let _ = ago;
     }
 
+    /// A MIDI event that arrived `offset` frames into the cycle about to be
+    /// rendered (JACK MIDI in): called for each, in order, just before
+    /// [`AudioSource::process`] renders that cycle, so the source can apply
+    /// it at exactly that frame. Audio thread safe. By default ignored.
+    fn midi_in(&mut self, offset: u32, bytes: &[u8]) {
+        let _ = (offset, bytes);
+    }
+
     /// The device now runs at `rate` Hz (a JACK server that came back at
     /// another rate): rebuild for it. Called off the audio thread while no
     /// callback runs, so it may allocate. False when the source cannot

@@ -1,5 +1,7 @@
 //! The typed commands a line parses into.
 
+pub use chronus_sequencer::song::{MapCurve, MapSource};
+
 /// Instrument type names, as in songs (`type: kick`): the song model's own list.
 pub const INSTRUMENT_TYPES: &[&str] = &chronus_sequencer::song::InstrumentSpec::KINDS;
 
@@ -126,6 +128,53 @@ pub enum ListTopic {
     Scenes,
     /// The saved patches.
     Patches,
+    /// The controller maps.
+    Maps,
+}
+
+/// What `midi` does.
+#[derive(Clone, Debug, PartialEq)]
+pub enum MidiCommand {
+    /// `midi NAME [channel N|all] [bend=N]`: play NAME from incoming notes.
+    Route {
+        /// The instrument.
+        name: Word,
+        /// MIDI channel 1..=16, or `None` for every channel.
+        channel: Option<u8>,
+        /// Pitch-bend range in semitones, `None` for the default (2).
+        bend: Option<f64>,
+    },
+    /// `midi NAME off` (one instrument) or `midi off` (all): stop playing
+    /// from MIDI.
+    Off(Option<Word>),
+    /// `midi ports`: the MIDI ports there are and what is connected.
+    Ports,
+    /// `midi` alone: what plays from MIDI and what MIDI has arrived.
+    Show,
+}
+
+/// The parameter side of `map` and `learn`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MapTarget {
+    /// `NAME.PARAM` or `NAME.EFFECT.PARAM`, as typed.
+    pub target: Word,
+    /// The values at controller 0 and 127, `None` for the parameter's range.
+    pub range: Option<(f64, f64)>,
+    /// `None` for the parameter's own curve.
+    pub curve: Option<MapCurve>,
+    /// MIDI channel 1..=16, `None` for every channel.
+    pub channel: Option<u8>,
+}
+
+/// What `unmap` removes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Unmap {
+    /// Every map of a controller or of aftertouch.
+    Source(MapSource),
+    /// Every map onto a parameter (`bass.cutoff`).
+    Target(Word),
+    /// Every map.
+    All,
 }
 
 /// One command, checked for syntax only: names, types and keys are checked
@@ -270,6 +319,20 @@ pub enum Command {
         /// A command, instrument type, effect or other topic, lower-cased.
         topic: Option<Word>,
     },
+    /// `midi ...`: play instruments from MIDI, see the ports.
+    Midi(MidiCommand),
+    /// `map cc N|aftertouch NAME.PARAM [MIN MAX] [curve=lin|exp] [channel=N]`.
+    Map {
+        /// The controller.
+        source: MapSource,
+        /// The parameter and range.
+        to: MapTarget,
+    },
+    /// `learn NAME.PARAM [MIN MAX] [curve=lin|exp]`: map the next
+    /// controller moved.
+    Learn(MapTarget),
+    /// `unmap cc N|aftertouch|NAME.PARAM|all`.
+    Unmap(Unmap),
     /// `quit`: stop the session.
     Quit,
 }
@@ -309,6 +372,10 @@ impl Command {
             Command::Status => "status",
             Command::List(_) => "list",
             Command::Help { .. } => "help",
+            Command::Midi(_) => "midi",
+            Command::Map { .. } => "map",
+            Command::Learn(_) => "learn",
+            Command::Unmap(_) => "unmap",
             Command::Quit => "quit",
         }
     }

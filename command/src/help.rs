@@ -148,6 +148,30 @@ const COMMANDS: &[CommandHelp] = &[
         example: "load patch deep_groove",
     },
     CommandHelp {
+        name: "midi",
+        syntax: "midi NAME [channel N|all] [bend=N] | midi NAME off | midi off | midi ports | midi",
+        summary: "Play an instrument from incoming MIDI notes (every channel unless one is given; pitch wheel bend=N semitones, default 2; sustain pedal, mod wheel and aftertouch as vibrato); midi ports lists the ports, midi alone what plays and what arrived.",
+        example: "midi bass channel 1",
+    },
+    CommandHelp {
+        name: "map",
+        syntax: "map cc N|aftertouch NAME.PARAM [MIN MAX] [curve=lin|exp] [channel=N]",
+        summary: "Let a MIDI controller (or aftertouch) move a parameter, smoothed as set is, over the parameter's range or MIN..MAX; saved with the patch.",
+        example: "map cc 74 bass.cutoff 200 4000 curve=exp",
+    },
+    CommandHelp {
+        name: "learn",
+        syntax: "learn NAME.PARAM [MIN MAX] [curve=lin|exp]",
+        summary: "Map the next MIDI controller that moves to a parameter.",
+        example: "learn bass.resonance",
+    },
+    CommandHelp {
+        name: "unmap",
+        syntax: "unmap cc N|aftertouch|NAME.PARAM|all",
+        summary: "Remove controller maps: those of a controller, those onto a parameter, or all.",
+        example: "unmap cc 74",
+    },
+    CommandHelp {
         name: "status",
         syntax: "status",
         summary: "Show the tempo, the position and every instrument.",

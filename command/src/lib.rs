@@ -47,8 +47,8 @@ mod line;
 mod parser;
 
 pub use command::{
-    Command, ListTopic, NoteArg, Param, Part, PatternText, Quantize, Targets, Word, EFFECTS,
-    INSTRUMENT_TYPES,
+    Command, ListTopic, MapCurve, MapSource, MapTarget, MidiCommand, NoteArg, Param, Part,
+    PatternText, Quantize, Targets, Unmap, Word, EFFECTS, INSTRUMENT_TYPES,
 };
 pub use error::ParseError;
 pub use help::{command_help, commands, CommandHelp};

@@ -217,7 +217,7 @@ fn unknown_list_topic() {
         6,
         "unknown list topic 'instrumnts' (did you mean `instruments`?)",
     );
-    fails("list foo", 6, "unknown list topic 'foo' (expected one of: instruments, types, effects, params, scenes, patches)");
+    fails("list foo", 6, "unknown list topic 'foo' (expected one of: instruments, types, effects, params, scenes, patches, maps)");
 }
 
 #[test]

@@ -31,11 +31,11 @@ fn the_table_has_every_command() {
     for name in [
         "create", "sequence", "melody", "pattern", "play", "stop", "set", "add", "remove", "tempo",
         "swing", "mute", "solo", "unmute", "unsolo", "quantize", "note", "scene", "arrange",
-        "save", "load", "status", "list", "help", "quit",
+        "save", "load", "status", "list", "help", "quit", "midi", "map", "learn", "unmap",
     ] {
         assert!(names.contains(&name), "{name}");
     }
-    assert_eq!(names.len(), 26);
+    assert_eq!(names.len(), 30);
 }
 
 #[test]

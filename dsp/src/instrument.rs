@@ -28,6 +28,14 @@ pub trait Instrument: Send {
     /// hi-hat choked by a closed one. By default nothing.
     fn choke(&mut self) {}
 
+    /// The absolute frame the next render starts at: called once before an
+    /// instrument's first render, so that control-rate work happens on the
+    /// engine's grid of [`crate::MAX_BLOCK`] frames even for an instrument
+    /// added at any frame. By default ignored. Audio thread safe.
+    fn sync(&mut self, frame: u64) {
+        let _ = frame;
+    }
+
     /// Bend the pitch of sounding and later notes by `semitones` (a pitch
     /// wheel, or vibrato riding on it), reached over `ramp` frames. Pitched
     /// instruments follow it; drums ignore it (the default). Audio thread

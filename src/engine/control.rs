@@ -69,6 +69,9 @@ pub enum Command {
         /// Its new position.
         index: usize,
     },
+    /// Put a new MIDI routing table in force (what the old one played is
+    /// released), then return the old.
+    MidiRoutes(Box<chronus_midi::Routes>),
     /// Crossfade an effect to a new instance (same id), then return the old.
     ReplaceEffect {
         /// Which track.
@@ -117,6 +120,8 @@ pub enum Garbage {
     Instrument(Box<dyn Instrument>),
     /// A removed or replaced effect.
     Effect(Box<dyn Effect>),
+    /// A replaced MIDI routing table.
+    Routes(Box<chronus_midi::Routes>),
     /// A command that could not be applied (its track was gone).
     Command(Command),
 }

@@ -18,6 +18,7 @@
 
 mod chain;
 pub mod control;
+pub mod midi;
 mod queue;
 mod tail;
 mod track;
@@ -83,6 +84,8 @@ pub struct Engine {
     stats: EngineStats,
     /// This render hit the event cap with events still due.
     deferring: bool,
+    midi: midi::Midi,
+    midi_link: Option<midi::MidiLink>,
 }
 
 impl Engine {
@@ -113,6 +116,7 @@ impl Engine {
             })
             .collect();
         let (handle, port) = channel();
+        let (midi, midi_link) = midi::Midi::new(rate);
         Engine {
             rate,
             slots,
@@ -123,7 +127,30 @@ impl Engine {
             handle: Some(handle),
             stats: EngineStats::default(),
             deferring: false,
+            midi,
+            midi_link: Some(midi_link),
         }
+    }
+
+    /// The MIDI counters and the inbox other threads send messages to
+    /// (once: `None` after). Take it before the engine moves to the audio
+    /// thread.
+    pub fn take_midi_link(&mut self) -> Option<midi::MidiLink> {
+        self.midi_link.take()
+    }
+
+    /// Carry `old`'s MIDI inbox and counters over to this engine (one that
+    /// replaces it after a change of sample rate): the threads that feed
+    /// and read them keep working. Control thread.
+    pub fn take_midi_from(&mut self, old: &mut Engine) {
+        self.midi.take_links_from(&mut old.midi);
+    }
+
+    /// Take in one raw MIDI event (a JACK MIDI event) at `offset` frames
+    /// into the next render: it sounds exactly there. Call before
+    /// [`Engine::render`], offsets in order. Audio thread safe.
+    pub fn midi_in(&mut self, offset: u32, bytes: &[u8]) {
+        self.midi.raw(self.stats.frames + u64::from(offset), bytes);
     }
 
     /// The control thread's end of the engine's rings (once: `None` after).
@@ -172,6 +199,8 @@ impl Engine {
         chronus_dsp::math::prevent_denormals();
         self.port.flush();
         self.port.receive();
+        self.midi.drain_inbox(self.stats.frames);
+        let mut pending = self.midi.take_pending();
         let total = left.len().min(right.len());
         let mut done = 0usize;
         let mut budget = MAX_EVENTS_PER_RENDER;
@@ -185,7 +214,15 @@ impl Engine {
             let to_grid = MAX_BLOCK - (start % MAX_BLOCK as u64) as usize;
             let mut len = (total - done).min(to_grid);
             let end = start + len as u64;
-            if let Some(until) = self.apply_due(events, start, end, &mut budget) {
+            if start % MAX_BLOCK as u64 == 0 {
+                self.midi.tick(start, MAX_BLOCK as u32, &mut pending);
+            }
+            let mut merged = midi::Merged {
+                events: &mut *events,
+                midi: &mut pending,
+                last_midi: false,
+            };
+            if let Some(until) = self.apply_due(&mut merged, start, end, &mut budget) {
                 len = (until - start) as usize;
             }
             let (l, r) = (&mut left[done..done + len], &mut right[done..done + len]);
@@ -193,6 +230,8 @@ impl Engine {
             self.stats.frames += len as u64;
             done += len;
         }
+        self.midi.restore(pending);
+        self.midi.publish();
         if self.deferring {
             self.stats.deferred += 1;
         }
@@ -263,6 +302,7 @@ impl Engine {
     fn mix(&mut self, l: &mut [f32], r: &mut [f32]) {
         l.fill(0.0);
         r.fill(0.0);
+        let frame = self.stats.frames;
         let Engine {
             slots, port, stats, ..
         } = self;
@@ -270,7 +310,7 @@ impl Engine {
             let Some(track) = slot.track.as_deref_mut() else {
                 continue;
             };
-            if track.render_add(l, r, port) {
+            if track.render_add(l, r, port, frame) {
                 stats.faults += 1;
                 port.notify(Notice::Fault(TrackId::new(i as u16, slot.generation)));
             }
@@ -294,44 +334,31 @@ impl Engine {
 
     /// Apply one event now. Audio thread safe.
     pub fn apply(&mut self, ev: Event) {
-        if ev.track == TrackId::MASTER {
-            if let EventKind::Param {
-                target: ParamTarget::Gain,
-                value,
-                ramp,
-            } = ev.kind
-            {
-                if value.is_finite() {
-                    let g = db_to_gain(f64::from(value.clamp(-60.0, 24.0))) as f32;
-                    self.master.set(g, ramp);
-                }
-                self.stats.events += 1;
-            } else {
-                self.stats.bad_events += 1;
-            }
-            return;
-        }
-        let Some(slot) = self.slots.get_mut(usize::from(ev.track.slot)) else {
-            self.stats.bad_events += 1;
-            return;
-        };
-        // Another generation, or the track was removed (its slot is
-        // empty): an event that outlived its track.
-        let track = slot
-            .track
-            .as_deref_mut()
-            .filter(|_| slot.generation == ev.track.generation);
-        let Some(track) = track else {
-            self.stats.stale_events += 1;
-            return;
-        };
-        self.stats.events += 1;
-        track.apply(ev.kind);
+        apply_event(&mut self.slots, &mut self.master, &mut self.stats, ev);
     }
 
     /// Apply one structural command now. Audio thread safe.
     fn command(&mut self, command: Command) {
         self.stats.commands += 1;
+        let command = match command {
+            Command::MidiRoutes(routes) => {
+                let Engine {
+                    slots,
+                    master,
+                    stats,
+                    midi,
+                    port,
+                    ..
+                } = self;
+                let frame = stats.frames;
+                let old = midi.set_routes(routes, frame, &mut |e| {
+                    apply_event(slots, master, stats, e);
+                });
+                port.discard(Garbage::Routes(old));
+                return;
+            }
+            c => c,
+        };
         let port = &mut self.port;
         let id = match &command {
             Command::AddTrack { id, .. } | Command::RemoveTrack(id) => *id,
@@ -340,6 +367,7 @@ impl Engine {
             | Command::RemoveEffect { track, .. }
             | Command::MoveEffect { track, .. }
             | Command::ReplaceEffect { track, .. } => *track,
+            Command::MidiRoutes(_) => return,
         };
         let Some(slot) = self.slots.get_mut(usize::from(id.slot)) else {
             port.notify(Notice::StaleCommand(id));
@@ -370,7 +398,9 @@ impl Engine {
         };
         match command {
             // Handled above; were it ever here, its track goes back.
-            c @ Command::AddTrack { .. } => port.discard(Garbage::Command(c)),
+            c @ (Command::AddTrack { .. } | Command::MidiRoutes(_)) => {
+                port.discard(Garbage::Command(c));
+            }
             Command::RemoveTrack(_) => {
                 track.start_removal();
                 slot.removing = true;
@@ -402,4 +432,42 @@ impl Engine {
         }
         self.limiter.reset();
     }
+}
+
+/// Apply one event now to the track it names (or the master). Audio thread
+/// safe.
+fn apply_event(slots: &mut [Slot], master: &mut Smoothed, stats: &mut EngineStats, ev: Event) {
+    if ev.track == TrackId::MASTER {
+        if let EventKind::Param {
+            target: ParamTarget::Gain,
+            value,
+            ramp,
+        } = ev.kind
+        {
+            if value.is_finite() {
+                let g = db_to_gain(f64::from(value.clamp(-60.0, 24.0))) as f32;
+                master.set(g, ramp);
+            }
+            stats.events += 1;
+        } else {
+            stats.bad_events += 1;
+        }
+        return;
+    }
+    let Some(slot) = slots.get_mut(usize::from(ev.track.slot)) else {
+        stats.bad_events += 1;
+        return;
+    };
+    // Another generation, or the track was removed (its slot is
+    // empty): an event that outlived its track.
+    let track = slot
+        .track
+        .as_deref_mut()
+        .filter(|_| slot.generation == ev.track.generation);
+    let Some(track) = track else {
+        stats.stale_events += 1;
+        return;
+    };
+    stats.events += 1;
+    track.apply(ev.kind);
 }

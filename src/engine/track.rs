@@ -46,6 +46,8 @@ pub struct Track {
     fade: u32,
     /// Frames left of an all-sound-off fade (then every voice stops).
     hush: Option<u32>,
+    /// The instrument has been told the absolute frame it starts at.
+    synced: bool,
     rate: f32,
     faults: u64,
     mono: [f32; MAX_BLOCK],
@@ -99,6 +101,7 @@ impl Track {
             gain_right: 0.0,
             fade,
             hush: None,
+            synced: false,
             rate,
             faults: 0,
             mono: [0.0; MAX_BLOCK],
@@ -201,6 +204,7 @@ impl Track {
     /// four seconds, then a short fade) and is returned. Audio thread safe.
     pub fn replace_instrument(&mut self, instrument: Box<dyn Instrument>, port: &mut ControlPort) {
         let old = std::mem::replace(&mut self.instrument, instrument);
+        self.synced = false;
         let retiring = Retiring {
             instrument: old,
             tail: Tail::new((RETIRE_SECONDS * f64::from(self.rate)) as u64),
@@ -253,7 +257,14 @@ impl Track {
         left: &mut [f32],
         right: &mut [f32],
         port: &mut ControlPort,
+        frame: u64,
     ) -> bool {
+        if !self.synced {
+            // Its control grid on the engine's (a track added live lands
+            // at any frame).
+            self.instrument.sync(frame);
+            self.synced = true;
+        }
         let frames = left.len().min(MAX_BLOCK);
         let ramping = self.ramping();
         let mono = &mut self.mono[..frames];

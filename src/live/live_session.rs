@@ -75,6 +75,12 @@ pub struct LiveContext {
     /// Instrument names and setting keys the session knows now, kept up to
     /// date after every line (for completion).
     pub words: Arc<Mutex<Vec<String>>>,
+    /// Where MIDI input from other threads (ALSA ports) goes, shared by
+    /// every port's callback.
+    pub midi_inbox: Arc<Mutex<Option<rtrb::Producer<crate::engine::midi::Timed>>>>,
+    /// The engine's MIDI counters (malformed input found off the audio
+    /// thread is added there).
+    pub midi_counters: Option<Arc<crate::engine::midi::MidiCounters>>,
 }
 
 /// Run a live session through `backend` until `quit`, the end of input, or
@@ -102,6 +108,7 @@ pub fn run_live(
             "the engine's control handle is gone".into(),
         ));
     };
+    let midi_link = engine.take_midi_link();
     let (producer, consumer) = rtrb::RingBuffer::<Event>::new(QUEUE_EVENTS);
     let clock = AudioClock::with_rate(rate);
     let mut seq_options = SequencerOptions::for_rate(rate);
@@ -127,6 +134,13 @@ pub fn run_live(
         clock.clone(),
         options.patches.clone(),
     );
+    let mut midi_inbox = None;
+    let mut midi_counters = None;
+    if let Some(link) = midi_link {
+        session.attach_midi(Arc::clone(&link.counters));
+        midi_counters = Some(link.counters);
+        midi_inbox = link.inbox;
+    }
     // A device that comes back at another rate: the audio side builds an
     // empty engine at it, re-rates the timeline, and hands the engine's
     // handle to the control thread, which rebuilds every instrument.
@@ -166,6 +180,8 @@ pub fn run_live(
         clock: clock.clone(),
         rate,
         words: Arc::clone(&words),
+        midi_inbox: Arc::new(Mutex::new(midi_inbox)),
+        midi_counters,
     };
     start(&context, &mut session);
     drop(context);
@@ -223,6 +239,9 @@ pub fn run_live(
             eprintln!("{}", reply.line());
         }
         session.collect();
+        for line in session.take_messages() {
+            eprintln!("{line}");
+        }
         for name in session.take_faults() {
             eprintln!(
                 "warning: {name} produced a NaN or infinity: it was reset (the mix played on)"

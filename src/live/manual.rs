@@ -22,6 +22,8 @@ pub struct ManualLive {
     clock: AudioClock,
     /// The session (send it command lines).
     pub session: Session,
+    /// Where another thread's MIDI messages go (as the ALSA input's do).
+    pub inbox: Option<rtrb::Producer<crate::engine::midi::Timed>>,
     block: usize,
     lookahead: u64,
     left: Vec<f32>,
@@ -35,6 +37,7 @@ impl ManualLive {
     pub fn new(rate: u32, block: usize, patches: PathBuf) -> Self {
         let mut engine = Engine::empty(rate);
         let handle = engine.take_handle();
+        let midi = engine.take_midi_link();
         let (producer, consumer) = rtrb::RingBuffer::new(16_384);
         let timeline = Arc::new(Mutex::new(LiveTimeline::new(rate, 120.0, 4, 0.0, 0)));
         let clock = AudioClock::with_rate(rate);
@@ -43,6 +46,12 @@ impl ManualLive {
             Some(h) => Session::new(rate, h, Arc::clone(&timeline), clock.clone(), patches),
             None => unreachable!("a new engine has its handle"),
         };
+        let mut session = session;
+        let mut inbox = None;
+        if let Some(link) = midi {
+            session.attach_midi(link.counters);
+            inbox = link.inbox;
+        }
         let mut m = ManualLive {
             engine,
             queue: RtQueue::new(consumer),
@@ -50,6 +59,7 @@ impl ManualLive {
             timeline,
             clock,
             session,
+            inbox,
             block,
             lookahead: (u64::from(rate) / 20).max(4 * block as u64),
             left: vec![0.0; block],
@@ -62,6 +72,17 @@ impl ManualLive {
     /// The engine (for its counters).
     pub fn engine(&self) -> &Engine {
         &self.engine
+    }
+
+    /// Render `frames` more frames with raw MIDI events at their absolute
+    /// frames (sorted), as a JACK port delivers them.
+    pub fn render_midi(
+        &mut self,
+        frames: u64,
+        midi: &[(u64, &[u8])],
+        out: (&mut Vec<f32>, &mut Vec<f32>),
+    ) {
+        self.render_midi_with(frames, midi, out, |f| f());
     }
 
     /// Frames rendered so far.
@@ -81,14 +102,38 @@ impl ManualLive {
         &mut self,
         frames: u64,
         out: (&mut Vec<f32>, &mut Vec<f32>),
+        each: impl FnMut(&mut dyn FnMut()),
+    ) {
+        self.render_midi_with(frames, &[], out, each);
+    }
+
+    /// As [`ManualLive::render_with`], with raw MIDI events arriving at
+    /// their absolute frames (sorted), each handed to the engine just
+    /// before the block it falls in, at its offset there (as the JACK
+    /// backend does), inside `each`.
+    pub fn render_midi_with(
+        &mut self,
+        frames: u64,
+        midi: &[(u64, &[u8])],
+        out: (&mut Vec<f32>, &mut Vec<f32>),
         mut each: impl FnMut(&mut dyn FnMut()),
     ) {
         let end = self.engine.frame() + frames;
+        let mut next = midi.partition_point(|m| m.0 < self.engine.frame());
         while self.engine.frame() < end {
-            let n = ((end - self.engine.frame()) as usize).min(self.block);
+            let start = self.engine.frame();
+            let n = ((end - start) as usize).min(self.block);
+            let upto = next + midi[next..].partition_point(|m| m.0 < start + n as u64);
+            let events = &midi[next..upto];
+            next = upto;
             let (l, r) = (&mut self.left[..n], &mut self.right[..n]);
             let (engine, queue) = (&mut self.engine, &mut self.queue);
-            each(&mut || engine.render(queue, l, r));
+            each(&mut || {
+                for (frame, bytes) in events {
+                    engine.midi_in((frame - start) as u32, bytes);
+                }
+                engine.render(queue, l, r);
+            });
             out.0.extend_from_slice(l);
             out.1.extend_from_slice(r);
             self.clock

@@ -131,6 +131,11 @@ impl<S: AudioSource> AudioSource for Recording<S> {
         self.inner.cycle_began(ago);
     }
 
+    /// Audio thread safe.
+    fn midi_in(&mut self, offset: u32, bytes: &[u8]) {
+        self.inner.midi_in(offset, bytes);
+    }
+
     /// Follows the source; the file keeps the rate it started at (a WAV
     /// file has one rate), which is said once here.
     fn set_rate(&mut self, rate: u32) -> bool {

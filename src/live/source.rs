@@ -149,6 +149,11 @@ impl AudioSource for LiveSource {
         self.cycle_ago = Some(ago.as_nanos() as u64);
     }
 
+    /// Audio thread safe: parsed and routed into preallocated buffers.
+    fn midi_in(&mut self, offset: u32, bytes: &[u8]) {
+        self.engine.midi_in(offset, bytes);
+    }
+
     /// Not audio-thread safe: rebuilds the engine (the backend calls it
     /// while no callback runs).
     fn set_rate(&mut self, rate: u32) -> bool {
@@ -160,7 +165,10 @@ impl AudioSource for LiveSource {
             return false;
         };
         let r = f64::from(rate);
-        // The old engine is dropped here, off the audio thread.
+        // The old engine is dropped here, off the audio thread; its MIDI
+        // inbox and counters carry over (other threads hold their ends).
+        let mut engine = engine;
+        engine.take_midi_from(&mut self.engine);
         self.engine = engine;
         self.fade_len = (FADE_SECONDS * r) as u64;
         self.quiet_needed = (r * 0.5) as u64;

@@ -182,6 +182,7 @@ impl Session {
             self.structure += 1;
         }
         self.draft = draft;
+        self.send_routes();
         let bar = lock(&self.timeline).bar_at(beat) + 1;
         let mut reply = Reply::ok(if quantized {
             format!("{}: from bar {bar} (frame {frame})", summaries.join("; "))

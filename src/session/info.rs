@@ -65,6 +65,12 @@ pub(super) fn status(s: &Session, d: &Draft) -> String {
         "; lines ok {}, failed {}",
         s.lines_ok, s.lines_failed
     ));
+    let midi_used =
+        !d.model.midi.is_empty() || s.midi.as_ref().is_some_and(|c| c.get().messages > 0);
+    if midi_used {
+        line.push_str("; ");
+        line.push_str(&super::midi::counters_text(s));
+    }
     if let Some(extra) = &s.extra {
         line.push_str("; ");
         line.push_str(&extra());
@@ -112,6 +118,7 @@ pub(super) fn list(s: &Session, d: &Draft, topic: &ListTopic) -> Result<String, 
                 format!("patches in {}: {}", s.patches.display(), names.join(", "))
             }
         }
+        ListTopic::Maps => super::midi::list_maps(d),
         ListTopic::Params(w) => params_of(d, w)?,
     })
 }

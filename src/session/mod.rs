@@ -10,6 +10,7 @@
 
 mod commit;
 mod info;
+mod midi;
 pub mod model;
 mod patch;
 mod plan;
@@ -75,6 +76,7 @@ impl Action {
     fn track(&self) -> Option<TrackId> {
         match self {
             Action::Engine(c) => Some(match c {
+                EngineCommand::MidiRoutes(_) => return None,
                 EngineCommand::AddTrack { id, .. } | EngineCommand::RemoveTrack(id) => *id,
                 EngineCommand::ReplaceInstrument { track, .. }
                 | EngineCommand::InsertEffect { track, .. }
@@ -96,6 +98,8 @@ struct Draft {
     slots: Slots,
     next_effect: u32,
     quantize: Quantize,
+    /// A `learn` waiting for a controller.
+    learning: Option<midi::Learning>,
 }
 
 impl Draft {
@@ -162,6 +166,14 @@ pub struct Session {
     pending: std::collections::HashMap<TrackId, (u64, f64)>,
     /// The frame of the last rebuild of each instrument (`None`) or effect.
     rebuilds: std::collections::HashMap<(TrackId, Option<chronus_sequencer::EffectId>), u64>,
+    /// The engine's MIDI counters, once MIDI input is attached.
+    midi: Option<std::sync::Arc<crate::engine::midi::MidiCounters>>,
+    /// Lists the MIDI ports (`midi ports`), from the part that has them.
+    ports: Option<StatusExtra>,
+    /// The routing table the engine has.
+    sent_routes: Option<chronus_midi::Routes>,
+    /// Lines for the user that arrived between commands (a `learn` done).
+    messages: Vec<String>,
 }
 
 impl Session {
@@ -187,6 +199,7 @@ impl Session {
                 slots: Slots::default(),
                 next_effect: 0,
                 quantize: Quantize::Bar,
+                learning: None,
             },
             patches,
             next_note: CONTROL_NOTE_IDS,
@@ -198,7 +211,28 @@ impl Session {
             structure: 0,
             pending: std::collections::HashMap::new(),
             rebuilds: std::collections::HashMap::new(),
+            midi: None,
+            ports: None,
+            sent_routes: None,
+            messages: Vec::new(),
         }
+    }
+
+    /// Read MIDI counters from `counters` (the engine's), for `status`,
+    /// `midi` and `learn`.
+    pub fn attach_midi(&mut self, counters: std::sync::Arc<crate::engine::midi::MidiCounters>) {
+        self.midi = Some(counters);
+    }
+
+    /// Answer `midi ports` with `ports`.
+    pub fn set_midi_ports(&mut self, ports: StatusExtra) {
+        self.ports = Some(ports);
+    }
+
+    /// Lines for the user that arrived since the last call (a `learn`
+    /// that found its controller).
+    pub fn take_messages(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.messages)
     }
 
     /// Add a line from elsewhere (OSC counters, xruns) to `status`.
@@ -266,6 +300,7 @@ impl Session {
     /// ids; patterns, mutes and levels carry over.
     pub fn adopt_engine(&mut self, engine: EngineHandle, rate: u32) -> Reply {
         self.engine = engine;
+        self.sent_routes = None;
         self.rate = rate;
         let mut draft = self.draft.clone();
         draft.slots = Slots::default();
@@ -338,6 +373,7 @@ impl Session {
                 self.faults.push(name);
             }
         }
+        self.learn_poll();
     }
 
     /// Faults (non-finite output) reported since the last call, by track.

@@ -70,6 +70,8 @@ pub struct Model {
     pub scenes: Vec<Scene>,
     /// The loaded song's arrangement: scene indices, one per bar.
     pub arrangement: Vec<usize>,
+    /// Instruments played from MIDI, controller maps.
+    pub midi: chronus_sequencer::song::MidiSetup,
 }
 
 impl Model {
@@ -85,6 +87,7 @@ impl Model {
             tracks: IndexMap::new(),
             scenes: Vec::new(),
             arrangement: Vec::new(),
+            midi: chronus_sequencer::song::MidiSetup::default(),
         }
     }
 

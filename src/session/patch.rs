@@ -83,6 +83,81 @@ struct SongOut<'a> {
     instruments: IndexMap<&'a str, serde_yaml_ng::Value>,
     patterns: IndexMap<String, IndexMap<&'a str, &'a str>>,
     arrangement: Vec<ArrangementOut>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    midi: Option<MidiOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct MidiOut<'a> {
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    play: IndexMap<&'a str, RouteOut>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    maps: Vec<MapOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct RouteOut {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    channel: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bend: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct MapOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cc: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    aftertouch: Option<bool>,
+    to: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    min: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    curve: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    channel: Option<u8>,
+}
+
+/// The session's MIDI setup as song text (`None` when empty).
+fn midi_out(model: &Model) -> Option<MidiOut<'_>> {
+    let m = &model.midi;
+    if m.is_empty() {
+        return None;
+    }
+    Some(MidiOut {
+        play: m
+            .routes
+            .iter()
+            .map(|r| {
+                (
+                    r.track.as_str(),
+                    RouteOut {
+                        channel: r.channel,
+                        bend: r.bend,
+                    },
+                )
+            })
+            .collect(),
+        maps: m
+            .maps
+            .iter()
+            .map(|x| MapOut {
+                cc: match x.source {
+                    chronus_sequencer::song::MapSource::Control(n) => Some(n),
+                    chronus_sequencer::song::MapSource::Aftertouch => None,
+                },
+                aftertouch: (x.source == chronus_sequencer::song::MapSource::Aftertouch)
+                    .then_some(true),
+                to: &x.to,
+                min: x.range.map(|r| r.0),
+                max: x.range.map(|r| r.1),
+                curve: x.curve.map(|c| c.name()),
+                channel: x.channel,
+            })
+            .collect(),
+    })
 }
 
 /// The session as song text: the patterns playing now as the first
@@ -141,6 +216,7 @@ pub fn to_yaml(model: &Model) -> Result<String, String> {
             .collect(),
         patterns,
         arrangement: arrangement_out(model, live_name, previous),
+        midi: midi_out(model),
     };
     if out.instruments.is_empty() {
         return Err("nothing to save: the session has no instruments yet".into());
@@ -347,7 +423,9 @@ pub fn load_song(d: &mut Draft, song: &Song, rate: u32) -> Result<Vec<Action>, S
         })
         .collect();
     model.arrangement = song.bars.clone();
+    model.midi = song.midi.clone();
     d.model = model;
+    super::midi::validate(d)?;
     actions.push(Action::Edit(Edit::Meter(song.meter)));
     actions.push(Action::Edit(Edit::Seed(song.seed)));
     actions.push(Action::Edit(Edit::Tempo(song.tempo)));

@@ -44,6 +44,10 @@ pub(super) fn parse(mut a: Args) -> Result<Command> {
                 column: t.column,
             }),
         },
+        "midi" => super::midi::midi(&mut a)?,
+        "map" => super::midi::map(&mut a)?,
+        "learn" => Command::Learn(super::midi::map_target(&mut a, "learn")?),
+        "unmap" => super::midi::unmap(&mut a)?,
         "quit" => Command::Quit,
         other => {
             return Err(a.missing(format!("the command '{other}' is not implemented")));
@@ -376,6 +380,7 @@ const TOPICS: &[&str] = &[
     "params",
     "scenes",
     "patches",
+    "maps",
 ];
 
 fn list(a: &mut Args) -> Result<Command> {
@@ -387,6 +392,7 @@ fn list(a: &mut Args) -> Result<Command> {
         "effects" => ListTopic::Effects,
         "scenes" => ListTopic::Scenes,
         "patches" => ListTopic::Patches,
+        "maps" => ListTopic::Maps,
         "params" => ListTopic::Params(expect_name(
             a,
             "an instrument, instrument type or effect",

@@ -2,6 +2,7 @@
 
 mod args;
 mod commands;
+mod midi;
 
 use crate::command::{Command, PatternText, Word};
 use crate::error::{Error, Result};

@@ -276,6 +276,11 @@ impl Instrument for SynthBank {
     }
 
     /// Audio thread safe.
+    fn sync(&mut self, frame: u64) {
+        self.frame = frame;
+    }
+
+    /// Audio thread safe.
     fn note_on(&mut self, id: u32, pitch: Option<f32>, velocity: f32) {
         let finished = (0..self.active).find(|&v| self.voices[v].env.is_idle());
         let (slot, stolen) = if let Some(v) = finished {

@@ -12,6 +12,7 @@ mod error;
 mod instrument;
 pub mod kit_samples;
 mod locate;
+mod midi;
 mod note_value;
 pub(crate) mod params;
 pub mod sample_file;
@@ -25,6 +26,7 @@ pub use arrangement::ArrangementEntry;
 pub use effect::*;
 pub use error::{Location, SongError, Warning};
 pub use instrument::*;
+pub use midi::{MapCurve, MapSource, MidiMap, MidiRoute, MidiSetup};
 
 use crate::event::EffectId;
 use crate::pattern::{self, ParamLane, Pattern};
@@ -53,6 +55,9 @@ struct SongFile {
     #[serde(default)]
     patterns: UniqueMap<UniqueMap<String>>,
     arrangement: Option<Vec<ArrangementEntry>>,
+    /// Instruments played from MIDI, controller maps.
+    #[serde(default)]
+    midi: midi::MidiFile,
 }
 
 fn default_meter() -> f64 {
@@ -112,6 +117,8 @@ pub struct Song {
     pub patterns: Vec<SongPattern>,
     /// The bars in order: each entry indexes [`Song::patterns`].
     pub bars: Vec<usize>,
+    /// Instruments played from MIDI, controller maps.
+    pub midi: MidiSetup,
 }
 
 impl Song {
@@ -420,7 +427,15 @@ impl Compiler<'_> {
             Some(entries) => self.arrange(&entries, &patterns)?,
         };
 
+        let names: Vec<&str> = tracks.iter().map(|t| t.name.as_str()).collect();
+        let midi = file.midi.compile(&names).map_err(|(at, message)| {
+            self.error(
+                locate::locate(self.src, &["midi"]),
+                format!("{at}: {message}"),
+            )
+        })?;
         let song = Song {
+            midi,
             title: file.title,
             tempo,
             meter: meter.round() as u32,

@@ -147,7 +147,11 @@ pub(super) fn create(
 }
 
 /// `reverb` or `reverb2` (the second reverb) on `t`: its index in the chain.
-pub(super) fn find_effect(t: &LiveTrack, name: &str, track_name: &str) -> Result<usize> {
+pub(in crate::session) fn find_effect(
+    t: &LiveTrack,
+    name: &str,
+    track_name: &str,
+) -> Result<usize> {
     // The names `effect_names` gives the chain are the names it answers to.
     let have = effect_names(t.spec.effects());
     if let Some(i) = have.iter().position(|n| n == name) {

@@ -15,7 +15,7 @@ use chronus_sequencer::song::suggest::did_you_mean;
 use chronus_sequencer::song::{EffectSpec, InstrumentSpec};
 use chronus_sequencer::{EffectId, ParamTarget};
 
-mod instruments;
+pub(super) mod instruments;
 mod music;
 
 use instruments::*;
@@ -63,6 +63,10 @@ pub(super) fn unknown(d: &Draft, name: &Word) -> String {
 pub(super) fn plan(s: &mut Session, d: &mut Draft, part: &Part) -> Result<Planned> {
     match &part.command {
         Command::Create { name, ty, params } => create(s, d, name, ty.as_ref(), params),
+        Command::Midi(c) => super::midi::midi(s, d, c),
+        Command::Map { source, to } => super::midi::map(d, *source, to),
+        Command::Learn(to) => super::midi::learn(s, d, to),
+        Command::Unmap(u) => super::midi::unmap(d, u),
         Command::Sequence { name, steps } => set_pattern(d, name, steps, PatternKind::Steps),
         Command::Melody { name, notes } => set_pattern(d, name, notes, PatternKind::Melody),
         Command::Pattern { name, pattern } => set_pattern(d, name, pattern, PatternKind::Mini),

@@ -296,3 +296,34 @@ mod tests {
         assert!(step < 0.0175, "{step}");
     }
 }
+
+#[cfg(test)]
+mod bend_tests {
+    use crate::live::testing::RATE;
+    use crate::voices::pool::testing::{render, rising_crossings};
+    use crate::Instrument;
+    use chronus_sequencer::song::{FilterMode, SynthSpec, Waveform};
+
+    fn freq(x: &[f32]) -> f64 {
+        let t = rising_crossings(x);
+        (t.len() - 1) as f64 / (t[t.len() - 1] - t[0]) * f64::from(RATE)
+    }
+
+    #[test]
+    fn bend_retunes_sounding_and_new_notes() {
+        let spec = SynthSpec {
+            osc: Waveform::Sine,
+            filter: FilterMode::None,
+            sustain: 1.0,
+            ..SynthSpec::default()
+        };
+        let mut bank = super::SynthBank::new(&spec, RATE);
+        bank.note_on(1, Some(69.0), 1.0);
+        let a = render(&mut bank, 9_600, 64);
+        bank.set_bend(-12.0, 64);
+        let b = render(&mut bank, 9_600, 64);
+        let (fa, fb) = (freq(&a[2_400..]), freq(&b[2_400..]));
+        assert!((fa - 440.0).abs() < 0.01, "{fa}");
+        assert!((fb - 220.0).abs() < 0.01, "{fb}");
+    }
+}
