@@ -1,0 +1,232 @@
+//! MIDI end to end through the private JACK server: a JACK client here
+//! plays notes and a controller sweep into `chronus:midi_in` of a real
+//! `chronus live --backend jack`, and another records what chronus plays.
+//! Every note must start at the frame it was sent on (JACK frame time) plus
+//! one constant latency, at its pitch; the controller sweep must move the
+//! level smoothly.
+//!
+//! Without the server (a plain `cargo test`) this says so and passes,
+//! unless CHRONUS_REQUIRE_SERVERS=1 (scripts/test.sh sets it).
+
+mod common;
+
+use common::child::Child;
+use jack::{Client, ClientOptions, Control, MidiOut, ProcessScope, RawMidi};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+fn server() -> bool {
+    if std::env::var_os("JACK_DEFAULT_SERVER").is_some() {
+        return true;
+    }
+    let required = std::env::var("CHRONUS_REQUIRE_SERVERS").is_ok_and(|v| v == "1");
+    assert!(
+        !required,
+        "JACK_DEFAULT_SERVER is not set: the private JACK server is not running"
+    );
+    eprintln!("skipped: JACK_DEFAULT_SERVER is not set (run scripts/test.sh)");
+    false
+}
+
+/// What the sender plays: (frame after the start, bytes).
+fn score(rate: u64) -> Vec<(u64, Vec<u8>)> {
+    let mut s = Vec::new();
+    // Eight notes a quarter second apart, at odd offsets in their periods.
+    for k in 0..8u64 {
+        let at = k * rate / 4 + k * 37 + 11;
+        s.push((at, vec![0x90, 60 + k as u8 * 2, 100]));
+        s.push((at + rate / 8, vec![0x80, 60 + k as u8 * 2, 0]));
+    }
+    // Then a held A4 and a sweep of CC 7 (mapped to the level) from 0 to
+    // 127 over one second, one step every 375 frames.
+    let held = 2 * rate + rate / 2;
+    s.push((held, vec![0xB0, 7, 0]));
+    s.push((held + 1, vec![0x90, 69, 100]));
+    for v in 0..128u64 {
+        s.push((held + rate / 2 + v * rate / 128, vec![0xB0, 7, v as u8]));
+    }
+    s.push((held + 2 * rate, vec![0x80, 69, 0]));
+    s
+}
+
+#[test]
+fn notes_from_a_jack_client_sound_at_their_frame_plus_a_constant_latency() {
+    if !server() {
+        return;
+    }
+    let dir = common::Scratch::new("jack-midi");
+    let name = format!("chronus-midi-{}", std::process::id());
+    let mut chronus = Child::spawn(
+        &dir.dir,
+        &[
+            "live",
+            "--backend",
+            "jack",
+            "--no-connect",
+            "--client-name",
+            &name,
+            "--osc-port",
+            "0",
+        ],
+    );
+    chronus
+        .ok("create keys synth osc=sine filter=none attack=0.002 decay=0.1 sustain=1 release=0.02");
+    chronus.ok("midi keys channel 1; map cc 7 keys.gain -40 0");
+
+    // The recorder: (JACK frame time of each sample, sample).
+    let (rec, _) =
+        Client::new(&format!("{name}-rec"), ClientOptions::NO_START_SERVER).expect("client");
+    let rate = u64::from(rec.sample_rate());
+    let input = rec
+        .register_port("in", jack::AudioIn::default())
+        .expect("port");
+    let (mut tx, mut rx) = rtrb::RingBuffer::<(u64, f32)>::new(8 * rate as usize);
+    let rec = rec
+        .activate_async(
+            (),
+            jack::contrib::ClosureProcessHandler::new(move |_, ps: &ProcessScope| {
+                let t = u64::from(ps.last_frame_time());
+                for (i, x) in input.as_slice(ps).iter().enumerate() {
+                    let _ = tx.push((t + i as u64, *x));
+                }
+                Control::Continue
+            }),
+        )
+        .expect("activate recorder");
+
+    // The sender: the score from the first cycle after `go`, each event
+    // written at its offset; the JACK frame of each note-on goes back.
+    let (snd, _) =
+        Client::new(&format!("{name}-kbd"), ClientOptions::NO_START_SERVER).expect("client");
+    let mut out = snd.register_port("out", MidiOut::default()).expect("port");
+    let go = Arc::new(AtomicBool::new(false));
+    let base = Arc::new(AtomicU64::new(0));
+    let events = score(rate);
+    let (send_go, send_base) = (Arc::clone(&go), Arc::clone(&base));
+    let mut next = 0usize;
+    let snd = snd
+        .activate_async(
+            (),
+            jack::contrib::ClosureProcessHandler::new(move |_, ps: &ProcessScope| {
+                let now = u64::from(ps.last_frame_time());
+                if !send_go.load(Ordering::Acquire) {
+                    return Control::Continue;
+                }
+                let mut b = send_base.load(Ordering::Acquire);
+                if b == 0 {
+                    b = now;
+                    send_base.store(b, Ordering::Release);
+                }
+                let end = now + u64::from(ps.n_frames());
+                let mut w = out.writer(ps);
+                while let Some((at, bytes)) = events.get(next) {
+                    if b + at >= end {
+                        break;
+                    }
+                    let time = (b + at).saturating_sub(now) as u32;
+                    let _ = w.write(&RawMidi { time, bytes });
+                    next += 1;
+                }
+                Control::Continue
+            }),
+        )
+        .expect("activate sender");
+    let connect = |a: &str, b: &str| {
+        let start = Instant::now();
+        while snd.as_client().connect_ports_by_name(a, b).is_err() {
+            assert!(
+                start.elapsed() < Duration::from_secs(5),
+                "cannot connect {a} to {b}"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    };
+    connect(&format!("{name}-kbd:out"), &format!("{name}:midi_in"));
+    connect(&format!("{name}:out_L"), &format!("{name}-rec:in"));
+    std::thread::sleep(Duration::from_millis(100));
+    go.store(true, Ordering::Release);
+    std::thread::sleep(Duration::from_millis(5_600));
+    let status = chronus.ok("midi");
+    chronus.ok("quit");
+    let _ = snd.deactivate();
+    let _ = rec.deactivate();
+
+    let mut recorded = Vec::new();
+    while let Ok(s) = rx.pop() {
+        recorded.push(s);
+    }
+    let b = base.load(Ordering::Acquire);
+    assert!(b > 0, "the sender never ran");
+    // Samples by frame after the sender's start.
+    let first = recorded
+        .iter()
+        .position(|(t, _)| *t >= b)
+        .expect("recorded after the start");
+    let x: Vec<f32> = recorded[first..].iter().map(|s| s.1).collect();
+    assert_eq!(recorded[first].0, b, "a gap in the recording");
+    for w in recorded[first..].windows(2) {
+        assert_eq!(w[1].0, w[0].0 + 1, "the recording skipped frames (an xrun)");
+    }
+    let score = score(rate);
+    let mut latencies = Vec::new();
+    for (k, (at, bytes)) in score.iter().filter(|e| e.1[0] == 0x90).take(8).enumerate() {
+        let at = *at as usize;
+        let onset = at
+            + x[at..]
+                .iter()
+                .position(|v| *v != 0.0)
+                .expect("the note sounds");
+        latencies.push(onset - at);
+        let hz = common::zero_crossing_freq(&x[onset + 1_200..onset + 5_000], rate as f64);
+        let cents = common::cents(hz, common::midi_hz(f64::from(bytes[1])));
+        assert!(cents.abs() < 0.5, "note {k}: {hz} Hz, {cents} cents off");
+        // Silent before it (the previous note has ended).
+        assert!(
+            x[at.saturating_sub(2_000)..at].iter().all(|v| *v == 0.0),
+            "note {k}"
+        );
+    }
+    eprintln!("JACK MIDI note-on to first sample: {latencies:?} frames; {status}");
+    assert!(
+        latencies.iter().all(|l| *l == latencies[0]),
+        "jitter: {latencies:?}"
+    );
+    assert!(latencies[0] <= 2, "{latencies:?}");
+    // The sweep: level in 10 ms windows rises from -40 dB to 0 dB, one
+    // small step at a time.
+    let held = (2 * rate + rate / 2) as usize;
+    let from = held + rate as usize / 2;
+    let rms = |a: usize| {
+        (x[a..a + 480]
+            .iter()
+            .map(|v| f64::from(*v).powi(2))
+            .sum::<f64>()
+            / 480.0)
+            .sqrt()
+    };
+    let levels: Vec<f64> = (0..100).map(|i| rms(from + i * 480)).collect();
+    let db = 20.0 * (rms(from + rate as usize + 4_800) / rms(from - 4_800)).log10();
+    assert!((db - 40.0).abs() < 0.5, "{db}");
+    for w in levels.windows(2) {
+        assert!(
+            w[1] >= w[0] * 0.98,
+            "the level fell during the sweep: {levels:?}"
+        );
+    }
+    let step = |a: usize, b: usize| {
+        x[a..b]
+            .windows(2)
+            .fold(0.0f32, |m, w| m.max((w[1] - w[0]).abs()))
+    };
+    // No step in the sweep larger than the full-level sine's own.
+    let (jump, own) = (
+        step(from, from + rate as usize),
+        step(from + rate as usize + 2_400, from + rate as usize + 9_600),
+    );
+    assert!(
+        jump <= own * 1.001,
+        "a step of {jump} during the sweep, {own} at full level"
+    );
+    assert!(status.contains("9 notes played"), "{status}");
+}
