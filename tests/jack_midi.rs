@@ -55,6 +55,19 @@ fn notes_from_a_jack_client_sound_at_their_frame_plus_a_constant_latency() {
     if !server() {
         return;
     }
+    // This VM stalls threads now and then: a take whose recording lost
+    // frames (an xrun, reported) is played again, up to three times.
+    for take in 1..=3 {
+        if play_and_measure() {
+            return;
+        }
+        eprintln!("take {take}: the recording lost frames (an xrun); again");
+    }
+    panic!("three takes in a row lost frames");
+}
+
+/// One take; false when the recording lost frames.
+fn play_and_measure() -> bool {
     let dir = common::Scratch::new("jack-midi");
     let name = format!("chronus-midi-{}", std::process::id());
     let mut chronus = Child::spawn(
@@ -164,9 +177,8 @@ fn notes_from_a_jack_client_sound_at_their_frame_plus_a_constant_latency() {
         .position(|(t, _)| *t >= b)
         .expect("recorded after the start");
     let x: Vec<f32> = recorded[first..].iter().map(|s| s.1).collect();
-    assert_eq!(recorded[first].0, b, "a gap in the recording");
-    for w in recorded[first..].windows(2) {
-        assert_eq!(w[1].0, w[0].0 + 1, "the recording skipped frames (an xrun)");
+    if recorded[first].0 != b || recorded[first..].windows(2).any(|w| w[1].0 != w[0].0 + 1) {
+        return false;
     }
     let score = score(rate);
     let mut latencies = Vec::new();
@@ -229,4 +241,5 @@ fn notes_from_a_jack_client_sound_at_their_frame_plus_a_constant_latency() {
         "a step of {jump} during the sweep, {own} at full level"
     );
     assert!(status.contains("9 notes played"), "{status}");
+    true
 }
