@@ -6,6 +6,7 @@
 //! callbacks.
 #![deny(missing_docs)]
 
+pub mod alsa_midi;
 pub mod jack;
 pub mod metrics;
 pub mod null;

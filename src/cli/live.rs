@@ -45,6 +45,11 @@ pub struct LiveArgs {
     /// Folder of saved patches.
     #[arg(long, default_value = "patches")]
     patches: PathBuf,
+    /// Open the ALSA MIDI inputs whose names match (a part of the name, or
+    /// a glob with *); a virtual input `chronus` is always offered, and on
+    /// JACK the port `chronus:midi_in`.
+    #[arg(long, value_name = "PATTERN")]
+    midi: Option<String>,
     #[command(flatten)]
     backend: BackendArgs,
 }
@@ -263,6 +268,17 @@ pub fn run(args: &LiveArgs) -> Result<(), Failure> {
                 control.request_stop();
                 return;
             }
+            let jack_port = (name == "jack").then(|| format!("{}:midi_in", args.backend.client_name()));
+            let devices = Arc::new(chronus::live::midi_devices::Devices::start(
+                None,
+                args.midi.as_deref(),
+                Arc::clone(&ctx.midi_inbox),
+                ctx.clock.clone(),
+                ctx.midi_counters.clone(),
+                jack_port,
+                |line| eprintln!("{line}"),
+            ));
+            session.set_midi_ports(Box::new(move || devices.describe()));
             let m = Arc::clone(&metrics);
             let late = Arc::clone(&late);
             let engine = control.clone();

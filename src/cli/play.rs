@@ -63,6 +63,13 @@ pub struct BackendArgs {
     latency: u32,
 }
 
+impl BackendArgs {
+    /// The JACK client name asked for.
+    pub fn client_name(&self) -> &str {
+        &self.client_name
+    }
+}
+
 fn open_jack(args: &BackendArgs) -> Result<Box<dyn LiveBackend>, BackendError> {
     let options = JackOptions {
         client_name: args.client_name.clone(),

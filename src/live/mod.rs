@@ -13,6 +13,7 @@ pub mod clock;
 pub mod error;
 pub mod live_session;
 pub mod manual;
+pub mod midi_devices;
 pub mod recorder;
 pub mod rt_queue;
 pub mod sequencer;
