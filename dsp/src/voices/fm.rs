@@ -259,6 +259,24 @@ mod tests {
     }
 
     #[test]
+    fn a_bend_moves_sounding_and_later_notes() {
+        let mut fm = FmVoices::new(&steady(0.0, 2.0), RATE);
+        fm.note_on(1, Some(69.0), 1.0);
+        fm.set_bend(7.0, 64);
+        let out = render(&mut fm, RATE as usize / 2, 64);
+        let f = zero_cross_freq(&out[1_000..], RATE);
+        let want = 440.0 * (7.0f64 / 12.0).exp2();
+        assert!((1200.0 * (f / want).log2()).abs() < 0.1, "{f}");
+        fm.note_off(1);
+        render(&mut fm, RATE as usize, 64);
+        fm.note_on(2, Some(57.0), 1.0);
+        let out = render(&mut fm, RATE as usize / 2, 64);
+        let f = zero_cross_freq(&out[1_000..], RATE);
+        let want = 220.0 * (7.0f64 / 12.0).exp2();
+        assert!((1200.0 * (f / want).log2()).abs() < 0.1, "a new note starts bent: {f}");
+    }
+
+    #[test]
     fn default_note_and_detune() {
         let spec = FmSpec {
             detune: 1200.0,

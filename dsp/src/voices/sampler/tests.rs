@@ -60,6 +60,17 @@ fn at_its_root_it_plays_the_file_unchanged_and_notes_transpose() {
 }
 
 #[test]
+fn a_bend_transposes_the_playback() {
+    let file = wav("bend", 48_000, 48_000, sine(48_000, 440.0));
+    let mut s = sampler(&file, |_| {});
+    s.note_on(1, None, 1.0);
+    s.set_bend(-12.0, 64);
+    let out = render(&mut s, 24_000, 64);
+    let f = zero_cross_freq(&out[2000..20_000], RATE);
+    assert!(cents(f, 220.0).abs() < 0.05, "{f}");
+}
+
+#[test]
 fn a_file_at_another_rate_is_resampled_to_the_same_pitch() {
     let file = wav("rate", 44_100, 44_100, sine(44_100, 440.0));
     let mut s = sampler(&file, |_| {});
