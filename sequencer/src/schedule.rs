@@ -35,7 +35,7 @@ impl Schedule {
     pub fn new(song: &Song, rate: u32) -> Self {
         Schedule {
             song: song.clone(),
-            map: TempoMap::constant(song.tempo, rate),
+            map: song.tempo_map(rate),
             next_id: 0,
             looping: false,
         }
@@ -59,7 +59,7 @@ impl Schedule {
 
     /// Frame at which bar `bar` (0-based) starts.
     pub fn bar_frame(&self, bar: usize) -> u64 {
-        self.map.frame_at(bar as f64 * f64::from(self.song.meter))
+        self.map.frame_at(self.song.bar_beat(bar))
     }
 
     /// Frame at which the arrangement ends (the start of the bar after the last).
@@ -81,22 +81,52 @@ impl Schedule {
         };
         let pattern = &self.song.patterns[pattern_index];
         let bar_ctx = Bar {
-            start: bar as f64 * f64::from(self.song.meter),
+            start: self.song.bar_beat(bar),
             cycle: bar as i64,
-            meter: self.song.meter,
+            meter: self.song.meter_of(bar),
             swing: self.song.swing,
             seed: self.song.seed,
         };
         for lane in &pattern.lanes {
-            bar_ctx.events(
+            let tie = self.tie_after(bar, lane.track);
+            bar_ctx.events_tied(
                 &lane.pattern,
                 &self.map,
                 TrackId::of_song_track(lane.track),
                 &mut self.next_id,
-                0,
+                (0, tie),
                 out,
             );
         }
+    }
+
+    /// Beats that the bars after `bar` hold `track`'s last note over: each
+    /// following bar whose lane for the track starts with `_` adds its tie,
+    /// and a tie over a whole bar carries on into the next.
+    fn tie_after(&self, bar: usize, track: usize) -> f64 {
+        const MOST_BARS: usize = 4096;
+        let mut beats = 0.0;
+        for next in bar + 1..bar + 1 + MOST_BARS {
+            let arranged = if self.looping && !self.song.bars.is_empty() {
+                next % self.song.bars.len()
+            } else {
+                next
+            };
+            let Some(&p) = self.song.bars.get(arranged) else {
+                break;
+            };
+            let tie = self.song.patterns[p]
+                .lanes
+                .iter()
+                .find(|l| l.track == track)
+                .and_then(|l| l.pattern.tie());
+            let Some(tie) = tie else { break };
+            beats += tie.to_f64() * f64::from(self.song.meter_of(next));
+            if tie < Rational::from(1) {
+                break;
+            }
+        }
+        beats
     }
 
     /// All events of the whole arrangement, sorted (see [`sort_events`]).
@@ -141,7 +171,22 @@ impl Bar {
         from: u64,
         out: &mut Vec<Event>,
     ) {
+        self.events_tied(pattern, map, track, next_id, (from, 0.0), out);
+    }
+
+    /// As [`Bar::events`], with notes that end exactly at the bar's end
+    /// held `tie` beats longer (the next bar starts with a `_`).
+    pub fn events_tied(
+        &self,
+        pattern: &Pattern,
+        map: &TempoMap,
+        track: TrackId,
+        next_id: &mut u32,
+        (from, tie): (u64, f64),
+        out: &mut Vec<Event>,
+    ) {
         let meter = f64::from(self.meter);
+        let bar_end = Rational::from(self.cycle + 1);
         // Beats between where the pattern's cycle would start and the bar's
         // start: 0 when cycle `k` plays in bar `k` at a constant meter.
         let shift = self.start - self.cycle as f64 * meter;
@@ -149,7 +194,10 @@ impl Bar {
             let onset = ev.onset.to_f64();
             let onset_beats = onset * meter + shift;
             let swung = onset_beats + self.swing_offset(ev.onset);
-            let end_beats = (onset + ev.duration.to_f64()) * meter + shift;
+            let mut end_beats = (onset + ev.duration.to_f64()) * meter + shift;
+            if tie > 0.0 && ev.onset + ev.duration == bar_end {
+                end_beats += tie;
+            }
             let on = map.frame_at(swung);
             if on < from {
                 continue;

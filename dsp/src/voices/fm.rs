@@ -273,7 +273,10 @@ mod tests {
         let out = render(&mut fm, RATE as usize / 2, 64);
         let f = zero_cross_freq(&out[1_000..], RATE);
         let want = 220.0 * (7.0f64 / 12.0).exp2();
-        assert!((1200.0 * (f / want).log2()).abs() < 0.1, "a new note starts bent: {f}");
+        assert!(
+            (1200.0 * (f / want).log2()).abs() < 0.1,
+            "a new note starts bent: {f}"
+        );
     }
 
     #[test]

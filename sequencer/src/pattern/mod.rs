@@ -147,6 +147,9 @@ pub struct Pattern {
     pitches: Pitches,
     /// Parameters that follow patterns with this pattern's structure.
     params: Arc<[ParamLane]>,
+    /// A leading `_` (`_ _ C4 D4`): the part of the cycle, from its start,
+    /// over which the note the previous bar ended with is held.
+    tie: Option<Rational>,
 }
 
 /// One event as an instrument plays it.
@@ -177,6 +180,12 @@ impl Pattern {
     pub fn with_params(mut self, params: Vec<ParamLane>) -> Pattern {
         self.params = params.into();
         self
+    }
+
+    /// How much of its cycle a leading `_` holds the previous bar's last
+    /// note over (`_ _ C4 D4`: half), if it starts with one.
+    pub fn tie(&self) -> Option<Rational> {
+        self.tie
     }
 
     /// The parameters this pattern drives.
@@ -319,11 +328,81 @@ impl FromStr for Pattern {
 /// # Errors
 /// A [`PatternError`] with the column and what was expected.
 pub fn parse(src: &str) -> Result<Pattern, PatternError> {
+    let (text, ties) = leading_ties(src, "~");
+    let root = parser::parse_pattern(&text)?;
+    let tie = if ties.is_empty() {
+        None
+    } else {
+        Some(tie_length(src)?)
+    };
     Ok(Pattern {
-        root: parser::parse_pattern(src)?,
+        root,
         pitches: Pitches::default(),
         params: Arc::new([]),
+        tie,
     })
+}
+
+/// The marker a tie is probed with (see [`tie_length`]).
+const TIE_MARK: &str = "chronustiemark";
+
+/// `src` with its leading standalone `_` words replaced by `with`, and
+/// the byte offsets of those words.
+fn leading_ties(src: &str, with: &str) -> (String, Vec<usize>) {
+    let mut out = String::with_capacity(src.len());
+    let mut ties = Vec::new();
+    let mut rest = src;
+    let mut offset = 0;
+    loop {
+        let trimmed = rest.trim_start();
+        let ws = rest.len() - trimmed.len();
+        out.push_str(&rest[..ws]);
+        offset += ws;
+        let standalone =
+            trimmed.starts_with('_') && trimmed[1..].chars().next().is_none_or(char::is_whitespace);
+        if !standalone {
+            out.push_str(trimmed);
+            return (out, ties);
+        }
+        ties.push(offset);
+        out.push_str(with);
+        offset += 1;
+        rest = &trimmed[1..];
+    }
+}
+
+/// How much of the cycle the leading `_`s of `src` hold over: the leading
+/// `_` words are made marker atoms, and their events, contiguous from the
+/// cycle's start, give the length.
+fn tie_length(src: &str) -> Result<Rational, PatternError> {
+    let (probe, _) = leading_ties(src, TIE_MARK);
+    let root = parser::parse_pattern(&probe)?;
+    let p = Pattern {
+        root,
+        pitches: Pitches::default(),
+        params: Arc::new([]),
+        tie: None,
+    };
+    let mut marks: Vec<PatternEvent> = p
+        .events(0, 0)
+        .into_iter()
+        .filter(|e| matches!(&e.value, Value::Word(w) if &**w == TIE_MARK))
+        .collect();
+    marks.sort_by_key(|e| e.onset);
+    let mut end = Rational::default();
+    for m in marks {
+        if m.onset != end {
+            break;
+        }
+        end = m.onset + m.duration;
+    }
+    if end == Rational::default() {
+        return Err(PatternError {
+            column: src.find('_').map_or(1, |i| i + 1),
+            message: "a leading '_' holds the previous bar's note: it must start the pattern's first step".into(),
+        });
+    }
+    Ok(end)
 }
 
 /// Parse a note name (`C2`, `Eb2`, `F#3`, octaves -1..9) to its MIDI number.

@@ -4,13 +4,16 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 use std::fmt;
 
-/// One arrangement entry: play `pattern` for `repeat` bars.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One arrangement entry: play `pattern` for `repeat` bars, in `meter`
+/// beats a bar from here on when given.
+#[derive(Clone, Debug, PartialEq)]
 pub struct ArrangementEntry {
     /// The pattern block's name.
     pub pattern: String,
     /// How many bars (1 when not given).
     pub repeat: u64,
+    /// Beats per bar from this entry on (`None`: as before).
+    pub meter: Option<f64>,
 }
 
 #[derive(Deserialize)]
@@ -19,6 +22,7 @@ struct EntryMap {
     pattern: String,
     #[serde(default = "one")]
     repeat: u64,
+    meter: Option<f64>,
 }
 
 fn one() -> u64 {
@@ -37,13 +41,14 @@ impl<'de> Visitor<'de> for EntryVisitor {
     type Value = ArrangementEntry;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a pattern name or { pattern: NAME, repeat: N }")
+        f.write_str("a pattern name or { pattern: NAME, repeat: N, meter: BEATS }")
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
         Ok(ArrangementEntry {
             pattern: v.to_string(),
             repeat: 1,
+            meter: None,
         })
     }
 
@@ -52,6 +57,7 @@ impl<'de> Visitor<'de> for EntryVisitor {
         Ok(ArrangementEntry {
             pattern: m.pattern,
             repeat: m.repeat,
+            meter: m.meter,
         })
     }
 }

@@ -58,6 +58,22 @@ struct SongFile {
     /// Instruments played from MIDI, controller maps.
     #[serde(default)]
     midi: midi::MidiFile,
+    /// Changes of tempo after the start, in order.
+    #[serde(default)]
+    tempo_changes: Vec<TempoChangeFile>,
+}
+
+/// `tempo_changes:` entries: `{ bar: 5, beat: 1.5, tempo: 140 }`.
+#[derive(Debug, Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a tempo change: { bar: N, beat: B, tempo: BPM } (bar from 1, beat from 0 within it)"
+)]
+struct TempoChangeFile {
+    bar: u64,
+    #[serde(default)]
+    beat: f64,
+    tempo: f64,
 }
 
 fn default_meter() -> f64 {
@@ -119,6 +135,12 @@ pub struct Song {
     pub bars: Vec<usize>,
     /// Instruments played from MIDI, controller maps.
     pub midi: MidiSetup,
+    /// Where the meter changes: `(bar, beats per bar)` from that bar
+    /// (0-based) on, in bar order; bars before the first use `meter`.
+    pub meters: Vec<(usize, u32)>,
+    /// Tempo changes after the start: `(beat from the song's start, BPM)`,
+    /// in order.
+    pub tempo_changes: Vec<(f64, f64)>,
 }
 
 impl Song {
@@ -155,6 +177,38 @@ impl Song {
     /// Number of bars in the arrangement.
     pub fn bar_count(&self) -> usize {
         self.bars.len()
+    }
+
+    /// Beats in bar `bar` (0-based; bars past the end keep the last meter).
+    pub fn meter_of(&self, bar: usize) -> u32 {
+        self.meters
+            .iter()
+            .rev()
+            .find(|(b, _)| *b <= bar)
+            .map_or(self.meter, |m| m.1)
+    }
+
+    /// The beat at which bar `bar` (0-based) starts.
+    pub fn bar_beat(&self, bar: usize) -> f64 {
+        let (mut beat, mut from, mut meter) = (0.0, 0usize, self.meter);
+        for &(b, m) in &self.meters {
+            if b >= bar {
+                break;
+            }
+            beat += (b - from) as f64 * f64::from(meter);
+            from = b;
+            meter = m;
+        }
+        beat + (bar - from) as f64 * f64::from(meter)
+    }
+
+    /// The song's tempo map at `rate`: its tempo, then each change.
+    pub fn tempo_map(&self, rate: u32) -> crate::tempo::TempoMap {
+        let mut map = crate::tempo::TempoMap::constant(self.tempo, rate);
+        for &(beat, bpm) in &self.tempo_changes {
+            map.set_tempo_from(beat, bpm);
+        }
+        map
     }
 
     /// Index of the track called `name`.
@@ -422,9 +476,12 @@ impl Compiler<'_> {
             patterns.push(SongPattern { name: pname, lanes });
         }
 
+        let mut meters = Vec::new();
         let bars = match file.arrangement {
             None => (0..patterns.len()).collect(),
-            Some(entries) => self.arrange(&entries, &patterns)?,
+            Some(entries) => {
+                self.arrange(&entries, &patterns, meter.round() as u32, &mut meters)?
+            }
         };
 
         let names: Vec<&str> = tracks.iter().map(|t| t.name.as_str()).collect();
@@ -434,8 +491,10 @@ impl Compiler<'_> {
                 format!("{at}: {message}"),
             )
         })?;
-        let song = Song {
+        let mut song = Song {
             midi,
+            meters,
+            tempo_changes: Vec::new(),
             title: file.title,
             tempo,
             meter: meter.round() as u32,
@@ -446,14 +505,59 @@ impl Compiler<'_> {
             patterns,
             bars,
         };
+        song.tempo_changes = self.tempo_changes(&file.tempo_changes, &song)?;
         Ok((song, warnings))
+    }
+
+    /// `tempo_changes:` as beats from the song's start, checked.
+    fn tempo_changes(
+        &self,
+        changes: &[TempoChangeFile],
+        song: &Song,
+    ) -> Result<Vec<(f64, f64)>, SongError> {
+        let mut out: Vec<(f64, f64)> = Vec::new();
+        for (i, c) in changes.iter().enumerate() {
+            let at = || locate::locate_item(self.src, "tempo_changes", i);
+            if !(20.0..=400.0).contains(&c.tempo) {
+                return Err(self.error(
+                    at(),
+                    format!(
+                        "tempo_changes[{i}]: tempo {} is outside 20..400 BPM",
+                        c.tempo
+                    ),
+                ));
+            }
+            let bar = c.bar.max(1) as usize - 1;
+            let meter = f64::from(song.meter_of(bar));
+            if c.bar == 0 || !(0.0..meter).contains(&c.beat) {
+                return Err(self.error(
+                    at(),
+                    format!(
+                        "tempo_changes[{i}]: bar {} beat {}: expected a bar from 1 and a beat from 0 to below {meter} (the bar's meter)",
+                        c.bar, c.beat
+                    ),
+                ));
+            }
+            let beat = song.bar_beat(bar) + c.beat;
+            if out.last().is_some_and(|l| l.0 >= beat) {
+                return Err(self.error(
+                    at(),
+                    format!("tempo_changes[{i}]: bar {} beat {} is not after the change before it: give them in order", c.bar, c.beat),
+                ));
+            }
+            out.push((beat, c.tempo));
+        }
+        Ok(out)
     }
 
     fn arrange(
         &self,
         entries: &[ArrangementEntry],
         patterns: &[SongPattern],
+        first_meter: u32,
+        meters: &mut Vec<(usize, u32)>,
     ) -> Result<Vec<usize>, SongError> {
+        let mut current = first_meter;
         let names: Vec<&str> = patterns.iter().map(|p| p.name.as_str()).collect();
         let mut bars = Vec::new();
         for (i, entry) in entries.iter().enumerate() {
@@ -475,6 +579,21 @@ impl Compiler<'_> {
                         entry.repeat, entry.pattern
                     ),
                 ));
+            }
+            if let Some(m) = entry.meter {
+                if !(1.0..=32.0).contains(&m) || m.fract() != 0.0 {
+                    return Err(self.error(
+                        locate::locate_item(self.src, "arrangement", i),
+                        format!(
+                            "meter {m} for `{}`: expected a whole number of beats 1..32",
+                            entry.pattern
+                        ),
+                    ));
+                }
+                if m as u32 != current {
+                    current = m as u32;
+                    meters.push((bars.len(), current));
+                }
             }
             bars.extend(std::iter::repeat_n(index, entry.repeat as usize));
         }
