@@ -358,8 +358,15 @@ fn leading_ties(src: &str, with: &str) -> (String, Vec<usize>) {
         let ws = rest.len() - trimmed.len();
         out.push_str(&rest[..ws]);
         offset += ws;
-        let standalone =
-            trimmed.starts_with('_') && trimmed[1..].chars().next().is_none_or(char::is_whitespace);
+        // `_`, or `_@N` (a tie of weight N).
+        let word_end = trimmed
+            .find(|c: char| c.is_whitespace() || c == ',')
+            .unwrap_or(trimmed.len());
+        let word = &trimmed[..word_end];
+        let standalone = word == "_"
+            || word.strip_prefix("_@").is_some_and(|w| {
+                !w.is_empty() && w.chars().all(|c| c.is_ascii_digit() || c == '.')
+            });
         if !standalone {
             out.push_str(trimmed);
             return (out, ties);

@@ -540,6 +540,8 @@ fn error_columns() {
     assert_eq!(error("[_ x]").column, 2);
     assert_eq!(p("_ x").tie(), Some(Rational::new(1, 2)));
     assert_eq!(p("_ _ x@2").tie(), Some(Rational::new(1, 2)));
+    assert_eq!(p("_@3 x ~@4").tie(), Some(Rational::new(3, 8)));
+    assert_eq!(p("_, [C4,E4]").tie(), Some(Rational::from(1)));
     assert_eq!(p("x _").tie(), None);
     assert_eq!(error("! x").column, 1);
     assert_eq!(error("*2").column, 1);
