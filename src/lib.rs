@@ -16,5 +16,6 @@ pub mod session;
 pub use chronus_backends as backends;
 pub use chronus_command as command;
 pub use chronus_dsp as dsp;
+pub use chronus_midi as midi;
 pub use chronus_osc as osc;
 pub use chronus_sequencer as sequencer;

@@ -3,6 +3,7 @@
 
 mod check;
 mod live;
+mod midifile;
 mod play;
 mod render;
 mod repl;
@@ -39,9 +40,13 @@ enum Command {
     Send(send::SendArgs),
     /// Validate a song without rendering it.
     Check {
-        /// The song file (YAML).
+        /// The song file (YAML, or a MIDI file).
         song: PathBuf,
     },
+    /// Turn a MIDI file into a song file.
+    Import(midifile::ImportArgs),
+    /// Write a song as a MIDI file (type 1, a track per instrument).
+    Export(midifile::ExportArgs),
 }
 
 /// A failure with its exit status; printed as one line.
@@ -84,6 +89,8 @@ pub fn run() -> i32 {
         Command::Check { song } => check::run(&song),
         Command::Live(args) => live::run(&args),
         Command::Send(args) => send::run(&args),
+        Command::Import(args) => midifile::import(&args),
+        Command::Export(args) => midifile::export(&args),
     };
     match result {
         Ok(()) => 0,
@@ -98,7 +105,18 @@ pub fn run() -> i32 {
 
 /// Load a song, printing its warnings; bad input becomes a [`Failure`].
 pub fn load_song(path: &std::path::Path) -> Result<chronus::sequencer::Song, Failure> {
-    let (song, warnings) = chronus::sequencer::Song::load(path).map_err(Failure::input)?;
+    let (song, warnings) = if midifile::is_midi(path) {
+        // A MIDI file plays as the song `chronus import` makes of it.
+        let text = chronus::midi::file::import_file(path).map_err(Failure::input)?;
+        chronus::sequencer::Song::from_yaml(&text, path).map_err(|e| {
+            Failure::input(format!(
+                "{}: the imported song does not load: {e}",
+                path.display()
+            ))
+        })?
+    } else {
+        chronus::sequencer::Song::load(path).map_err(Failure::input)?
+    };
     for w in warnings {
         eprintln!("warning: {}: {w}", path.display());
     }

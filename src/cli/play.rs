@@ -28,7 +28,7 @@ pub enum BackendChoice {
 /// Arguments of `chronus play`.
 #[derive(clap::Args)]
 pub struct PlayArgs {
-    /// The song file (YAML).
+    /// The song file (YAML, or a MIDI file).
     song: PathBuf,
     /// Play the arrangement again and again, until Ctrl-C.
     #[arg(long = "loop")]

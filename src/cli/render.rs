@@ -11,7 +11,7 @@ use std::time::Instant;
 /// Arguments of `chronus render`.
 #[derive(clap::Args)]
 pub struct RenderArgs {
-    /// The song file (YAML).
+    /// The song file (YAML, or a MIDI file).
     song: PathBuf,
     /// The WAV file to write (replaced only when the render succeeds).
     #[arg(short, long)]

@@ -220,6 +220,56 @@ fn drums(part: &Part, out: &mut Vec<Instrument>, unique: &mut impl FnMut(String)
     }
 }
 
+/// A `_` tie holds every note of its instrument that ends on the bar line:
+/// where a bar line has notes held over it and others ending on it, the
+/// held ones move to a companion instrument (`piano_held`), until no bar
+/// line mixes the two.
+fn separate_ties(insts: Vec<Instrument>, bars: &[Bar]) -> Vec<Instrument> {
+    let lines: Vec<u64> = bars.iter().skip(1).map(|b| b.start).collect();
+    let mut out = Vec::new();
+    for mut inst in insts {
+        let mut round = 0;
+        loop {
+            let crossing = |n: &Note, l: u64| n.start < l && n.end > l;
+            let conflict: Vec<u64> = lines
+                .iter()
+                .copied()
+                .filter(|&l| {
+                    inst.notes.iter().any(|n| crossing(n, l))
+                        && inst.notes.iter().any(|n| n.end == l)
+                })
+                .collect();
+            if conflict.is_empty() || round == 8 {
+                out.push(inst);
+                break;
+            }
+            let (held, kept): (Vec<Note>, Vec<Note>) = inst
+                .notes
+                .iter()
+                .partition(|n| conflict.iter().any(|&l| crossing(n, l)));
+            round += 1;
+            let name = if round == 1 {
+                format!("{}_held", inst.name)
+            } else {
+                format!("{}_held{round}", inst.name)
+            };
+            out.push(Instrument {
+                name: inst.name.clone(),
+                spec: inst.spec.clone(),
+                write: inst.write,
+                notes: kept,
+            });
+            inst = Instrument {
+                name,
+                spec: inst.spec,
+                write: inst.write,
+                notes: held,
+            };
+        }
+    }
+    out
+}
+
 /// One step of a layer: where it starts and ends in the bar, and what.
 struct Step {
     start: u64,
@@ -365,7 +415,7 @@ fn quoted(s: &str) -> String {
 pub fn to_song(score: &Score, title: &str) -> Result<String, FileError> {
     let bars = bars(score)?;
     let tpq = u64::from(score.ticks_per_quarter);
-    let insts = instruments(score);
+    let insts = separate_ties(instruments(score), &bars);
     if insts.is_empty() {
         return Err(FileError::Invalid("the file has no notes".to_string()));
     }

@@ -82,7 +82,13 @@ fn a_mido_file_with_tempo_changes_a_meter_change_and_a_held_note_reads_exactly()
     assert_eq!(s.tempo_changes, vec![(4.0, 90.0), (10.0, 150.0)], "{text}");
     assert_eq!(s.meters, vec![(3, 3)], "{text}");
     let names: Vec<&str> = s.tracks.iter().map(|t| t.name.as_str()).collect();
-    assert_eq!(names, vec!["piano", "drums_hihat", "drums_kick"], "{text}");
+    // E4 is held over the bar line where C4 ends: it plays on a companion,
+    // so that the tie holds it alone.
+    assert_eq!(
+        names,
+        vec!["piano", "piano_held", "drums_hihat", "drums_kick"],
+        "{text}"
+    );
     let n = notes(&s);
     let c4: Vec<u64> = onsets(&n, "piano")
         .iter()
@@ -97,7 +103,17 @@ fn a_mido_file_with_tempo_changes_a_meter_change_and_a_held_note_reads_exactly()
         ]
     );
     // Held over the bar line, and a quintuplet sixteenth: exact.
-    assert_eq!(span(&n, "piano", 64), vec![(84_000, 128_000)], "{text}");
+    assert_eq!(
+        span(&n, "piano_held", 64),
+        vec![(84_000, 128_000)],
+        "{text}"
+    );
+    let c4_ends: Vec<u64> = span(&n, "piano", 60).iter().map(|s| s.1).collect();
+    assert_eq!(
+        &c4_ends[..5],
+        &[24_000, 48_000, 72_000, 96_000, 128_000],
+        "every C4 ends on its beat"
+    );
     assert_eq!(span(&n, "piano", 67), vec![(102_400, 108_800)]);
     let kicks: Vec<u64> = onsets(&n, "drums_kick").iter().map(|o| o.0).collect();
     assert_eq!(kicks, vec![0, 48_000]);
