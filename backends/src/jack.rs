@@ -55,7 +55,8 @@
 use crate::{AudioSource, BackendError, Flow, LiveBackend, Metrics, RunReport};
 use ::jack::{
     AsyncClient, AudioOut, Client, ClientOptions, ClientStatus, Control, Frames, LatencyType,
-    MidiIn, NotificationHandler, Port, PortFlags, ProcessHandler, ProcessScope, Unowned,
+    MidiIn, MidiOut, NotificationHandler, Port, PortFlags, ProcessHandler, ProcessScope, RawMidi,
+    Unowned,
 };
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
@@ -76,11 +77,14 @@ const RETRY: Duration = Duration::from_millis(500);
 const PORT_NAMES: [&str; 2] = ["out_L", "out_R"];
 /// The MIDI input port's short name.
 pub const MIDI_IN: &str = "midi_in";
+/// The MIDI output port's short name.
+pub const MIDI_OUT: &str = "midi_out";
 
-/// The client's ports: two audio outputs and a MIDI input.
+/// The client's ports: two audio outputs, a MIDI input and output.
 struct Ports {
     audio: [Port<AudioOut>; 2],
     midi_in: Port<MidiIn>,
+    midi_out: Port<MidiOut>,
 }
 
 /// How to open the JACK client.
@@ -168,7 +172,20 @@ fn open_client(name: &str) -> Result<(Client, Ports), BackendError> {
             backend: BACKEND,
             message: format!("cannot register port {MIDI_IN}: {e}"),
         })?;
-    Ok((client, Ports { audio, midi_in }))
+    let midi_out = client
+        .register_port(MIDI_OUT, MidiOut::default())
+        .map_err(|e| BackendError::Failed {
+            backend: BACKEND,
+            message: format!("cannot register port {MIDI_OUT}: {e}"),
+        })?;
+    Ok((
+        client,
+        Ports {
+            audio,
+            midi_in,
+            midi_out,
+        },
+    ))
 }
 
 /// The one-line explanation of why no client could be opened.
@@ -288,6 +305,7 @@ impl Drop for Slot {
 struct Process {
     ports: [Port<AudioOut>; 2],
     midi_in: Port<MidiIn>,
+    midi_out: Port<MidiOut>,
     slot: Arc<Slot>,
     metrics: Arc<Metrics>,
 }
@@ -325,6 +343,16 @@ impl ProcessHandler for Process {
             source.cycle_began(Duration::from_micros(ago));
         }
         let flow = catch_unwind(AssertUnwindSafe(|| source.process(left, right)));
+        // What the cycle sends out, at its offsets (a port's buffer is
+        // cleared by the writer even when there is nothing).
+        let mut writer = self.midi_out.writer(scope);
+        if flow.is_ok() {
+            let _ = catch_unwind(AssertUnwindSafe(|| {
+                source.midi_out(&mut |time, bytes| {
+                    let _ = writer.write(&RawMidi { time, bytes });
+                });
+            }));
+        }
         slot.source.store(p, Ordering::Release);
         let n = match flow {
             Ok(Flow::Continue) => left.len(),
@@ -434,6 +462,7 @@ impl Session {
         let Ports {
             audio: ports,
             midi_in,
+            midi_out,
         } = ports;
         let handles = [ports[0].clone_unowned(), ports[1].clone_unowned()];
         let names = [port_name(&client, 0), port_name(&client, 1)];
@@ -446,6 +475,7 @@ impl Session {
         let process = Process {
             ports,
             midi_in,
+            midi_out,
             slot: Arc::clone(slot),
             metrics: Arc::clone(metrics),
         };

@@ -58,6 +58,14 @@ pub trait AudioSource {
         let _ = (offset, bytes);
     }
 
+    /// The MIDI messages the cycle just rendered sends out, each with its
+    /// offset in the cycle, in order, given to `out` (the JACK MIDI output
+    /// port writes them there). Called just after [`AudioSource::process`].
+    /// Audio thread safe. By default none.
+    fn midi_out(&mut self, out: &mut dyn FnMut(u32, &[u8])) {
+        let _ = out;
+    }
+
     /// The device now runs at `rate` Hz (a JACK server that came back at
     /// another rate): rebuild for it. Called off the audio thread while no
     /// callback runs, so it may allocate. False when the source cannot

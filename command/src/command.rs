@@ -149,8 +149,31 @@ pub enum MidiCommand {
     Off(Option<Word>),
     /// `midi ports`: the MIDI ports there are and what is connected.
     Ports,
+    /// `midi out NAME [channel N]`: send an instrument's notes out.
+    Out {
+        /// The instrument.
+        name: Word,
+        /// MIDI channel 1..=16 (1 when not given).
+        channel: u8,
+    },
+    /// `midi out NAME off`: stop sending them.
+    OutOff(Word),
+    /// `midi clock on|off`: send MIDI clock (24 a quarter note) with start,
+    /// stop and song position, from the next bar.
+    Clock(bool),
     /// `midi` alone: what plays from MIDI and what MIDI has arrived.
     Show,
+}
+
+/// Where `tempo follow` takes the tempo from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Follow {
+    /// Incoming MIDI clock.
+    Midi,
+    /// An Ableton Link session.
+    Link,
+    /// Nothing: the session's own tempo.
+    Off,
 }
 
 /// The parameter side of `map` and `learn`.
@@ -265,6 +288,8 @@ pub enum Command {
         /// Beats per minute, above 0.
         bpm: f64,
     },
+    /// `tempo follow midi|link|off`: take the tempo from an external clock.
+    TempoFollow(Follow),
     /// `swing X`: delay every second sixteenth by X sixteenths.
     Swing {
         /// The amount, 0 or more (songs allow 0..0.5).
@@ -357,7 +382,7 @@ impl Command {
             Command::Add { .. } => "add",
             Command::RemoveEffect { .. } | Command::Remove { .. } => "remove",
             Command::Move { .. } => "move",
-            Command::Tempo { .. } => "tempo",
+            Command::Tempo { .. } | Command::TempoFollow(_) => "tempo",
             Command::Swing { .. } => "swing",
             Command::Mute(_) => "mute",
             Command::Solo(_) => "solo",

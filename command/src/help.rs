@@ -77,8 +77,8 @@ const COMMANDS: &[CommandHelp] = &[
     },
     CommandHelp {
         name: "tempo",
-        syntax: "tempo BPM",
-        summary: "Set the tempo in beats per minute.",
+        syntax: "tempo BPM | tempo follow midi|link|off",
+        summary: "Set the tempo in beats per minute, or follow an external MIDI clock (or an Ableton Link session, in a build with the link feature).",
         example: "tempo 128",
     },
     CommandHelp {
@@ -149,8 +149,8 @@ const COMMANDS: &[CommandHelp] = &[
     },
     CommandHelp {
         name: "midi",
-        syntax: "midi NAME [channel N|all] [bend=N] | midi NAME off | midi off | midi ports | midi",
-        summary: "Play an instrument from incoming MIDI notes (every channel unless one is given; pitch wheel bend=N semitones, default 2; sustain pedal, mod wheel and aftertouch as vibrato); midi ports lists the ports, midi alone what plays and what arrived.",
+        syntax: "midi NAME [channel N|all] [bend=N] | midi NAME off | midi off | midi out NAME [channel N] | midi out NAME off | midi clock on|off | midi ports | midi",
+        summary: "Play an instrument from incoming MIDI notes (every channel unless one is given; pitch wheel bend=N semitones, default 2; sustain pedal, mod wheel and aftertouch as vibrato); midi out sends an instrument's notes to external gear; midi clock sends 24 pulses a beat with start and stop; midi ports lists the ports, midi alone what plays and what arrived.",
         example: "midi bass channel 1",
     },
     CommandHelp {
@@ -214,7 +214,7 @@ pub fn commands() -> &'static [CommandHelp] {
 /// Help for the command `name` (a keyword, any case).
 ///
 /// ```
-/// assert_eq!(chronus_command::command_help("Tempo").map(|h| h.syntax), Some("tempo BPM"));
+/// assert_eq!(chronus_command::command_help("Tempo").map(|h| h.syntax), Some("tempo BPM | tempo follow midi|link|off"));
 /// ```
 pub fn command_help(name: &str) -> Option<&'static CommandHelp> {
     COMMANDS.iter().find(|c| c.name.eq_ignore_ascii_case(name))

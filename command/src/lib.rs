@@ -47,7 +47,7 @@ mod line;
 mod parser;
 
 pub use command::{
-    Command, ListTopic, MapCurve, MapSource, MapTarget, MidiCommand, NoteArg, Param, Part,
+    Command, Follow, ListTopic, MapCurve, MapSource, MapTarget, MidiCommand, NoteArg, Param, Part,
     PatternText, Quantize, Targets, Unmap, Word, EFFECTS, INSTRUMENT_TYPES,
 };
 pub use error::ParseError;

@@ -140,7 +140,7 @@ fn bad_numbers() {
     fails(
         "tempo 120 fast",
         11,
-        "unexpected 'fast' (syntax: tempo BPM)",
+        "unexpected 'fast' (syntax: tempo BPM | tempo follow midi|link|off)",
     );
     fails("swing lots", 7, "expected a number after swing, got 'lots'");
     fails("swing -0.1", 7, "expected a swing of 0 or more");

@@ -13,4 +13,6 @@ mod router;
 mod routes;
 
 pub use router::{Router, RouterStats, NOTE_IDS, SMOOTHING, VIBRATO_CENTS, VIBRATO_HZ};
-pub use routes::{Curve, Keys, Map, Route, Routes, Source, DEFAULT_BEND, MAX_MAPS, MAX_ROUTES};
+pub use routes::{
+    Curve, Keys, Map, OutRoute, Route, Routes, Source, DEFAULT_BEND, MAX_MAPS, MAX_OUTS, MAX_ROUTES,
+};

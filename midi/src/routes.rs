@@ -90,6 +90,21 @@ pub struct Map {
     pub curve: Curve,
 }
 
+/// A track whose notes also go out as MIDI (to external gear).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OutRoute {
+    /// The track.
+    pub track: TrackId,
+    /// The channel 0..=15 its notes go out on.
+    pub channel: u8,
+    /// For a drum, the key its hits play (General MIDI); `None`: the
+    /// note's pitch (60 when it has none).
+    pub key: Option<u8>,
+}
+
+/// Most tracks sent to the MIDI output.
+pub const MAX_OUTS: usize = 16;
+
 /// Everything the router needs to know about where MIDI goes.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Routes {
@@ -97,6 +112,8 @@ pub struct Routes {
     pub routes: Vec<Route>,
     /// Controller maps (at most [`MAX_MAPS`]).
     pub maps: Vec<Map>,
+    /// Tracks whose notes go out (at most [`MAX_OUTS`]).
+    pub outs: Vec<OutRoute>,
 }
 
 impl Routes {

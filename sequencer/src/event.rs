@@ -21,6 +21,13 @@ impl TrackId {
         generation: 0,
     };
 
+    /// The MIDI output: [`EventKind::Midi`] events for it (clock, start,
+    /// stop) are sent out at their frame. Not a track slot.
+    pub const MIDI_OUT: TrackId = TrackId {
+        slot: u16::MAX,
+        generation: 1,
+    };
+
     /// The id of slot `slot` at `generation`.
     pub const fn new(slot: u16, generation: u16) -> Self {
         TrackId { slot, generation }
@@ -100,6 +107,14 @@ pub enum EventKind {
         /// Note identifier given by the `NoteOn`.
         id: u32,
     },
+    /// A raw MIDI message to send out at this frame (for
+    /// [`TrackId::MIDI_OUT`]: clock, start, stop, song position).
+    Midi {
+        /// The message, status first.
+        bytes: [u8; 3],
+        /// How many of `bytes` it has (1..=3).
+        len: u8,
+    },
     /// Set a parameter, reaching `value` over `ramp` frames.
     Param {
         /// Which parameter.
@@ -118,7 +133,7 @@ impl EventKind {
     pub fn order(&self) -> u8 {
         match self {
             EventKind::NoteOff { .. } => 0,
-            EventKind::Param { .. } => 1,
+            EventKind::Param { .. } | EventKind::Midi { .. } => 1,
             EventKind::NoteOn { .. } => 2,
         }
     }

@@ -101,6 +101,23 @@ pub struct MidiLink {
     pub counters: Arc<MidiCounters>,
     /// Where other threads (ALSA input) send messages; taken once.
     pub inbox: Option<rtrb::Producer<Timed>>,
+    /// Incoming clock and transport (clock, start, stop, continue, song
+    /// position) with the frame each came at, for `tempo follow midi`.
+    pub clock: Option<rtrb::Consumer<Timed>>,
+}
+
+/// Clock messages waiting for the control thread (about 20 s at 120 BPM).
+pub const CLOCK_CAPACITY: usize = 1024;
+
+fn is_clock(m: &Message) -> bool {
+    matches!(
+        m,
+        Message::Clock
+            | Message::Start
+            | Message::Stop
+            | Message::Continue
+            | Message::SongPosition(_)
+    )
 }
 
 /// The engine's MIDI side (audio thread).
@@ -109,6 +126,7 @@ pub struct Midi {
     parser: Parser,
     pending: VecDeque<Event>,
     inbox: rtrb::Consumer<Timed>,
+    clock: rtrb::Producer<Timed>,
     counters: Arc<MidiCounters>,
     dropped: u64,
     /// ALSA-side malformed counts are added to the counters directly.
@@ -119,12 +137,14 @@ impl Midi {
     /// The MIDI side of an engine at `rate` Hz and its link. Allocates.
     pub fn new(rate: u32) -> (Midi, MidiLink) {
         let (tx, rx) = rtrb::RingBuffer::new(INBOX_CAPACITY);
+        let (clock_tx, clock_rx) = rtrb::RingBuffer::new(CLOCK_CAPACITY);
         let counters = Arc::new(MidiCounters::default());
         let midi = Midi {
             router: Router::new(rate),
             parser: Parser::new(),
             pending: VecDeque::with_capacity(PENDING_CAPACITY),
             inbox: rx,
+            clock: clock_tx,
             counters: Arc::clone(&counters),
             dropped: 0,
             bad_offset: (0, 0),
@@ -132,6 +152,7 @@ impl Midi {
         let link = MidiLink {
             counters,
             inbox: Some(tx),
+            clock: Some(clock_rx),
         };
         (midi, link)
     }
@@ -139,6 +160,7 @@ impl Midi {
     /// Take `old`'s inbox and counters (control thread).
     pub fn take_links_from(&mut self, old: &mut Midi) {
         std::mem::swap(&mut self.inbox, &mut old.inbox);
+        std::mem::swap(&mut self.clock, &mut old.clock);
         std::mem::swap(&mut self.counters, &mut old.counters);
     }
 
@@ -149,9 +171,13 @@ impl Midi {
             parser,
             pending,
             dropped,
+            clock,
             ..
         } = self;
         parser.push_event(bytes, |m| {
+            if is_clock(&m) && clock.push(Timed { frame, message: m }).is_err() {
+                *dropped += 1;
+            }
             router.message(frame, m, &mut |e| push(pending, dropped, e));
         });
     }
@@ -159,11 +185,13 @@ impl Midi {
     /// Route the messages other threads sent; none is applied before `now`.
     pub fn drain_inbox(&mut self, now: u64) {
         while let Ok(t) = self.inbox.pop() {
+            let frame = t.frame.max(now);
+            if is_clock(&t.message) && self.clock.push(Timed { frame, ..t }).is_err() {
+                self.dropped += 1;
+            }
             let (router, pending, dropped) =
                 (&mut self.router, &mut self.pending, &mut self.dropped);
-            router.message(t.frame.max(now), t.message, &mut |e| {
-                push(pending, dropped, e)
-            });
+            router.message(frame, t.message, &mut |e| push(pending, dropped, e));
         }
     }
 

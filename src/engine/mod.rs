@@ -19,6 +19,7 @@
 mod chain;
 pub mod control;
 pub mod midi;
+pub mod midi_out;
 mod queue;
 mod tail;
 mod track;
@@ -86,6 +87,7 @@ pub struct Engine {
     deferring: bool,
     midi: midi::Midi,
     midi_link: Option<midi::MidiLink>,
+    midi_out: midi_out::MidiOut,
 }
 
 impl Engine {
@@ -129,7 +131,25 @@ impl Engine {
             deferring: false,
             midi,
             midi_link: Some(midi_link),
+            midi_out: midi_out::MidiOut::default(),
         }
+    }
+
+    /// The MIDI messages the last render sent (frames absolute), for the
+    /// backend's MIDI output. Audio thread safe.
+    pub fn midi_out(&self) -> &[midi_out::OutMessage] {
+        self.midi_out.messages()
+    }
+
+    /// Forget the last render's MIDI output (call before a render whose
+    /// output is read). Audio thread safe.
+    pub fn clear_midi_out(&mut self) {
+        self.midi_out.clear();
+    }
+
+    /// MIDI messages sent and dropped (the output buffer was full).
+    pub fn midi_out_counts(&self) -> (u64, u64) {
+        (self.midi_out.sent, self.midi_out.dropped)
     }
 
     /// The MIDI counters and the inbox other threads send messages to
@@ -334,7 +354,13 @@ impl Engine {
 
     /// Apply one event now. Audio thread safe.
     pub fn apply(&mut self, ev: Event) {
-        apply_event(&mut self.slots, &mut self.master, &mut self.stats, ev);
+        apply_event(
+            &mut self.slots,
+            &mut self.master,
+            &mut self.stats,
+            &mut self.midi_out,
+            ev,
+        );
     }
 
     /// Apply one structural command now. Audio thread safe.
@@ -347,12 +373,14 @@ impl Engine {
                     master,
                     stats,
                     midi,
+                    midi_out,
                     port,
                     ..
                 } = self;
                 let frame = stats.frames;
+                midi_out.set_routes(&routes.outs, frame);
                 let old = midi.set_routes(routes, frame, &mut |e| {
-                    apply_event(slots, master, stats, e);
+                    apply_event(slots, master, stats, midi_out, e);
                 });
                 port.discard(Garbage::Routes(old));
                 return;
@@ -436,7 +464,18 @@ impl Engine {
 
 /// Apply one event now to the track it names (or the master). Audio thread
 /// safe.
-fn apply_event(slots: &mut [Slot], master: &mut Smoothed, stats: &mut EngineStats, ev: Event) {
+fn apply_event(
+    slots: &mut [Slot],
+    master: &mut Smoothed,
+    stats: &mut EngineStats,
+    out: &mut midi_out::MidiOut,
+    ev: Event,
+) {
+    if ev.track == TrackId::MIDI_OUT {
+        out.event(&ev);
+        stats.events += 1;
+        return;
+    }
     if ev.track == TrackId::MASTER {
         if let EventKind::Param {
             target: ParamTarget::Gain,
@@ -469,5 +508,11 @@ fn apply_event(slots: &mut [Slot], master: &mut Smoothed, stats: &mut EngineStat
         return;
     };
     stats.events += 1;
+    if matches!(
+        ev.kind,
+        EventKind::NoteOn { .. } | EventKind::NoteOff { .. }
+    ) {
+        out.event(&ev);
+    }
     track.apply(ev.kind);
 }

@@ -159,6 +159,8 @@ impl Track {
                 value,
                 ramp,
             } => self.set(target, value, ramp),
+            // Raw MIDI is for the MIDI output, not a track.
+            EventKind::Midi { .. } => {}
         }
     }
 

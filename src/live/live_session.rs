@@ -138,6 +138,9 @@ pub fn run_live(
     let mut midi_counters = None;
     if let Some(link) = midi_link {
         session.attach_midi(Arc::clone(&link.counters));
+        if let Some(c) = link.clock {
+            session.attach_midi_clock(c);
+        }
         midi_counters = Some(link.counters);
         midi_inbox = link.inbox;
     }

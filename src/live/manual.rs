@@ -24,6 +24,9 @@ pub struct ManualLive {
     pub session: Session,
     /// Where another thread's MIDI messages go (as the ALSA input's do).
     pub inbox: Option<rtrb::Producer<crate::engine::midi::Timed>>,
+    /// What went out as MIDI, frames absolute (take it with
+    /// `std::mem::take`).
+    pub midi_out: Vec<crate::engine::midi_out::OutMessage>,
     block: usize,
     lookahead: u64,
     left: Vec<f32>,
@@ -50,6 +53,9 @@ impl ManualLive {
         let mut inbox = None;
         if let Some(link) = midi {
             session.attach_midi(link.counters);
+            if let Some(c) = link.clock {
+                session.attach_midi_clock(c);
+            }
             inbox = link.inbox;
         }
         let mut m = ManualLive {
@@ -60,6 +66,7 @@ impl ManualLive {
             clock,
             session,
             inbox,
+            midi_out: Vec::new(),
             block,
             lookahead: (u64::from(rate) / 20).max(4 * block as u64),
             left: vec![0.0; block],
@@ -129,11 +136,13 @@ impl ManualLive {
             let (l, r) = (&mut self.left[..n], &mut self.right[..n]);
             let (engine, queue) = (&mut self.engine, &mut self.queue);
             each(&mut || {
+                engine.clear_midi_out();
                 for (frame, bytes) in events {
                     engine.midi_in((frame - start) as u32, bytes);
                 }
                 engine.render(queue, l, r);
             });
+            self.midi_out.extend_from_slice(self.engine.midi_out());
             out.0.extend_from_slice(l);
             out.1.extend_from_slice(r);
             self.clock

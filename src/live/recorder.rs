@@ -136,6 +136,11 @@ impl<S: AudioSource> AudioSource for Recording<S> {
         self.inner.midi_in(offset, bytes);
     }
 
+    /// Audio thread safe.
+    fn midi_out(&mut self, out: &mut dyn FnMut(u32, &[u8])) {
+        self.inner.midi_out(out);
+    }
+
     /// Follows the source; the file keeps the rate it started at (a WAV
     /// file has one rate), which is said once here.
     fn set_rate(&mut self, rate: u32) -> bool {

@@ -89,6 +89,10 @@ pub struct LiveSource {
     queue: RtQueue,
     clock: AudioClock,
     control: LiveControl,
+    /// The frame the last render began at (MIDI out offsets count from it).
+    cycle_start: u64,
+    /// Where MIDI out goes besides the backend's port (the ALSA output).
+    alsa_out: Option<rtrb::Producer<crate::engine::midi_out::OutMessage>>,
     fade_len: u64,
     fade_left: Option<u64>,
     quiet_frames: u64,
@@ -107,12 +111,23 @@ impl LiveSource {
             queue,
             clock,
             control,
+            cycle_start: 0,
+            alsa_out: None,
             fade_len: (FADE_SECONDS * rate) as u64,
             fade_left: None,
             quiet_frames: 0,
             quiet_needed: (rate * 0.5) as u64,
             max_tail: crate::render::MAX_TAIL_SECONDS * rate as u64,
         }
+    }
+
+    /// Also send MIDI out to `ring` (read by the ALSA output's thread).
+    pub fn with_midi_out(
+        mut self,
+        ring: rtrb::Producer<crate::engine::midi_out::OutMessage>,
+    ) -> Self {
+        self.alsa_out = Some(ring);
+        self
     }
 
     /// Follow a device that changes its sample rate with `hook`.
@@ -154,6 +169,16 @@ impl AudioSource for LiveSource {
         self.engine.midi_in(offset, bytes);
     }
 
+    /// Audio thread safe: the last render's messages, at their offsets.
+    fn midi_out(&mut self, out: &mut dyn FnMut(u32, &[u8])) {
+        let start = self.cycle_start;
+        let last = self.engine.frame().saturating_sub(start).max(1) - 1;
+        for (frame, bytes, len) in self.engine.midi_out() {
+            let offset = frame.saturating_sub(start).min(last) as u32;
+            out(offset, &bytes[..usize::from(*len)]);
+        }
+    }
+
     /// Not audio-thread safe: rebuilds the engine (the backend calls it
     /// while no callback runs).
     fn set_rate(&mut self, rate: u32) -> bool {
@@ -190,7 +215,15 @@ impl AudioSource for LiveSource {
         // when this block began, not from when it was done.
         let now = super::clock::monotonic_nanos();
         let started = now.saturating_sub(self.cycle_ago.take().unwrap_or(0));
+        self.engine.clear_midi_out();
+        self.cycle_start = self.engine.frame();
         self.engine.render(&mut self.queue, left, right);
+        if let Some(out) = self.alsa_out.as_mut() {
+            for m in self.engine.midi_out() {
+                // A full ring (the sending thread stalled): dropped.
+                let _ = out.push(*m);
+            }
+        }
         self.publish(left.len(), started);
         if self.fade_left.is_none() && self.control.0.stop.load(Ordering::Acquire) {
             self.fade_left = Some(self.fade_len);

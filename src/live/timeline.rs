@@ -57,6 +57,9 @@ pub enum Edit {
     Meter(u32),
     /// The seed of the patterns' random choices from here.
     Seed(u64),
+    /// MIDI clock out from here (on: song position and continue, or start
+    /// at the very beginning; off: stop).
+    Clock(bool),
 }
 
 impl Edit {
@@ -96,6 +99,28 @@ pub struct LiveTimeline {
     fresh: Vec<Event>,
     /// Re-rated and waiting for its tracks' new ids: generates nothing.
     held: bool,
+    /// MIDI clock pulses: from beat `origin`, pulse `next` is due next, up
+    /// to beat `end` when it has been turned off.
+    clock: Option<ClockRun>,
+}
+
+/// A run of MIDI clock pulses (24 a beat).
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct ClockRun {
+    origin: f64,
+    next: u64,
+    end: Option<f64>,
+}
+
+/// MIDI clock pulses per beat (quarter note).
+pub const CLOCK_PPQ: u64 = 24;
+
+fn midi_event(frame: u64, bytes: [u8; 3], len: u8) -> Event {
+    Event {
+        frame,
+        track: TrackId::MIDI_OUT,
+        kind: EventKind::Midi { bytes, len },
+    }
 }
 
 impl LiveTimeline {
@@ -116,7 +141,33 @@ impl LiveTimeline {
             next_id: 0,
             fresh: Vec::new(),
             held: false,
+            clock: None,
         }
+    }
+
+    /// Whether MIDI clock goes out (or will, from a bar to come).
+    pub fn clock_on(&self) -> bool {
+        self.clock.is_some_and(|c| c.end.is_none())
+    }
+
+    /// Put the clock pulses due before `horizon` into the pending events.
+    fn clock_pulses(&mut self, horizon: u64) {
+        let Some(mut run) = self.clock else { return };
+        loop {
+            let beat = run.origin + run.next as f64 / CLOCK_PPQ as f64;
+            if run.end.is_some_and(|e| beat >= e - 1e-9) {
+                self.clock = None;
+                return;
+            }
+            let frame = self.map.frame_at(beat);
+            if frame >= horizon {
+                break;
+            }
+            let at = self.pending.partition_point(|e| e.frame <= frame);
+            self.pending.insert(at, midi_event(frame, [0xF8, 0, 0], 1));
+            run.next += 1;
+        }
+        self.clock = Some(run);
     }
 
     fn segment_of_bar(&self, bar: u64) -> (u64, f64, u32) {
@@ -245,7 +296,11 @@ impl LiveTimeline {
                     .bars
                     .iter_mut()
                     .for_each(|b| b.iter_mut().for_each(|(t, _)| *t = new(*t))),
-                Edit::Tempo(_) | Edit::Swing(_) | Edit::Meter(_) | Edit::Seed(_) => {}
+                Edit::Tempo(_)
+                | Edit::Swing(_)
+                | Edit::Meter(_)
+                | Edit::Seed(_)
+                | Edit::Clock(_) => {}
             }
         }
     }
@@ -320,6 +375,32 @@ impl LiveTimeline {
             Edit::Tempo(bpm) => self.map.set_tempo_from(beat, bpm),
             Edit::Swing(s) => self.swing = s,
             Edit::Seed(s) => self.seed = s,
+            Edit::Clock(on) => {
+                let frame = self.map.frame_at(beat);
+                match (on, self.clock) {
+                    (true, None) | (true, Some(ClockRun { end: Some(_), .. })) => {
+                        if beat <= 0.0 {
+                            self.fresh.push(midi_event(frame, [0xFA, 0, 0], 1));
+                        } else {
+                            let pos = ((beat * 4.0).round() as u64).min(0x3FFF) as u16;
+                            let spp = [0xF2, (pos & 0x7F) as u8, (pos >> 7) as u8];
+                            self.fresh.push(midi_event(frame, spp, 3));
+                            self.fresh.push(midi_event(frame, [0xFB, 0, 0], 1));
+                        }
+                        self.clock = Some(ClockRun {
+                            origin: beat,
+                            next: 0,
+                            end: None,
+                        });
+                    }
+                    (false, Some(mut run)) if run.end.is_none() => {
+                        self.fresh.push(midi_event(frame, [0xFC, 0, 0], 1));
+                        run.end = Some(beat);
+                        self.clock = Some(run);
+                    }
+                    _ => {}
+                }
+            }
             Edit::Meter(m) => {
                 let bar = self.bar_at(beat);
                 let start = self.bar_start(bar);
@@ -344,7 +425,7 @@ impl LiveTimeline {
             .collect();
         self.pending.retain(|e| match e.kind {
             EventKind::NoteOn { id, .. } | EventKind::NoteOff { id } => !dropped.contains(&id),
-            EventKind::Param { .. } => true,
+            EventKind::Param { .. } | EventKind::Midi { .. } => true,
         });
         let first = self.bar_at(beat);
         for bar in first..self.next_bar {
@@ -433,7 +514,7 @@ impl LiveTimeline {
                 while i < self.fresh.len() {
                     let id = match self.fresh[i].kind {
                         EventKind::NoteOn { id, .. } | EventKind::NoteOff { id } => Some(id),
-                        EventKind::Param { .. } => None,
+                        EventKind::Param { .. } | EventKind::Midi { .. } => None,
                     };
                     if id.is_some_and(|id| cut.contains(&id)) {
                         self.fresh.swap_remove(i);
@@ -461,6 +542,7 @@ impl Timeline for LiveTimeline {
         while self.map.frame_at(self.generated_beat) < horizon {
             self.generate_next_bar();
         }
+        self.clock_pulses(horizon);
         let mut all = true;
         while let Some(&ev) = self.pending.front() {
             if ev.frame >= horizon {

@@ -71,6 +71,10 @@ pub(super) fn status(s: &Session, d: &Draft) -> String {
         line.push_str("; ");
         line.push_str(&super::midi::counters_text(s));
     }
+    if let Some(f) = super::follow::status(s) {
+        line.push_str("; ");
+        line.push_str(&f);
+    }
     if let Some(extra) = &s.extra {
         line.push_str("; ");
         line.push_str(&extra());

@@ -7,7 +7,9 @@ use super::plan::instruments::find_effect;
 use super::plan::{done, track};
 use super::{Draft, Planned, Session};
 use chronus_command::{MapTarget, MidiCommand, Unmap, Word};
-use chronus_midi::{Curve, Keys, Map, Route, Routes, Source, MAX_MAPS, MAX_ROUTES};
+use chronus_midi::{
+    Curve, Keys, Map, OutRoute, Route, Routes, Source, MAX_MAPS, MAX_OUTS, MAX_ROUTES,
+};
 use chronus_sequencer::song::{MapCurve, MapSource, MidiMap, MidiRoute, MidiSetup};
 use chronus_sequencer::ParamTarget;
 
@@ -158,6 +160,55 @@ fn describe(m: &MidiMap) -> String {
 /// `midi ...`.
 pub(super) fn midi(s: &Session, d: &mut Draft, c: &MidiCommand) -> Result<Planned> {
     match c {
+        MidiCommand::Out { name, channel } => {
+            track(d, name)?;
+            let outs = &mut d.model.midi.outs;
+            outs.retain(|o| o.track != name.text);
+            if outs.len() >= MAX_OUTS {
+                return Err(format!(
+                    "{MAX_OUTS} instruments already go out: take one off first (midi out NAME off)"
+                ));
+            }
+            outs.push(chronus_sequencer::song::MidiOutRoute {
+                track: name.text.clone(),
+                channel: *channel,
+            });
+            let port = s.out_port.as_deref().unwrap_or("the MIDI output");
+            done(
+                Vec::new(),
+                false,
+                format!(
+                    "midi out {}: its notes go to {port} on channel {channel}",
+                    shown(&name.text)
+                ),
+            )
+        }
+        MidiCommand::OutOff(name) => {
+            track(d, name)?;
+            let before = d.model.midi.outs.len();
+            d.model.midi.outs.retain(|o| o.track != name.text);
+            if d.model.midi.outs.len() == before {
+                return Err(format!("{} does not go out as MIDI (see midi)", name.text));
+            }
+            done(
+                Vec::new(),
+                false,
+                format!("midi out {} off", shown(&name.text)),
+            )
+        }
+        MidiCommand::Clock(on) => {
+            d.model.midi.clock = *on;
+            let port = s.out_port.as_deref().unwrap_or("the MIDI output");
+            done(
+                vec![super::Action::Edit(crate::live::timeline::Edit::Clock(*on))],
+                true,
+                if *on {
+                    format!("midi clock on: 24 pulses a beat to {port}, with song position and continue")
+                } else {
+                    "midi clock off: stop".to_string()
+                },
+            )
+        }
         MidiCommand::Show => Ok(info(show(s, d))),
         MidiCommand::Ports => Ok(info(ports(s))),
         MidiCommand::Off(None) => {
@@ -427,7 +478,32 @@ pub(super) fn routes(d: &Draft) -> Routes {
             })
         })
         .collect();
-    Routes { routes, maps }
+    let outs = setup
+        .outs
+        .iter()
+        .filter_map(|o| {
+            let t = d.model.tracks.get(&o.track)?;
+            Some(OutRoute {
+                track: t.id,
+                channel: o.channel.saturating_sub(1) & 15,
+                key: drum_key(&t.spec),
+            })
+        })
+        .collect();
+    Routes { routes, maps, outs }
+}
+
+/// The General MIDI key a drum sends its hits on (`None`: the note's
+/// pitch, as for pitched instruments and the kit, whose notes are GM keys).
+fn drum_key(spec: &chronus_sequencer::song::InstrumentSpec) -> Option<u8> {
+    use chronus_sequencer::song::InstrumentSpec as S;
+    match spec {
+        S::Kick(_) => Some(36),
+        S::Snare(_) => Some(38),
+        S::Hihat(_) => Some(42),
+        S::Clap(_) => Some(39),
+        _ => None,
+    }
 }
 
 impl Session {

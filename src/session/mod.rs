@@ -9,6 +9,7 @@
 //! nothing and gets one `error:` reply naming the failing part.
 
 mod commit;
+mod follow;
 mod info;
 mod midi;
 pub mod model;
@@ -174,6 +175,12 @@ pub struct Session {
     sent_routes: Option<chronus_midi::Routes>,
     /// Lines for the user that arrived between commands (a `learn` done).
     messages: Vec<String>,
+    /// The MIDI output's name, for replies (`chronus:midi_out`).
+    out_port: Option<String>,
+    /// Following an external tempo.
+    follower: Option<follow::Follower>,
+    /// Incoming MIDI clock and transport.
+    clock_in: Option<rtrb::Consumer<crate::engine::midi::Timed>>,
 }
 
 impl Session {
@@ -215,13 +222,27 @@ impl Session {
             ports: None,
             sent_routes: None,
             messages: Vec::new(),
+            out_port: None,
+            follower: None,
+            clock_in: None,
         }
+    }
+
+    /// Name the MIDI output in replies (`chronus:midi_out`).
+    pub fn set_midi_out_port(&mut self, name: String) {
+        self.out_port = Some(name);
     }
 
     /// Read MIDI counters from `counters` (the engine's), for `status`,
     /// `midi` and `learn`.
     pub fn attach_midi(&mut self, counters: std::sync::Arc<crate::engine::midi::MidiCounters>) {
         self.midi = Some(counters);
+    }
+
+    /// Read incoming MIDI clock and transport from `clock` (the engine's),
+    /// for `tempo follow midi`.
+    pub fn attach_midi_clock(&mut self, clock: rtrb::Consumer<crate::engine::midi::Timed>) {
+        self.clock_in = Some(clock);
     }
 
     /// Answer `midi ports` with `ports`.
@@ -374,6 +395,7 @@ impl Session {
             }
         }
         self.learn_poll();
+        self.follow_poll();
     }
 
     /// Faults (non-finite output) reported since the last call, by track.

@@ -93,6 +93,15 @@ struct MidiOut<'a> {
     play: IndexMap<&'a str, RouteOut>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     maps: Vec<MapOut<'a>>,
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    out: IndexMap<&'a str, SendOut>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    clock: bool,
+}
+
+#[derive(Serialize)]
+struct SendOut {
+    channel: u8,
 }
 
 #[derive(Serialize)]
@@ -157,6 +166,12 @@ fn midi_out(model: &Model) -> Option<MidiOut<'_>> {
                 channel: x.channel,
             })
             .collect(),
+        out: m
+            .outs
+            .iter()
+            .map(|o| (o.track.as_str(), SendOut { channel: o.channel }))
+            .collect(),
+        clock: m.clock,
     })
 }
 
@@ -430,6 +445,9 @@ pub fn load_song(d: &mut Draft, song: &Song, rate: u32) -> Result<Vec<Action>, S
     actions.push(Action::Edit(Edit::Seed(song.seed)));
     actions.push(Action::Edit(Edit::Tempo(song.tempo)));
     actions.push(Action::Edit(Edit::Swing(song.swing)));
+    if song.midi.clock {
+        actions.push(Action::Edit(Edit::Clock(true)));
+    }
     if let Some(&first) = song.bars.first() {
         let scene = d.model.scenes[first].clone();
         let lanes = scene_lanes(d, &scene)?;

@@ -202,6 +202,24 @@ fn numbered_effect(t: &Token) -> Result<Word> {
 fn tempo(a: &mut Args) -> Result<Command> {
     const HINT: &str = " (beats per minute, such as 120)";
     let t = a.expect(|| format!("expected a number after tempo{HINT}"))?;
+    if is_keyword(&t, "follow") {
+        let what = a.expect(|| "expected midi, link or off after tempo follow".to_string())?;
+        let follow = match what.text.to_lowercase().as_str() {
+            "midi" => crate::command::Follow::Midi,
+            "link" => crate::command::Follow::Link,
+            "off" => crate::command::Follow::Off,
+            _ => {
+                return Err(Error::new(
+                    what.column,
+                    format!(
+                        "expected midi, link or off after tempo follow, got '{}'",
+                        what.shown()
+                    ),
+                ))
+            }
+        };
+        return Ok(Command::TempoFollow(follow));
+    }
     let bpm = number(&t, "expected a number after tempo", HINT)?;
     if bpm <= 0.0 {
         return Err(Error::new(

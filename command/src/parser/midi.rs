@@ -17,6 +17,44 @@ pub(super) fn midi(a: &mut Args) -> Result<Command> {
     if is_keyword(&first, "off") {
         return Ok(Command::Midi(MidiCommand::Off(None)));
     }
+    if is_keyword(&first, "clock") {
+        let t = a.expect(|| "expected on or off after midi clock".to_string())?;
+        return match t.text.to_lowercase().as_str() {
+            "on" => Ok(Command::Midi(MidiCommand::Clock(true))),
+            "off" => Ok(Command::Midi(MidiCommand::Clock(false))),
+            _ => Err(Error::new(
+                t.column,
+                format!("expected on or off after midi clock, got '{}'", t.shown()),
+            )),
+        };
+    }
+    if is_keyword(&first, "out") {
+        let name = name(
+            a.expect(|| {
+                "expected an instrument name after midi out (such as midi out bass channel 2)"
+                    .to_string()
+            })?,
+            "an instrument name",
+        )?;
+        let mut channel = 1;
+        while let Some(t) = a.next() {
+            if is_keyword(&t, "off") {
+                return Ok(Command::Midi(MidiCommand::OutOff(name)));
+            }
+            if is_keyword(&t, "channel") {
+                let c = a.expect(|| "expected a channel 1..16 after channel".to_string())?;
+                channel = channel_number(&c, &c.text)?;
+                continue;
+            }
+            match &t.pair {
+                Some(p) if p.key.eq_ignore_ascii_case("channel") => {
+                    channel = channel_number(&t, &p.value)?;
+                }
+                _ => return Err(unexpected(&t, "midi")),
+            }
+        }
+        return Ok(Command::Midi(MidiCommand::Out { name, channel }));
+    }
     let name = name(first, "an instrument name, ports or off")?;
     let mut channel = None;
     let mut bend = None;

@@ -46,7 +46,7 @@ fn notes(s: &Song) -> Notes {
                 let p = pitch_of.get(&id).copied().flatten();
                 entry.push((e.frame, false, p.map(|p| p as u32), 0));
             }
-            EventKind::Param { .. } => {}
+            EventKind::Param { .. } | EventKind::Midi { .. } => {}
         }
     }
     for v in out.values_mut() {

@@ -96,6 +96,15 @@ impl MidiMap {
     }
 }
 
+/// An instrument whose notes go out as MIDI (to external gear).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MidiOutRoute {
+    /// The instrument.
+    pub track: String,
+    /// MIDI channel 1..=16.
+    pub channel: u8,
+}
+
 /// A song's MIDI setup (empty when the song has no `midi:`).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MidiSetup {
@@ -103,23 +112,40 @@ pub struct MidiSetup {
     pub routes: Vec<MidiRoute>,
     /// Controller maps, in order.
     pub maps: Vec<MidiMap>,
+    /// Instruments whose notes go out, in order.
+    pub outs: Vec<MidiOutRoute>,
+    /// MIDI clock goes out (24 a quarter note, with start and stop).
+    pub clock: bool,
 }
 
 impl MidiSetup {
-    /// True when nothing plays from MIDI and nothing is mapped.
+    /// True when nothing plays from MIDI, nothing is mapped or sent.
     pub fn is_empty(&self) -> bool {
-        self.routes.is_empty() && self.maps.is_empty()
+        self.routes.is_empty() && self.maps.is_empty() && self.outs.is_empty() && !self.clock
     }
 }
 
 /// `midi:` as written.
 #[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, expecting = "a mapping with play and maps")]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a mapping with play, maps, out and clock"
+)]
 pub(super) struct MidiFile {
     #[serde(default)]
     play: super::UniqueMap<RouteFile>,
     #[serde(default)]
     maps: Vec<MapFile>,
+    #[serde(default)]
+    out: super::UniqueMap<OutFile>,
+    #[serde(default)]
+    clock: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a mapping with channel (1..16)")]
+struct OutFile {
+    channel: u8,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -232,6 +258,18 @@ impl MidiFile {
                 curve,
             });
         }
-        Ok(MidiSetup { routes, maps })
+        let mut outs = Vec::new();
+        for (track, o) in self.out.0 {
+            let at = format!("midi.out.{track}");
+            known(&track, &at)?;
+            let channel = channel(Some(o.channel), &at)?.unwrap_or(1);
+            outs.push(MidiOutRoute { track, channel });
+        }
+        Ok(MidiSetup {
+            routes,
+            maps,
+            outs,
+            clock: self.clock,
+        })
     }
 }

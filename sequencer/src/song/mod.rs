@@ -26,7 +26,7 @@ pub use arrangement::ArrangementEntry;
 pub use effect::*;
 pub use error::{Location, SongError, Warning};
 pub use instrument::*;
-pub use midi::{MapCurve, MapSource, MidiMap, MidiRoute, MidiSetup};
+pub use midi::{MapCurve, MapSource, MidiMap, MidiOutRoute, MidiRoute, MidiSetup};
 
 use crate::event::EffectId;
 use crate::pattern::{self, ParamLane, Pattern};

@@ -64,6 +64,7 @@ pub(super) fn plan(s: &mut Session, d: &mut Draft, part: &Part) -> Result<Planne
     match &part.command {
         Command::Create { name, ty, params } => create(s, d, name, ty.as_ref(), params),
         Command::Midi(c) => super::midi::midi(s, d, c),
+        Command::TempoFollow(f) => super::follow::follow(s, d, *f),
         Command::Map { source, to } => super::midi::map(d, *source, to),
         Command::Learn(to) => super::midi::learn(s, d, to),
         Command::Unmap(u) => super::midi::unmap(d, u),
