@@ -243,3 +243,148 @@ fn play_and_measure() -> bool {
     assert!(status.contains("9 notes played"), "{status}");
     true
 }
+
+/// The clock and a track's notes from `chronus:midi_out`, recorded by a
+/// JACK client for 60 s: every pulse 1000 frames after the one before at
+/// 120 BPM (or, across an xrun of this VM, a whole number of periods
+/// more), the kick's notes on the beat's pulse, no drift.
+#[test]
+fn clock_and_notes_out_of_chronus_midi_out_are_frame_exact_for_a_minute() {
+    if !server() {
+        return;
+    }
+    let dir = common::Scratch::new("jack-midi-out");
+    let name = format!("chronus-clk-{}", std::process::id());
+    let mut chronus = Child::spawn(
+        &dir.dir,
+        &[
+            "live",
+            "--backend",
+            "jack",
+            "--no-connect",
+            "--client-name",
+            &name,
+            "--osc-port",
+            "0",
+        ],
+    );
+    let (rec, _) =
+        Client::new(&format!("{name}-rec"), ClientOptions::NO_START_SERVER).expect("client");
+    let period = u64::from(rec.buffer_size());
+    let input = rec
+        .register_port("in", jack::MidiIn::default())
+        .expect("port");
+    let (mut tx, mut rx) = rtrb::RingBuffer::<(u64, [u8; 3])>::new(1 << 16);
+    let xruns = Arc::new(AtomicU64::new(0));
+    let rec = rec
+        .activate_async(
+            Xruns(Arc::clone(&xruns)),
+            jack::contrib::ClosureProcessHandler::new(move |_, ps: &ProcessScope| {
+                let t = u64::from(ps.last_frame_time());
+                for ev in input.iter(ps) {
+                    let mut b = [0u8; 3];
+                    for (d, s) in b.iter_mut().zip(ev.bytes) {
+                        *d = *s;
+                    }
+                    let _ = tx.push((t + u64::from(ev.time), b));
+                }
+                Control::Continue
+            }),
+        )
+        .expect("activate recorder");
+    let start = Instant::now();
+    while rec
+        .as_client()
+        .connect_ports_by_name(&format!("{name}:midi_out"), &format!("{name}-rec:in"))
+        .is_err()
+    {
+        assert!(start.elapsed() < Duration::from_secs(5), "cannot connect");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    chronus.ok("create kick; pattern kick: x x x x; play kick; midi out kick channel 10");
+    chronus.ok("midi clock on");
+    std::thread::sleep(Duration::from_secs(62));
+    let status = chronus.ok("status");
+    chronus.ok("quit");
+    let _ = rec.deactivate();
+    let mut got = Vec::new();
+    while let Ok(m) = rx.pop() {
+        got.push(m);
+    }
+    let pulses: Vec<u64> = got.iter().filter(|m| m.1[0] == 0xF8).map(|m| m.0).collect();
+    let kicks: Vec<u64> = got
+        .iter()
+        .filter(|m| m.1 == [0x99, 36, 102])
+        .map(|m| m.0)
+        .collect();
+    assert!(
+        pulses.len() > 60 * 48 - 100,
+        "{} pulses in 60 s",
+        pulses.len()
+    );
+    let first = got
+        .iter()
+        .position(|m| m.1[0] == 0xFB || m.1[0] == 0xFA)
+        .expect("continue or start");
+    assert_eq!(
+        got[first].0, pulses[0],
+        "the pulses start with the continue"
+    );
+    let mut exact = 0usize;
+    let mut skips = 0usize;
+    for w in pulses.windows(2) {
+        let d = w[1] - w[0];
+        if d == 1_000 {
+            exact += 1;
+        } else {
+            // An xrun stops chronus's clock for whole periods (the pulses
+            // after it are late by exactly that), or makes the recorder
+            // miss a period's events (whole pulses missing): never a
+            // fraction.
+            let whole = d > 1_000 && ((d - 1_000) % period == 0 || d % 1_000 == 0);
+            assert!(whole, "a pulse {d} frames after the last");
+            skips += 1;
+        }
+    }
+    let xruns = xruns.load(Ordering::Relaxed) as usize;
+    assert!(skips <= xruns, "{skips} irregular pulses but {xruns} xruns");
+    // No drift: every pulse sits on 1000-frame steps from the first, apart
+    // from whole periods lost to xruns.
+    let mut late = 0u64;
+    for w in pulses.windows(2) {
+        let d = w[1] - w[0];
+        if d % 1_000 != 0 {
+            late += d - 1_000;
+        }
+    }
+    let span = pulses[pulses.len() - 1] - pulses[0];
+    assert_eq!(
+        (span - late) % 1_000,
+        0,
+        "drift: {span} frames, {late} of them xruns"
+    );
+    // Every kick on a beat's pulse (every 24th).
+    for k in &kicks {
+        let i = pulses
+            .iter()
+            .position(|p| p == k)
+            .expect("a kick on a pulse");
+        assert_eq!(i % 24, 0, "kick at pulse {i}");
+    }
+    eprintln!(
+        "midi clock out: {} pulses over {:.1} s, {exact} exactly 1000 frames apart, {skips} across {xruns} xruns; {} kicks; {status}",
+        pulses.len(),
+        span as f64 / 48_000.0,
+        kicks.len()
+    );
+}
+
+/// Counts the xruns the server reports.
+struct Xruns(Arc<AtomicU64>);
+
+impl jack::NotificationHandler for Xruns {
+    fn xrun(&mut self, _: &Client) -> Control {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        Control::Continue
+    }
+}
