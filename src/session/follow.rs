@@ -109,6 +109,10 @@ pub(super) fn follow(s: &mut Session, _d: &mut Draft, f: Follow) -> Result<Plann
     let text = match f {
         Follow::Off => {
             s.follower = None;
+            #[cfg(feature = "link")]
+            {
+                s.link = None;
+            }
             "tempo follow off: the session keeps its own tempo".to_string()
         }
         Follow::Midi => {
@@ -122,6 +126,13 @@ pub(super) fn follow(s: &mut Session, _d: &mut Draft, f: Follow) -> Result<Plann
             s.follower = Some(Follower::new(Follow::Midi));
             "tempo follow midi: the tempo follows incoming MIDI clock (24 pulses a beat); start, continue and stop play and stop".to_string()
         }
+        #[cfg(feature = "link")]
+        Follow::Link => {
+            s.follower = None;
+            s.link = Some(super::link::LinkFollower::join(s.draft.model.tempo));
+            "tempo follow link: joined the Ableton Link session on this network (tempo and bar phase follow it)".to_string()
+        }
+        #[cfg(not(feature = "link"))]
         Follow::Link => {
             return Err(
                 "tempo follow link needs a build with the `link` feature (Ableton Link, GPL-2.0-or-later), which this build does not have".into(),
@@ -136,6 +147,10 @@ pub(super) fn follow(s: &mut Session, _d: &mut Draft, f: Follow) -> Result<Plann
 
 /// The `status` part, when following.
 pub(super) fn status(s: &Session) -> Option<String> {
+    #[cfg(feature = "link")]
+    if let Some(l) = &s.link {
+        return Some(l.status());
+    }
     let f = s.follower.as_ref()?;
     let what = match f.source {
         Follow::Midi => "MIDI clock",

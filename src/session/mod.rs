@@ -11,6 +11,8 @@
 mod commit;
 mod follow;
 mod info;
+#[cfg(feature = "link")]
+mod link;
 mod midi;
 pub mod model;
 mod patch;
@@ -181,6 +183,9 @@ pub struct Session {
     follower: Option<follow::Follower>,
     /// Incoming MIDI clock and transport.
     clock_in: Option<rtrb::Consumer<crate::engine::midi::Timed>>,
+    /// The Ableton Link session, while following it.
+    #[cfg(feature = "link")]
+    link: Option<link::LinkFollower>,
 }
 
 impl Session {
@@ -225,6 +230,8 @@ impl Session {
             out_port: None,
             follower: None,
             clock_in: None,
+            #[cfg(feature = "link")]
+            link: None,
         }
     }
 
@@ -396,6 +403,8 @@ impl Session {
         }
         self.learn_poll();
         self.follow_poll();
+        #[cfg(feature = "link")]
+        self.link_poll();
     }
 
     /// Faults (non-finite output) reported since the last call, by track.
