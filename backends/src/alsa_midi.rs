@@ -34,7 +34,17 @@ pub trait MidiSystem: Send {
     /// # Errors
     /// When it cannot be created.
     fn open_virtual(&mut self, name: &str, sink: Sink) -> Result<Box<dyn Send>, String>;
+
+    /// Offer a virtual output called `name` that other programs connect
+    /// to; the returned function sends one message through it.
+    ///
+    /// # Errors
+    /// When it cannot be created.
+    fn open_virtual_output(&mut self, name: &str) -> Result<Sender, String>;
 }
+
+/// Sends one MIDI message (status first) through an output.
+pub type Sender = Box<dyn FnMut(&[u8]) -> Result<(), String> + Send>;
 
 /// The ALSA sequencer, through midir.
 pub struct Alsa {
@@ -96,6 +106,15 @@ impl MidiSystem for Alsa {
             .create_virtual(name, move |_, bytes, _| sink(bytes), ())
             .map_err(|e| e.to_string())?;
         Ok(Box::new(conn))
+    }
+
+    fn open_virtual_output(&mut self, name: &str) -> Result<Sender, String> {
+        use midir::os::unix::VirtualOutput;
+        let out = midir::MidiOutput::new(&self.client).map_err(|e| e.to_string())?;
+        let mut conn = out.create_virtual(name).map_err(|e| e.to_string())?;
+        Ok(Box::new(move |bytes: &[u8]| {
+            conn.send(bytes).map_err(|e| e.to_string())
+        }))
     }
 }
 
@@ -271,6 +290,14 @@ impl Inputs {
         }
         self.last = now;
         said
+    }
+
+    /// Offer a virtual output called `name` on the same system.
+    ///
+    /// # Errors
+    /// When it cannot be created.
+    pub fn open_output(&mut self, name: &str) -> Result<Sender, String> {
+        self.system.open_virtual_output(name)
     }
 
     /// One line for `midi ports`: the inputs there are, which are open,

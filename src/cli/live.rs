@@ -269,15 +269,20 @@ pub fn run(args: &LiveArgs) -> Result<(), Failure> {
                 return;
             }
             let jack_port = (name == "jack").then(|| format!("{}:midi_in", args.backend.client_name()));
+            let jack_out = (name == "jack").then(|| format!("{}:midi_out", args.backend.client_name()));
             let devices = Arc::new(chronus::live::midi_devices::Devices::start(
                 None,
                 args.midi.as_deref(),
                 Arc::clone(&ctx.midi_inbox),
+                Arc::clone(&ctx.midi_out),
                 ctx.clock.clone(),
                 ctx.midi_counters.clone(),
                 jack_port,
                 |line| eprintln!("{line}"),
             ));
+            if let Some(p) = jack_out {
+                session.set_midi_out_port(p);
+            }
             session.set_midi_ports(Box::new(move || devices.describe()));
             let m = Arc::clone(&metrics);
             let late = Arc::clone(&late);

@@ -81,6 +81,8 @@ pub struct LiveContext {
     /// The engine's MIDI counters (malformed input found off the audio
     /// thread is added there).
     pub midi_counters: Option<Arc<crate::engine::midi::MidiCounters>>,
+    /// What the engine sends out as MIDI, for an ALSA output (taken once).
+    pub midi_out: super::midi_devices::Outbox,
 }
 
 /// Run a live session through `backend` until `quit`, the end of input, or
@@ -164,13 +166,15 @@ pub fn run_live(
         *lock(&hook_adopt) = Some((handle, rate));
         Some(engine)
     });
+    let (out_tx, out_rx) = rtrb::RingBuffer::new(crate::engine::midi_out::OUT_CAPACITY);
     let live = LiveSource::new(
         engine,
         RtQueue::new(consumer),
         clock.clone(),
         control.clone(),
     )
-    .with_rate_hook(hook);
+    .with_rate_hook(hook)
+    .with_midi_out(out_tx);
     let audio = Audio::start(live, backend, options.record.as_deref(), metrics)?;
     if let Some(song) = song {
         let reply = session.load_song(song);
@@ -185,6 +189,7 @@ pub fn run_live(
         words: Arc::clone(&words),
         midi_inbox: Arc::new(Mutex::new(midi_inbox)),
         midi_counters,
+        midi_out: Arc::new(Mutex::new(Some(out_rx))),
     };
     start(&context, &mut session);
     drop(context);

@@ -10,7 +10,8 @@
 
 use super::AudioClock;
 use crate::engine::midi::{MidiCounters, Timed};
-use chronus_backends::alsa_midi::{Alsa, Inputs, MidiSystem, Sink};
+use crate::engine::midi_out::OutMessage;
+use chronus_backends::alsa_midi::{Alsa, Inputs, MidiSystem, Sender, Sink};
 use chronus_midi::Parser;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -21,6 +22,40 @@ pub const POLL: Duration = Duration::from_millis(500);
 
 /// The inbox every input's sink pushes into.
 pub type Inbox = Arc<Mutex<Option<rtrb::Producer<Timed>>>>;
+
+/// What the engine sends out, for the ALSA output (taken once).
+pub type Outbox = Arc<Mutex<Option<rtrb::Consumer<OutMessage>>>>;
+
+/// Send what arrives on `ring` through `send` until `stop`; returns the
+/// count sent. Messages go out as they are rendered: about one period
+/// before they are heard (JACK's port is frame-exact, this is not).
+pub fn pump_output(
+    mut ring: rtrb::Consumer<OutMessage>,
+    mut send: Sender,
+    stop: &AtomicBool,
+    mut say: impl FnMut(&str),
+) -> u64 {
+    let mut sent = 0u64;
+    let mut failed = false;
+    while !stop.load(Ordering::Acquire) {
+        let mut any = false;
+        while let Ok((_, bytes, len)) = ring.pop() {
+            any = true;
+            match send(&bytes[..usize::from(len.clamp(1, 3))]) {
+                Ok(()) => sent += 1,
+                Err(e) if !failed => {
+                    failed = true;
+                    say(&format!("midi: cannot send to the ALSA output: {e}"));
+                }
+                Err(_) => {}
+            }
+        }
+        if !any {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+    sent
+}
 
 /// A sink that parses an input's messages and sends them to `inbox`,
 /// stamped one period ahead on `clock`; malformed input is counted in
@@ -55,20 +90,24 @@ pub struct Devices {
     jack_port: Option<String>,
     stop: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
+    output: Option<std::thread::JoinHandle<u64>>,
+    output_open: bool,
 }
 
 impl Devices {
     /// Open the ALSA inputs matching `pattern` (and the virtual input
     /// `chronus`) on `system` (ALSA when `None`), feeding `inbox`; lines to
     /// report go to `say` (now and from the polling thread).
+    #[allow(clippy::too_many_arguments)]
     pub fn start(
         system: Option<Box<dyn MidiSystem>>,
         pattern: Option<&str>,
         inbox: Inbox,
+        outbox: Outbox,
         clock: AudioClock,
         counters: Option<Arc<MidiCounters>>,
         jack_port: Option<String>,
-        say: impl Fn(&str) + Send + 'static,
+        say: impl Fn(&str) + Send + Sync + 'static,
     ) -> Devices {
         let system = match system {
             Some(s) => Ok(s),
@@ -87,15 +126,36 @@ impl Devices {
                     jack_port,
                     stop,
                     thread: None,
+                    output: None,
+                    output_open: false,
                 };
             }
         };
         let make =
             Box::new(move |_name: &str| sink(Arc::clone(&inbox), clock.clone(), counters.clone()));
-        let (inputs, said) = Inputs::new(system, pattern, "chronus", make);
+        let (mut inputs, said) = Inputs::new(system, pattern, "chronus", make);
         for line in said {
             say(&line);
         }
+        let say = Arc::new(say);
+        let ring = outbox.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let mut output = None;
+        if let Some(ring) = ring {
+            match inputs.open_output("chronus") {
+                Ok(send) => {
+                    say("midi: virtual output 'chronus' is open (midi out and midi clock go there too)");
+                    let (stop, say) = (Arc::clone(&stop), Arc::clone(&say));
+                    output = std::thread::Builder::new()
+                        .name("chronus-midi-out".into())
+                        .spawn(move || pump_output(ring, send, &stop, |l| say(l)))
+                        .ok();
+                }
+                Err(e) => say(&format!(
+                    "midi: cannot offer a virtual output 'chronus': {e}"
+                )),
+            }
+        }
+        let output_open = output.is_some();
         let inputs = Arc::new(Mutex::new(inputs));
         let (poll_inputs, poll_stop) = (Arc::clone(&inputs), Arc::clone(&stop));
         let thread = std::thread::Builder::new()
@@ -116,6 +176,8 @@ impl Devices {
             jack_port,
             stop,
             thread,
+            output,
+            output_open,
         }
     }
 
@@ -132,6 +194,9 @@ impl Devices {
             (None, Some(e)) => parts.push(format!("ALSA: {e}")),
             (None, None) => {}
         }
+        if self.output_open {
+            parts.push("ALSA virtual output 'chronus' open".to_string());
+        }
         format!("midi ports: {}", parts.join("; "))
     }
 }
@@ -140,6 +205,9 @@ impl Drop for Devices {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Release);
         if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+        if let Some(t) = self.output.take() {
             let _ = t.join();
         }
     }
@@ -174,5 +242,33 @@ mod tests {
         assert!(rx.pop().is_err());
         let c = counters.get();
         assert_eq!((c.bad, c.sysex), (1, 1));
+    }
+
+    #[test]
+    fn what_the_engine_sends_out_reaches_the_alsa_output_in_order() {
+        let (mut tx, rx) = rtrb::RingBuffer::new(64);
+        let got = Arc::new(Mutex::new(Vec::new()));
+        let g = Arc::clone(&got);
+        let send: Sender = Box::new(move |b: &[u8]| {
+            g.lock().unwrap().push(b.to_vec());
+            Ok(())
+        });
+        let stop = Arc::new(AtomicBool::new(false));
+        let s2 = Arc::clone(&stop);
+        let t = std::thread::spawn(move || pump_output(rx, send, &s2, |_| {}));
+        for m in [
+            (1, [0xF8, 0, 0], 1),
+            (2, [0x92, 60, 100], 3),
+            (3, [0xF2, 32, 0], 3),
+        ] {
+            tx.push(m).unwrap();
+        }
+        std::thread::sleep(Duration::from_millis(50));
+        stop.store(true, Ordering::Release);
+        assert_eq!(t.join().unwrap(), 3);
+        assert_eq!(
+            *got.lock().unwrap(),
+            vec![vec![0xF8], vec![0x92, 60, 100], vec![0xF2, 32, 0]]
+        );
     }
 }

@@ -12,6 +12,7 @@ struct Fake {
     sinks: Arc<Mutex<Vec<(String, Sink)>>>,
     refuse: Arc<Mutex<Vec<String>>>,
     virtual_ok: bool,
+    sent: Arc<Mutex<Vec<(String, Vec<u8>)>>>,
 }
 
 struct Handle(String, Arc<Mutex<Vec<(String, Sink)>>>);
@@ -32,6 +33,14 @@ impl MidiSystem for Fake {
         }
         self.sinks.lock().unwrap().push((name.to_string(), sink));
         Ok(Box::new(Handle(name.to_string(), Arc::clone(&self.sinks))))
+    }
+    fn open_virtual_output(&mut self, name: &str) -> Result<Sender, String> {
+        let sent = Arc::clone(&self.sent);
+        let name = name.to_string();
+        Ok(Box::new(move |bytes: &[u8]| {
+            sent.lock().unwrap().push((name.clone(), bytes.to_vec()));
+            Ok(())
+        }))
     }
     fn open_virtual(&mut self, name: &str, sink: Sink) -> Result<Box<dyn Send>, String> {
         if !self.virtual_ok {
