@@ -12,7 +12,7 @@ struct Fake {
     sinks: Arc<Mutex<Vec<(String, Sink)>>>,
     refuse: Arc<Mutex<Vec<String>>>,
     virtual_ok: bool,
-    sent: Arc<Mutex<Vec<(String, Vec<u8>)>>>,
+    sent: Got,
 }
 
 struct Handle(String, Arc<Mutex<Vec<(String, Sink)>>>);
@@ -191,6 +191,21 @@ fn our_own_ports_are_never_opened_as_inputs() {
     let (fake, _inputs, said, _) = rig(&["chronus:chronus 128:0", "Keys 20:0"], Some("*"));
     assert_eq!(said.len(), 2, "{said:?}");
     assert_eq!(open_names(&fake), vec!["Keys 20:0", "virtual chronus"]);
+}
+
+#[test]
+fn the_virtual_output_sends_through_the_system() {
+    let (fake, mut inputs, _, _) = rig(&[], None);
+    let mut send = inputs.open_output("chronus").unwrap();
+    send(&[0xF8]).unwrap();
+    send(&[0x90, 60, 100]).unwrap();
+    assert_eq!(
+        *fake.sent.lock().unwrap(),
+        vec![
+            ("chronus".to_string(), vec![0xF8]),
+            ("chronus".to_string(), vec![0x90, 60, 100])
+        ]
+    );
 }
 
 #[test]
