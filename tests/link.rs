@@ -46,7 +46,7 @@ fn the_session_joins_a_link_peer_and_follows_its_tempo_and_bar_phase() {
     assert!(r.contains("joined the Ableton Link session"), "{r}");
     let status = settled(&mut s, "97");
     assert!(
-        status.contains("following Link: 97.00 BPM, 1 peers"),
+        status.contains("following Link: 97.00 BPM, 1 peer,"),
         "{status}"
     );
     // The peer changes the tempo: followed.

@@ -44,8 +44,10 @@ impl LinkFollower {
     /// The `status` part.
     pub fn status(&self) -> String {
         format!(
-            "following Link: {:.2} BPM, {} peers, phase offset {:+.3} beats",
-            self.tempo, self.peers, self.offset
+            "following Link: {:.2} BPM, {}, phase offset {:+.3} beats",
+            self.tempo,
+            super::model::count(self.peers as usize, "peer"),
+            self.offset
         )
     }
 }
