@@ -304,7 +304,7 @@ fn clock_out(a: &Args, period: u64) -> Result<(Vec<i64>, usize)> {
 fn import_time() -> Result<(f64, usize)> {
     let notes: Vec<String> = (0..16).map(|i| format!("{}", 48 + (i * 5) % 24)).collect();
     let yaml = format!(
-        "tempo: 120\ninstruments:\n  a: {{ type: synth }}\n  b: {{ type: fm }}\n  k: {{ type: kick }}\npatterns:\n  p: {{ a: \"{n}\", b: \"[{n}]*2\", k: \"x*4\" }}\narrangement:\n  - {{ pattern: p, repeat: 192 }}\n",
+        "tempo: 120\ninstruments:\n  a: {{ type: synth }}\n  b: {{ type: fm }}\n  k: {{ type: kick }}\npatterns:\n  p: {{ a: \"{n}\", b: \"[{n}]*2\", k: \"x*4\" }}\narrangement:\n  - {{ pattern: p, repeat: 194 }}\n",
         n = notes.join(" ")
     );
     let song = chronus::sequencer::Song::from_yaml(&yaml, "bench.yaml".as_ref())
