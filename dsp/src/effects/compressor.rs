@@ -10,6 +10,12 @@
 //!    with time constant `attack`, towards a smaller one with `release`.
 //! 4. `out = x × 10^((makeup - reduction) / 20)` (the spec has no `mix`),
 //!    so silence stays exactly silent.
+//! 5. AC coupling: a one-pole high-pass at [`crate::filter::DC_CORNER`] Hz. A gain that
+//!    follows the level within a few milliseconds moves with the signal's
+//!    low notes and their beats, and a gain moving at a frequency the signal
+//!    has, times the signal, is DC: a saw chord on C2 at the defaults
+//!    measured 3.3e-4 (-70 dBFS) of it. The corner leaves the audible band
+//!    untouched (-0.26 dB at 20 Hz).
 //!
 //! Live: `threshold`, `ratio` (as the slope `1 - 1/ratio`) and `makeup` ramp
 //! per frame; new `attack` and `release` times apply at once (the ballistics
@@ -43,6 +49,8 @@ pub struct Compressor {
     mean_square: f32,
     /// Current gain reduction in dB (≥ 0).
     reduction_db: f32,
+    /// The output's DC blockers, left and right.
+    dc: [crate::filter::DcBlocker; 2],
 }
 
 impl Compressor {
@@ -61,6 +69,7 @@ impl Compressor {
             release_coef: one_pole_coef(s.release, rate),
             mean_square: 0.0,
             reduction_db: 0.0,
+            dc: [crate::filter::DcBlocker::new(rate); 2],
         }
     }
 
@@ -88,14 +97,15 @@ impl Effect for Compressor {
             };
             self.reduction_db = target + coef * (self.reduction_db - target);
             let gain = ((makeup_db - self.reduction_db) * DB_TO_LN).exp();
-            *l *= gain;
-            *r *= gain;
+            *l = self.dc[0].tick(*l * gain);
+            *r = self.dc[1].tick(*r * gain);
         }
     }
 
     fn reset(&mut self) {
         self.mean_square = 0.0;
         self.reduction_db = 0.0;
+        self.dc.iter_mut().for_each(crate::filter::DcBlocker::reset);
     }
 
     /// `threshold`, `ratio` and `makeup` ramp over `ramp` frames; `attack`

@@ -6,6 +6,17 @@
 //! bounds self-oscillation. State and coefficients are kept as one array per
 //! field across voices (structure of arrays), and the per-sample loop runs
 //! across voices, so the compiler vectorises it.
+//!
+//! The output is AC-coupled, as an analog ladder's is: a one-pole high-pass
+//! at [`super::DC_CORNER`] Hz. The saturation is odd, but what it saturates is not
+//! symmetric: the input minus the resonant feedback of a low-passed saw
+//! rings one way after each reset of the saw, so `tanh` takes more off one
+//! side than the other, and the difference is DC (a saw chord at cutoff
+//! 400 Hz and resonance 0.5 measured 0.033 at the output, 16% of its RMS;
+//! a square, whose feedback is symmetric, none). That DC is an even-order
+//! product of the saturation and cannot be removed in it without changing
+//! its sound; at the output a 5 Hz corner removes it and leaves the audible
+//! band untouched (-0.26 dB at 20 Hz, -0.01 dB at 100 Hz).
 
 use crate::math::tanh_approx;
 
@@ -13,6 +24,11 @@ use crate::math::tanh_approx;
 #[derive(Clone, Debug)]
 pub struct LadderBank {
     s: [Vec<f32>; 4],
+    /// The DC blocker's last input and output, per lane.
+    dc_x: Vec<f32>,
+    dc_y: Vec<f32>,
+    /// Its pole, `1 - 2 pi DC_CORNER / rate`.
+    dc_r: f32,
     g: Vec<f32>,
     k: Vec<f32>,
     /// Derived per block from `g` and `k`.
@@ -33,10 +49,13 @@ pub fn ladder_feedback(resonance: f32) -> f32 {
 }
 
 impl LadderBank {
-    /// A bank of `capacity` lanes, all silent.
-    pub fn new(capacity: usize) -> Self {
+    /// A bank of `capacity` lanes at `rate` Hz, all silent.
+    pub fn new(capacity: usize, rate: f32) -> Self {
         LadderBank {
             s: std::array::from_fn(|_| vec![0.0; capacity]),
+            dc_x: vec![0.0; capacity],
+            dc_y: vec![0.0; capacity],
+            dc_r: super::dc::dc_pole(f64::from(rate)),
             g: vec![0.0; capacity],
             k: vec![0.0; capacity],
             c: std::array::from_fn(|_| vec![0.0; capacity]),
@@ -55,6 +74,8 @@ impl LadderBank {
         for s in &mut self.s {
             s[v] = 0.0;
         }
+        self.dc_x[v] = 0.0;
+        self.dc_y[v] = 0.0;
     }
 
     /// Swap lanes `a` and `b` (state and coefficients).
@@ -62,6 +83,8 @@ impl LadderBank {
         for s in &mut self.s {
             s.swap(a, b);
         }
+        self.dc_x.swap(a, b);
+        self.dc_y.swap(a, b);
         self.g.swap(a, b);
         self.k.swap(a, b);
     }
@@ -109,6 +132,9 @@ impl LadderBank {
         );
         let g = &self.g[r.clone()];
         let k = &self.k[r.clone()];
+        let dc_x = &mut self.dc_x[r.clone()];
+        let dc_y = &mut self.dc_y[r.clone()];
+        let dc_r = self.dc_r;
         let norm = &self.norm[r];
         for n in 0..frames {
             let row = &mut buf[n * stride..n * stride + lanes];
@@ -128,7 +154,11 @@ impl LadderBank {
                 let v4 = (y3 - s4[v]) * gg;
                 let y4 = v4 + s4[v];
                 s4[v] = y4 + v4;
-                row[v] = y4;
+                // AC coupling (see the module docs).
+                let out = y4 - dc_x[v] + dc_r * dc_y[v];
+                dc_x[v] = y4;
+                dc_y[v] = out;
+                row[v] = out;
             }
         }
     }
@@ -140,7 +170,7 @@ mod tests {
 
     fn response(freq: f32, cutoff: f32, resonance: f32) -> f32 {
         let rate = 48_000.0;
-        let mut bank = LadderBank::new(8);
+        let mut bank = LadderBank::new(8, rate);
         bank.set(0, ladder_gain(cutoff, rate), ladder_feedback(resonance));
         let mut peak = 0.0f32;
         let mut buf = vec![0.0f32; 8];
