@@ -16,17 +16,34 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-fn server() -> bool {
-    if std::env::var_os("JACK_DEFAULT_SERVER").is_some() {
-        return true;
+/// `chronus live` on the private JACK server as client `name`, its ports
+/// left unconnected.
+fn live_on_jack(dir: &std::path::Path, name: &str) -> Child {
+    Child::spawn(
+        dir,
+        &[
+            "live",
+            "--backend",
+            "jack",
+            "--no-connect",
+            "--client-name",
+            name,
+            "--osc-port",
+            "0",
+        ],
+    )
+}
+
+/// Connect port `a` to `b`, waiting up to 5 s for both to exist.
+fn connect(client: &Client, a: &str, b: &str) {
+    let start = Instant::now();
+    while client.connect_ports_by_name(a, b).is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "cannot connect {a} to {b}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
     }
-    let required = std::env::var("CHRONUS_REQUIRE_SERVERS").is_ok_and(|v| v == "1");
-    assert!(
-        !required,
-        "JACK_DEFAULT_SERVER is not set: the private JACK server is not running"
-    );
-    eprintln!("skipped: JACK_DEFAULT_SERVER is not set (run scripts/test.sh)");
-    false
 }
 
 /// What the sender plays: (frame after the start, bytes).
@@ -52,7 +69,7 @@ fn score(rate: u64) -> Vec<(u64, Vec<u8>)> {
 
 #[test]
 fn notes_from_a_jack_client_sound_at_their_frame_plus_a_constant_latency() {
-    if !server() {
+    if !common::jack_server() {
         return;
     }
     // This VM stalls threads now and then: a take whose recording lost
@@ -70,19 +87,7 @@ fn notes_from_a_jack_client_sound_at_their_frame_plus_a_constant_latency() {
 fn play_and_measure() -> bool {
     let dir = common::Scratch::new("jack-midi");
     let name = format!("chronus-midi-{}", std::process::id());
-    let mut chronus = Child::spawn(
-        &dir.dir,
-        &[
-            "live",
-            "--backend",
-            "jack",
-            "--no-connect",
-            "--client-name",
-            &name,
-            "--osc-port",
-            "0",
-        ],
-    );
+    let mut chronus = live_on_jack(&dir.dir, &name);
     chronus
         .ok("create keys synth osc=sine filter=none attack=0.002 decay=0.1 sustain=1 release=0.02");
     chronus.ok("midi keys channel 1; map cc 7 keys.gain -40 0");
@@ -145,16 +150,7 @@ fn play_and_measure() -> bool {
             }),
         )
         .expect("activate sender");
-    let connect = |a: &str, b: &str| {
-        let start = Instant::now();
-        while snd.as_client().connect_ports_by_name(a, b).is_err() {
-            assert!(
-                start.elapsed() < Duration::from_secs(5),
-                "cannot connect {a} to {b}"
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        }
-    };
+    let connect = |a: &str, b: &str| connect(snd.as_client(), a, b);
     connect(&format!("{name}-kbd:out"), &format!("{name}:midi_in"));
     connect(&format!("{name}:out_L"), &format!("{name}-rec:in"));
     std::thread::sleep(Duration::from_millis(100));
@@ -250,24 +246,12 @@ fn play_and_measure() -> bool {
 /// more), the kick's notes on the beat's pulse, no drift.
 #[test]
 fn clock_and_notes_out_of_chronus_midi_out_are_frame_exact_for_a_minute() {
-    if !server() {
+    if !common::jack_server() {
         return;
     }
     let dir = common::Scratch::new("jack-midi-out");
     let name = format!("chronus-clk-{}", std::process::id());
-    let mut chronus = Child::spawn(
-        &dir.dir,
-        &[
-            "live",
-            "--backend",
-            "jack",
-            "--no-connect",
-            "--client-name",
-            &name,
-            "--osc-port",
-            "0",
-        ],
-    );
+    let mut chronus = live_on_jack(&dir.dir, &name);
     let (rec, _) =
         Client::new(&format!("{name}-rec"), ClientOptions::NO_START_SERVER).expect("client");
     let period = u64::from(rec.buffer_size());
@@ -292,15 +276,11 @@ fn clock_and_notes_out_of_chronus_midi_out_are_frame_exact_for_a_minute() {
             }),
         )
         .expect("activate recorder");
-    let start = Instant::now();
-    while rec
-        .as_client()
-        .connect_ports_by_name(&format!("{name}:midi_out"), &format!("{name}-rec:in"))
-        .is_err()
-    {
-        assert!(start.elapsed() < Duration::from_secs(5), "cannot connect");
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    connect(
+        rec.as_client(),
+        &format!("{name}:midi_out"),
+        &format!("{name}-rec:in"),
+    );
     chronus.ok("create kick; pattern kick: x x x x; play kick; midi out kick channel 10");
     chronus.ok("midi clock on");
     std::thread::sleep(Duration::from_secs(62));

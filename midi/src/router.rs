@@ -210,6 +210,11 @@ impl Router {
     /// point of a sine ramped over the block.
     pub fn tick(&mut self, frame: u64, frames: u32, out: &mut dyn FnMut(Event)) {
         for channel in 0..16u8 {
+            let ch = &self.channels[usize::from(channel)];
+            // Most channels, most of the time: nothing to do, no map lookup.
+            if ch.wheel == 0.0 && ch.pressure == 0.0 && !ch.vibrating {
+                continue;
+            }
             let depth = self.vibrato_depth(channel);
             let ch = &mut self.channels[usize::from(channel)];
             if depth == 0.0 && !ch.vibrating {

@@ -486,24 +486,11 @@ pub(super) fn routes(d: &Draft) -> Routes {
             Some(OutRoute {
                 track: t.id,
                 channel: o.channel.saturating_sub(1) & 15,
-                key: drum_key(&t.spec),
+                key: chronus_midi::file::gm_drum_key(&t.spec),
             })
         })
         .collect();
     Routes { routes, maps, outs }
-}
-
-/// The General MIDI key a drum sends its hits on (`None`: the note's
-/// pitch, as for pitched instruments and the kit, whose notes are GM keys).
-fn drum_key(spec: &chronus_sequencer::song::InstrumentSpec) -> Option<u8> {
-    use chronus_sequencer::song::InstrumentSpec as S;
-    match spec {
-        S::Kick(_) => Some(36),
-        S::Snare(_) => Some(38),
-        S::Hihat(_) => Some(42),
-        S::Clap(_) => Some(39),
-        _ => None,
-    }
 }
 
 impl Session {

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod child;
+pub mod manual;
 pub mod pty;
 mod scratch;
 pub mod wav;
@@ -12,6 +13,22 @@ use chronus::backends::{AudioSource, Flow};
 use chronus::render::{OfflineRender, RenderOptions};
 use chronus::sequencer::Song;
 use rustfft::{num_complex::Complex, FftPlanner};
+
+/// Whether the private JACK server (`scripts/test.sh`) runs. Without it a
+/// test says so and passes, unless `CHRONUS_REQUIRE_SERVERS=1`, where the
+/// missing server is a failure.
+pub fn jack_server() -> bool {
+    if std::env::var_os("JACK_DEFAULT_SERVER").is_some() {
+        return true;
+    }
+    let required = std::env::var("CHRONUS_REQUIRE_SERVERS").is_ok_and(|v| v == "1");
+    assert!(
+        !required,
+        "JACK_DEFAULT_SERVER is not set: the private JACK server is not running"
+    );
+    eprintln!("skipped: JACK_DEFAULT_SERVER is not set (run scripts/test.sh)");
+    false
+}
 
 /// Parse a song from YAML text (panics with the error: test input is ours).
 pub fn song(yaml: &str) -> Song {

@@ -53,16 +53,26 @@ fn rational(v: f64) -> Rational {
     Rational::new((v * den as f64).round() as i64, den)
 }
 
-/// The General MIDI drum note a drum instrument plays by default.
+/// The General MIDI key a single drum sends its hits on: kick 36, snare
+/// 38, hi-hat 42, clap 39 (`None` for toms, kits and pitched instruments,
+/// whose notes carry their key). Shared by export and `midi out`.
+pub fn gm_drum_key(spec: &InstrumentSpec) -> Option<u8> {
+    match spec {
+        InstrumentSpec::Kick(_) => Some(36),
+        InstrumentSpec::Snare(_) => Some(38),
+        InstrumentSpec::Hihat(_) => Some(42),
+        InstrumentSpec::Clap(_) => Some(39),
+        _ => None,
+    }
+}
+
+/// The key a drum's hit without a pitch is written on (a tom's 45, a
+/// kit's bass drum), or `None` for a pitched instrument.
 fn drum_key(spec: &InstrumentSpec) -> Option<u8> {
-    Some(match spec {
-        InstrumentSpec::Kick(_) => 36,
-        InstrumentSpec::Snare(_) => 38,
-        InstrumentSpec::Hihat(_) => 42,
-        InstrumentSpec::Clap(_) => 39,
-        InstrumentSpec::Tom(_) => 45,
-        InstrumentSpec::Kit(_) => 36,
-        _ => return None,
+    gm_drum_key(spec).or(match spec {
+        InstrumentSpec::Tom(_) => Some(45),
+        InstrumentSpec::Kit(_) => Some(36),
+        _ => None,
     })
 }
 

@@ -5,7 +5,7 @@ mod export;
 mod import;
 mod read;
 
-pub use export::{export, ExportReport};
+pub use export::{export, gm_drum_key, ExportReport};
 pub use import::{quarter_bpm, to_song, ACCENT_VELOCITY};
 pub use read::{read, Note, Part, Score, MAX_FILE_BYTES, MAX_NOTES};
 

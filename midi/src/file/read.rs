@@ -189,19 +189,7 @@ pub fn read(bytes: &[u8]) -> Result<Score, FileError> {
                                     "more than {MAX_NOTES} notes: too many to import"
                                 )));
                             }
-                            let part = match parts.iter().position(|p| p.channel == ch) {
-                                Some(i) => &mut parts[i],
-                                None => {
-                                    parts.push(Part {
-                                        track: ti,
-                                        channel: ch,
-                                        program: programs[usize::from(ch)],
-                                        ..Part::default()
-                                    });
-                                    let last = parts.len() - 1;
-                                    &mut parts[last]
-                                }
-                            };
+                            let part = part_of(&mut parts, ti, ch, programs[usize::from(ch)]);
                             part.notes.push(Note {
                                 start,
                                 end: tick.max(start + 1),
@@ -221,19 +209,7 @@ pub fn read(bytes: &[u8]) -> Result<Score, FileError> {
             for &(start, velocity) in slot {
                 let ch = (i / 128) as u8;
                 let end = tick.max(start + 1);
-                let part = match parts.iter().position(|p| p.channel == ch) {
-                    Some(k) => &mut parts[k],
-                    None => {
-                        parts.push(Part {
-                            track: ti,
-                            channel: ch,
-                            program: programs[usize::from(ch)],
-                            ..Part::default()
-                        });
-                        let last = parts.len() - 1;
-                        &mut parts[last]
-                    }
-                };
+                let part = part_of(&mut parts, ti, ch, programs[usize::from(ch)]);
                 part.notes.push(Note {
                     start,
                     end,
@@ -255,6 +231,24 @@ pub fn read(bytes: &[u8]) -> Result<Score, FileError> {
     normalise(&mut score.tempos, |_| (0, 500_000));
     normalise(&mut score.meters, |_| (0, 4, 2));
     Ok(score)
+}
+
+/// The part of `track` for `channel`, made (with `program`) at its first
+/// note.
+fn part_of(parts: &mut Vec<Part>, track: usize, channel: u8, program: Option<u8>) -> &mut Part {
+    let i = match parts.iter().position(|p| p.channel == channel) {
+        Some(i) => i,
+        None => {
+            parts.push(Part {
+                track,
+                channel,
+                program,
+                ..Part::default()
+            });
+            parts.len() - 1
+        }
+    };
+    &mut parts[i]
 }
 
 /// Sort by tick, keep the last of several at one tick, and start at tick 0.
