@@ -20,19 +20,6 @@ use std::time::{Duration, Instant};
 /// Serialises the tests: they share the servers (and JACK client names).
 static SERVERS: Mutex<()> = Mutex::new(());
 
-fn servers_available(var: &str) -> bool {
-    if std::env::var_os(var).is_some() {
-        return true;
-    }
-    let required = std::env::var("CHRONUS_REQUIRE_SERVERS").is_ok_and(|v| v == "1");
-    assert!(
-        !required,
-        "{var} is not set: the private audio servers are not running"
-    );
-    eprintln!("skipped: {var} is not set (run scripts/test.sh to start the private servers)");
-    false
-}
-
 const CLICK_SONG: &str = "tempo: 120\ninstruments:\n  k: { type: kick, decay: 0.05, click: 0.5 }\n  \
     b: { type: synth, osc: saw, cutoff: 900, resonance: 0.4, release: 0.02, gain: -6 }\n\
     patterns:\n  a: { k: \"~ x x x\", b: \"~ [C3 G3] ~ Eb3\" }\narrangement:\n  - { pattern: a, repeat: 2 }\n";
@@ -42,7 +29,7 @@ const CLICK_SONG: &str = "tempo: 120\ninstruments:\n  k: { type: kick, decay: 0.
 #[test]
 fn jack_delivers_the_offline_samples() {
     let _guard = SERVERS.lock().unwrap_or_else(|e| e.into_inner());
-    if !servers_available("JACK_DEFAULT_SERVER") {
+    if !common::servers_available("JACK_DEFAULT_SERVER") {
         return;
     }
     let song = common::song(CLICK_SONG);
@@ -169,7 +156,7 @@ fn song_for_thread() -> chronus::sequencer::Song {
 #[test]
 fn pulse_plays_the_song_through_the_server() {
     let _guard = SERVERS.lock().unwrap_or_else(|e| e.into_inner());
-    if !servers_available("PULSE_SERVER") {
+    if !common::servers_available("PULSE_SERVER") {
         return;
     }
     let dir = std::env::temp_dir().join(format!("chronus-pulse-e2e-{}", std::process::id()));
@@ -251,7 +238,9 @@ fn pulse_plays_the_song_through_the_server() {
 #[test]
 fn auto_prefers_jack_then_pulse() {
     let _guard = SERVERS.lock().unwrap_or_else(|e| e.into_inner());
-    if !servers_available("JACK_DEFAULT_SERVER") || !servers_available("PULSE_SERVER") {
+    if !common::servers_available("JACK_DEFAULT_SERVER")
+        || !common::servers_available("PULSE_SERVER")
+    {
         return;
     }
     let dir = std::env::temp_dir().join(format!("chronus-auto-{}", std::process::id()));

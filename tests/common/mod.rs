@@ -14,20 +14,26 @@ use chronus::render::{OfflineRender, RenderOptions};
 use chronus::sequencer::Song;
 use rustfft::{num_complex::Complex, FftPlanner};
 
-/// Whether the private JACK server (`scripts/test.sh`) runs. Without it a
-/// test says so and passes, unless `CHRONUS_REQUIRE_SERVERS=1`, where the
-/// missing server is a failure.
-pub fn jack_server() -> bool {
-    if std::env::var_os("JACK_DEFAULT_SERVER").is_some() {
+/// Whether the private audio server that `var` names (`JACK_DEFAULT_SERVER`,
+/// `PULSE_SERVER`, set by `scripts/test.sh`) runs. Without it a test says so
+/// and passes, unless `CHRONUS_REQUIRE_SERVERS=1`, where the missing server
+/// is a failure.
+pub fn servers_available(var: &str) -> bool {
+    if std::env::var_os(var).is_some() {
         return true;
     }
     let required = std::env::var("CHRONUS_REQUIRE_SERVERS").is_ok_and(|v| v == "1");
     assert!(
         !required,
-        "JACK_DEFAULT_SERVER is not set: the private JACK server is not running"
+        "{var} is not set: the private audio servers are not running"
     );
-    eprintln!("skipped: JACK_DEFAULT_SERVER is not set (run scripts/test.sh)");
+    eprintln!("skipped: {var} is not set (run scripts/test.sh to start the private servers)");
     false
+}
+
+/// Whether the private JACK server runs (see [`servers_available`]).
+pub fn jack_server() -> bool {
+    servers_available("JACK_DEFAULT_SERVER")
 }
 
 /// Parse a song from YAML text (panics with the error: test input is ours).
