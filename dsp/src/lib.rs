@@ -7,6 +7,8 @@
 //! allocation, no locks, no system calls) unless its docs say otherwise.
 #![deny(missing_docs)]
 
+#[cfg(test)]
+mod alias;
 pub mod effect;
 pub mod effects;
 pub mod envelope;
