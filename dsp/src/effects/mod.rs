@@ -18,7 +18,7 @@
 mod chorus;
 mod compressor;
 mod delay;
-mod distortion;
+pub mod distortion;
 mod filter;
 mod host;
 mod limiter;
@@ -229,11 +229,10 @@ mod tests {
                 ..CompressorSpec::default()
             }),
         ];
-        // The distortion only undriven: driven, a saw chord leaves 1.1e-4
-        // (drive 12 dB) of DC, the even-order product of `tanh` on an
-        // asymmetric wave. AC-coupling its output would break its +-1 bound
-        // (a clipped 100 Hz tone tilts by 14% through a 5 Hz corner): open
-        // in issue 12.
+        // The distortion here only undriven: driven, this equal-tempered
+        // chord's intermodulation beats at 0.2 Hz, which a one-second window
+        // reads as DC. Its own test (`a_driven_saw_chord_leaves_no_dc`)
+        // measures DC exactly, on a chord that repeats every 0.4 s.
         specs.push(EffectSpec::Distortion(DistortionSpec {
             drive: 0.0,
             ..DistortionSpec::default()
