@@ -4,6 +4,13 @@
 //! 1e-4 of DC (-80 dBFS) in its steady second. DC is measured as the
 //! Blackman-weighted mean of that second, which no note of the chord (65 Hz
 //! and up) leaks into by more than 1e-7.
+//!
+//! The noise oscillator is not in the sweep: a window's mean of noise
+//! wanders by chance (2.6e-3 in a second), so its DC is the mean of the
+//! generator's whole period, -5.9e-8 (walked in full by
+//! `white_noise_has_no_dc_over_its_whole_period` in `noise.rs`), times the
+//! voice's gain at DC: at most 1 unfiltered or through the (AC-coupled)
+//! low-pass, 0 through the high-pass and band-pass.
 
 use super::SynthBank;
 use crate::live::testing::RATE;
