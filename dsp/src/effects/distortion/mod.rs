@@ -14,6 +14,11 @@
 //! dry and wet alike, so the two mix without comb filtering; at `mix` 0 the
 //! output is the input delayed, exactly. Silence stays exactly silent.
 //!
+//! Two savings, both exact: while left and right have been the same since
+//! rest (a mono track's first insert), only one channel is computed; and
+//! once the input has been silent long enough to empty the oversampler,
+//! it rests until sound returns.
+//!
 //! Live: all three parameters ramp per frame, `drive` and `level` in dB (so
 //! a sweep is even in loudness).
 //!
@@ -36,6 +41,18 @@ use chronus_sequencer::song::DistortionSpec;
 use oversample::{Oversampler, FACTOR};
 use shaper::Shaper;
 
+/// Input frames of silence after which the oversampler's lines hold only
+/// zeros (they hold 144 frames' worth), so its output is exactly zero and
+/// it can rest until the input returns.
+const QUIET: usize = 256;
+
+/// The gains of one block: drive, level and wet amount per frame.
+struct Gains {
+    drive: [f64; MAX_BLOCK],
+    level: [f64; MAX_BLOCK],
+    wet: [f32; MAX_BLOCK],
+}
+
 /// One channel: its oversampler, shaper, coupling and dry delay.
 #[derive(Clone)]
 struct Channel {
@@ -44,6 +61,8 @@ struct Channel {
     coupling: DcBlocker,
     /// The last [`LATENCY`] inputs, a ring.
     dry: [f32; LATENCY],
+    /// Consecutive silent input frames so far.
+    quiet: usize,
 }
 
 impl Channel {
@@ -53,6 +72,7 @@ impl Channel {
             shaper: Shaper::default(),
             coupling: DcBlocker::new(f64::from(rate)),
             dry: [0.0; LATENCY],
+            quiet: 0,
         }
     }
 
@@ -62,11 +82,59 @@ impl Channel {
         self.shaper = Shaper::default();
         self.coupling.reset();
     }
+
+    /// Take on `other`'s state, without allocating.
+    fn copy_from(&mut self, other: &Channel) {
+        self.over.copy_from(&other.over);
+        self.shaper = other.shaper;
+        self.coupling = other.coupling;
+        self.dry = other.dry;
+        self.quiet = other.quiet;
+    }
+
+    /// Process one block (at most [`MAX_BLOCK`] frames) in place; `dry`
+    /// when the mix rests at 0 (only the delay runs), `pos` where the dry
+    /// ring is written next.
+    fn process(&mut self, buf: &mut [f32], gains: &Gains, dry: bool, pos: usize) {
+        let n = buf.len();
+        let mut shaped = [0.0f32; MAX_BLOCK];
+        if !dry {
+            let silent = buf.iter().all(|v| *v == 0.0);
+            if !silent || self.quiet < QUIET {
+                let mut driven = [0.0f32; MAX_BLOCK];
+                for ((d, x), g) in driven.iter_mut().zip(buf.iter()).zip(&gains.drive[..n]) {
+                    *d = (g * f64::from(*x)) as f32;
+                }
+                let mut high = [0.0f32; FACTOR * MAX_BLOCK];
+                self.over.up(&driven[..n], &mut high);
+                for h in &mut high[..FACTOR * n] {
+                    *h = self.shaper.tick(f64::from(*h)) as f32;
+                }
+                self.over.down(&high[..FACTOR * n], &mut shaped);
+            }
+            self.quiet = if silent { self.quiet + n } else { 0 };
+        }
+        let mut pos = pos;
+        for (i, x) in buf.iter_mut().enumerate() {
+            let delayed = std::mem::replace(&mut self.dry[pos], *x);
+            pos = (pos + 1) % LATENCY;
+            *x = if dry {
+                delayed
+            } else {
+                let y = gains.level[i] * f64::from(self.coupling.tick(shaped[i]));
+                blend(delayed, y as f32, gains.wet[i])
+            };
+        }
+    }
 }
 
 /// Stereo soft-clipping distortion. `process` is audio-thread safe.
 pub struct Distortion {
     channels: [Channel; 2],
+    /// Both channels have had the same input since they were at rest, so
+    /// their states are the same and only the left one is kept (a mono
+    /// track's insert costs half).
+    lockstep: bool,
     /// Where the dry rings are written next.
     dry_pos: usize,
     /// Drive and level gains while they rest.
@@ -101,6 +169,7 @@ impl Distortion {
         let channel = Channel::new(rate);
         Distortion {
             channels: [channel.clone(), channel],
+            lockstep: true,
             dry_pos: 0,
             drive: db_to_gain(s.drive),
             level: db_to_gain(s.level),
@@ -113,41 +182,31 @@ impl Distortion {
 
 impl Effect for Distortion {
     fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
-        let (mut drive, mut level) = ([0.0f64; MAX_BLOCK], [0.0f64; MAX_BLOCK]);
-        let mut wet = [0.0f32; MAX_BLOCK];
-        let mut driven = [0.0f32; MAX_BLOCK];
-        let mut high = [0.0f32; FACTOR * MAX_BLOCK];
-        let mut shaped = [0.0f32; MAX_BLOCK];
+        let mut gains = Gains {
+            drive: [0.0; MAX_BLOCK],
+            level: [0.0; MAX_BLOCK],
+            wet: [0.0; MAX_BLOCK],
+        };
         for (l, r) in left.chunks_mut(MAX_BLOCK).zip(right.chunks_mut(MAX_BLOCK)) {
             let n = l.len();
             let dry = self.mix.is_dry();
             if !dry {
-                fill_gains(&mut self.drive_db, &mut self.drive, &mut drive[..n]);
-                fill_gains(&mut self.level_db, &mut self.level, &mut level[..n]);
-                self.mix.fill(&mut wet[..n]);
+                fill_gains(&mut self.drive_db, &mut self.drive, &mut gains.drive[..n]);
+                fill_gains(&mut self.level_db, &mut self.level, &mut gains.level[..n]);
+                self.mix.fill(&mut gains.wet[..n]);
             }
-            for (buf, ch) in [l, r].into_iter().zip(&mut self.channels) {
-                if !dry {
-                    for ((d, x), g) in driven.iter_mut().zip(buf.iter()).zip(&drive[..n]) {
-                        *d = (g * f64::from(*x)) as f32;
-                    }
-                    ch.over.up(&driven[..n], &mut high);
-                    for h in &mut high[..FACTOR * n] {
-                        *h = ch.shaper.tick(f64::from(*h)) as f32;
-                    }
-                    ch.over.down(&high[..FACTOR * n], &mut shaped);
+            let [cl, cr] = &mut self.channels;
+            if self.lockstep && l == r {
+                cl.process(l, &gains, dry, self.dry_pos);
+                r.copy_from_slice(l);
+            } else {
+                if self.lockstep {
+                    // The channels part: the right takes up the left's state.
+                    cr.copy_from(cl);
+                    self.lockstep = false;
                 }
-                let mut pos = self.dry_pos;
-                for (i, x) in buf.iter_mut().enumerate() {
-                    let delayed = std::mem::replace(&mut ch.dry[pos], *x);
-                    pos = (pos + 1) % LATENCY;
-                    *x = if dry {
-                        delayed
-                    } else {
-                        let y = level[i] * f64::from(ch.coupling.tick(shaped[i]));
-                        blend(delayed, y as f32, wet[i])
-                    };
-                }
+                cl.process(l, &gains, dry, self.dry_pos);
+                cr.process(r, &gains, dry, self.dry_pos);
             }
             self.dry_pos = (self.dry_pos + n) % LATENCY;
         }
@@ -157,7 +216,9 @@ impl Effect for Distortion {
         for ch in &mut self.channels {
             ch.clear();
             ch.dry = [0.0; LATENCY];
+            ch.quiet = 0;
         }
+        self.lockstep = true;
     }
 
     /// Every parameter ramps over `ramp` frames. Audio-thread safe.

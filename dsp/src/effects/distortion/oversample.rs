@@ -145,6 +145,12 @@ impl Line {
     fn clear(&mut self) {
         self.buf.fill(0.0);
     }
+
+    /// Take on `other`'s samples (a line of the same length).
+    fn copy_from(&mut self, other: &Line) {
+        self.buf.copy_from_slice(&other.buf);
+        self.pos = other.pos;
+    }
 }
 
 /// One polyphase branch of a filter: its taps on a line of past samples
@@ -244,6 +250,12 @@ impl Stage {
         self.even.clear();
         self.odd.clear();
     }
+
+    fn copy_from(&mut self, other: &Stage) {
+        self.up.copy_from(&other.up);
+        self.even.copy_from(&other.even);
+        self.odd.copy_from(&other.odd);
+    }
 }
 
 /// One channel's three stages. Built off the audio thread; `up`, `down`
@@ -296,6 +308,13 @@ impl Oversampler {
         self.stages[2].down(x, &mut a[..4 * n]);
         self.stages[1].down(&a[..4 * n], &mut b[..2 * n]);
         self.stages[0].down(&b[..2 * n], &mut out[..n]);
+    }
+
+    /// Take on the state of `other`, without allocating. Audio-thread safe.
+    pub fn copy_from(&mut self, other: &Oversampler) {
+        for (s, o) in self.stages.iter_mut().zip(&other.stages) {
+            s.copy_from(o);
+        }
     }
 
     /// Back to rest.
