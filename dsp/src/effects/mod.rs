@@ -266,13 +266,26 @@ mod tests {
 
     #[test]
     fn a_nan_setting_is_ignored_not_applied() {
+        // Live: NaN sent to any parameter of any effect changes nothing.
+        let (l, r) = test_signal(24_000);
+        for spec in all_specs() {
+            let sets: Vec<_> = (0..spec.params().len())
+                .map(|i| (1088 * (i + 1), i, f32::NAN, 0))
+                .collect();
+            let (a, b) = run_with(build(&spec, RATE).as_mut(), &l, &r, 64, &sets);
+            let (c, d) = run(build(&spec, RATE).as_mut(), &l, &r, 64);
+            assert!(a == c && b == d, "{}: a NaN was applied", spec.kind());
+        }
+        // In a song, NaN is out of range and takes the bottom of it: a delay
+        // of NaN seconds, fully wet, echoes once at the shortest time, 1 ms.
         let spec = EffectSpec::Delay(DelaySpec {
-            time: 0.01,
+            time: f64::NAN,
             feedback: 0.0,
-            mix: f64::NAN,
+            mix: 1.0,
         });
-        let mut fx = build(&spec, RATE);
-        let (l, _) = run(fx.as_mut(), &impulse(4_800), &impulse(4_800), 64);
-        assert!(l.iter().all(|v| v.is_finite()));
+        let (l, _) = run(build(&spec, RATE).as_mut(), &impulse(4_800), &impulse(4_800), 64);
+        assert!((l[48] - 1.0).abs() < 1e-6, "{}", l[48]);
+        let rest: f32 = l.iter().enumerate().filter(|(i, _)| *i != 48).map(|(_, v)| v.abs()).sum();
+        assert!(rest < 1e-6, "{rest}");
     }
 }
