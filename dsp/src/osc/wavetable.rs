@@ -178,21 +178,63 @@ mod tests {
     #[test]
     fn tables_match_their_waveforms() {
         let w = Wavetables::new(48_000.0);
-        // The lowest saw band is close to the ideal ramp away from the jump.
+        let (q, h, e) = (TABLE_LEN / 4, TABLE_LEN / 2, TABLE_LEN / 8);
+        // The lowest bands are close to the ideal waves away from any jump.
         let saw = w.table(Shape::Saw, 0);
-        let quarter = saw[TABLE_LEN / 4];
-        assert!((quarter - 0.5).abs() < 0.01, "{quarter}");
+        for (i, want) in [(q, 0.5), (3 * q, -0.5), (e, 0.25)] {
+            assert!((saw[i] - want).abs() < 0.01, "saw at {i}: {}", saw[i]);
+        }
+        let square = w.table(Shape::Square, 0);
+        for (i, want) in [(q, 1.0), (3 * q, -1.0), (e, 1.0), (h + e, -1.0)] {
+            assert!((square[i] - want).abs() < 0.01, "square at {i}: {}", square[i]);
+        }
+        let triangle = w.table(Shape::Triangle, 0);
+        for (i, want) in [(0, 0.0), (e, 0.5), (q, 1.0), (h, 0.0), (3 * q, -1.0)] {
+            assert!((triangle[i] - want).abs() < 0.01, "triangle at {i}: {}", triangle[i]);
+        }
         let sine = w.table(Shape::Sine, 5);
         assert!((sine[TABLE_LEN / 4] - 1.0).abs() < 1e-6);
         assert!(sine[0].abs() < 1e-6);
     }
 
+    /// Harmonic amplitudes of a table (index k: harmonic k).
+    fn harmonics(table: &Table) -> Vec<f64> {
+        let mut buf: Vec<Complex<f64>> = table[..TABLE_LEN]
+            .iter()
+            .map(|v| Complex::new(f64::from(*v), 0.0))
+            .collect();
+        FftPlanner::new().plan_fft_forward(TABLE_LEN).process(&mut buf);
+        buf[..TABLE_LEN / 2]
+            .iter()
+            .map(|c| 2.0 * c.norm() / TABLE_LEN as f64)
+            .collect()
+    }
+
     #[test]
     fn bands_keep_every_harmonic_below_nyquist() {
         let w = Wavetables::new(48_000.0);
-        for &f in &[20.0, 110.0, 1760.0, 5000.0, 15_000.0] {
+        let nyquist = 24_000.0;
+        for shape in [Shape::Saw, Shape::Square, Shape::Triangle] {
+            for (band, &top) in w.band_tops.iter().enumerate() {
+                let h = harmonics(w.table(shape, band));
+                for (k, a) in h.iter().enumerate().skip(1) {
+                    let want = shape.harmonic(k).abs();
+                    if k > 1 && k as f64 * top >= nyquist {
+                        // Would alias at the band's top note: absent (the
+                        // fundamental always stays, even in the top band).
+                        assert!(*a < 1e-6 * h[1], "{shape:?} band {band} harmonic {k}: {a}");
+                    } else {
+                        // Every harmonic that fits is there, at its level.
+                        assert!((a - want).abs() < 1e-5, "{shape:?} band {band} harmonic {k}: {a} vs {want}");
+                    }
+                }
+            }
+        }
+        // Each note gets the band with the most harmonics that fit.
+        for &f in &[20.0, 21.0, 110.0, 1760.0, 5000.0, 15_000.0] {
             let band = w.band_for(f);
             assert!(w.band_tops[band] >= f);
+            assert!(band == 0 || w.band_tops[band - 1] < f, "{f} Hz: band {band}");
         }
         assert_eq!(w.band_for(23_999.0), w.band_tops.len() - 1);
     }
