@@ -126,11 +126,26 @@ fn a_loop_holds_until_release_and_a_cut_group_fades_the_last_note() {
     assert!(peak(&after[2400..]) == 0.0, "released");
     let mut s = sampler(&file, |s| s.cut = 1.0);
     s.note_on(1, None, 1.0);
-    render(&mut s, 1000, 64);
+    let first = render(&mut s, 1000, 64);
     s.note_on(2, None, 1.0);
     assert_eq!(s.active_voices(), 2);
-    render(&mut s, 480, 64);
+    let both = render(&mut s, 480, 64);
     assert_eq!(s.active_voices(), 1, "the first note faded out within 5 ms");
+    // What the first note adds beside the second alone: its level at once,
+    // then a straight fade to nothing over the 5 ms, not a cut.
+    let mut alone = sampler(&file, |s| s.cut = 1.0);
+    alone.note_on(2, None, 1.0);
+    let second = render(&mut alone, 480, 64);
+    let fading: Vec<f32> = both.iter().zip(&second).map(|(a, b)| a - b).collect();
+    let level = peak(&first[500..]);
+    let quarter = |q: usize| peak(&fading[q * 60..(q + 1) * 60]);
+    assert!(quarter(0) > 0.8 * level, "cut at once: {} of {level}", quarter(0));
+    assert!(
+        quarter(2) > 0.3 * level && quarter(2) < 0.6 * level,
+        "halfway through the fade: {} of {level}",
+        quarter(2)
+    );
+    assert!(peak(&fading[240..]) < 1e-6, "{}", peak(&fading[240..]));
 }
 
 #[test]
