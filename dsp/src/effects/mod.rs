@@ -283,9 +283,19 @@ mod tests {
             feedback: 0.0,
             mix: 1.0,
         });
-        let (l, _) = run(build(&spec, RATE).as_mut(), &impulse(4_800), &impulse(4_800), 64);
+        let (l, _) = run(
+            build(&spec, RATE).as_mut(),
+            &impulse(4_800),
+            &impulse(4_800),
+            64,
+        );
         assert!((l[48] - 1.0).abs() < 1e-6, "{}", l[48]);
-        let rest: f32 = l.iter().enumerate().filter(|(i, _)| *i != 48).map(|(_, v)| v.abs()).sum();
+        let rest: f32 = l
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != 48)
+            .map(|(_, v)| v.abs())
+            .sum();
         assert!(rest < 1e-6, "{rest}");
     }
 }

@@ -237,7 +237,11 @@ mod tests {
                 }
                 bank.process(&mut buf, stride, 4, 4, frames, mode);
                 for n in 0..frames {
-                    assert_eq!(buf[n * stride + 1], one.process_sample(x[n], mode), "{mode:?}");
+                    assert_eq!(
+                        buf[n * stride + 1],
+                        one.process_sample(x[n], mode),
+                        "{mode:?}"
+                    );
                 }
             }
         }

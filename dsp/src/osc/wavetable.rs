@@ -186,11 +186,19 @@ mod tests {
         }
         let square = w.table(Shape::Square, 0);
         for (i, want) in [(q, 1.0), (3 * q, -1.0), (e, 1.0), (h + e, -1.0)] {
-            assert!((square[i] - want).abs() < 0.01, "square at {i}: {}", square[i]);
+            assert!(
+                (square[i] - want).abs() < 0.01,
+                "square at {i}: {}",
+                square[i]
+            );
         }
         let triangle = w.table(Shape::Triangle, 0);
         for (i, want) in [(0, 0.0), (e, 0.5), (q, 1.0), (h, 0.0), (3 * q, -1.0)] {
-            assert!((triangle[i] - want).abs() < 0.01, "triangle at {i}: {}", triangle[i]);
+            assert!(
+                (triangle[i] - want).abs() < 0.01,
+                "triangle at {i}: {}",
+                triangle[i]
+            );
         }
         let sine = w.table(Shape::Sine, 5);
         assert!((sine[TABLE_LEN / 4] - 1.0).abs() < 1e-6);
@@ -203,7 +211,9 @@ mod tests {
             .iter()
             .map(|v| Complex::new(f64::from(*v), 0.0))
             .collect();
-        FftPlanner::new().plan_fft_forward(TABLE_LEN).process(&mut buf);
+        FftPlanner::new()
+            .plan_fft_forward(TABLE_LEN)
+            .process(&mut buf);
         buf[..TABLE_LEN / 2]
             .iter()
             .map(|c| 2.0 * c.norm() / TABLE_LEN as f64)
@@ -225,7 +235,10 @@ mod tests {
                         assert!(*a < 1e-6 * h[1], "{shape:?} band {band} harmonic {k}: {a}");
                     } else {
                         // Every harmonic that fits is there, at its level.
-                        assert!((a - want).abs() < 1e-5, "{shape:?} band {band} harmonic {k}: {a} vs {want}");
+                        assert!(
+                            (a - want).abs() < 1e-5,
+                            "{shape:?} band {band} harmonic {k}: {a} vs {want}"
+                        );
                     }
                 }
             }
@@ -234,7 +247,10 @@ mod tests {
         for &f in &[20.0, 21.0, 110.0, 1760.0, 5000.0, 15_000.0] {
             let band = w.band_for(f);
             assert!(w.band_tops[band] >= f);
-            assert!(band == 0 || w.band_tops[band - 1] < f, "{f} Hz: band {band}");
+            assert!(
+                band == 0 || w.band_tops[band - 1] < f,
+                "{f} Hz: band {band}"
+            );
         }
         assert_eq!(w.band_for(23_999.0), w.band_tops.len() - 1);
     }

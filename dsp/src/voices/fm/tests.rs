@@ -221,6 +221,15 @@ fn stealing_a_sounding_voice_does_not_click() {
         .map(|w| (w[1] - w[0]).abs())
         .fold(0.0f32, f32::max);
     assert!(step < 0.06, "largest step {step}");
+    // And each note took the voice over: each part plays its own pitch.
+    for (i, note) in [60.0, 64.0, 67.0, 72.0].into_iter().enumerate() {
+        let f = zero_cross_freq(&out[i * 12_032 + 4_800..(i + 1) * 12_032], 48_000.0);
+        let want = midi_to_hz(note);
+        assert!(
+            (1200.0 * (f / want).log2()).abs() < 1.0,
+            "part {i}: {f} Hz, not {want}"
+        );
+    }
 }
 
 #[test]

@@ -345,7 +345,10 @@ mod tests {
         let open_hat: Vec<f32> = both.iter().zip(&closed).map(|(a, b)| a - b).collect();
         let before = peak(&open[4800 - 240..]);
         let (first, later) = (peak(&open_hat[..24]), peak(&open_hat[120..240]));
-        assert!(first > 0.3 * before, "cut off at once: {first} after {before}");
+        assert!(
+            first > 0.3 * before,
+            "cut off at once: {first} after {before}"
+        );
         assert!(
             later > 1e-3 * before && later < 0.1 * before,
             "not a 5 ms fade: {later} (2.5..5 ms) after {before}"

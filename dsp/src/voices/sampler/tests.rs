@@ -139,7 +139,11 @@ fn a_loop_holds_until_release_and_a_cut_group_fades_the_last_note() {
     let fading: Vec<f32> = both.iter().zip(&second).map(|(a, b)| a - b).collect();
     let level = peak(&first[500..]);
     let quarter = |q: usize| peak(&fading[q * 60..(q + 1) * 60]);
-    assert!(quarter(0) > 0.8 * level, "cut at once: {} of {level}", quarter(0));
+    assert!(
+        quarter(0) > 0.8 * level,
+        "cut at once: {} of {level}",
+        quarter(0)
+    );
     assert!(
         quarter(2) > 0.3 * level && quarter(2) < 0.6 * level,
         "halfway through the fade: {} of {level}",

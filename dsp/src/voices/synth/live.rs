@@ -327,5 +327,12 @@ mod bend_tests {
         let (fa, fb) = (freq(&a[2_400..]), freq(&b[2_400..]));
         assert!((fa - 440.0).abs() < 0.01, "{fa}");
         assert!((fb - 220.0).abs() < 0.01, "{fb}");
+        // A note started while bent starts bent: A3 an octave down.
+        bank.note_off(1);
+        render(&mut bank, 48_000, 64);
+        bank.note_on(2, Some(57.0), 1.0);
+        let c = render(&mut bank, 9_600, 64);
+        let fc = freq(&c[2_400..]);
+        assert!((fc - 110.0).abs() < 0.01, "a new note: {fc}");
     }
 }
