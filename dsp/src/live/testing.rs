@@ -74,6 +74,19 @@ pub fn spectrum(x: &[f32]) -> Vec<f64> {
     sum
 }
 
+/// Energy of `x` in `lo..hi` Hz relative to all of it, in dB.
+pub fn band_db(x: &[f32], lo: f64, hi: f64) -> f64 {
+    let spec = spectrum(x);
+    let bin = f64::from(RATE) / 4096.0;
+    let energy = |lo: f64, hi: f64| {
+        let bins = spec.iter().enumerate();
+        bins.filter(|(i, _)| (lo..hi).contains(&(*i as f64 * bin)))
+            .map(|(_, v)| v * v)
+            .sum::<f64>()
+    };
+    10.0 * (energy(lo, hi) / energy(0.0, f64::from(RATE))).log10()
+}
+
 /// How far the spectrum of `a` is from that of `b`, relative to `b`'s:
 /// `Σ | |A| - |B| | / Σ |B|` over mean magnitude spectra. Blind to phase, so
 /// it compares timbre, pitch and level of sounds whose phases drifted apart.

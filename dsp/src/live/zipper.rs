@@ -2,7 +2,7 @@
 //! a second, the largest sample-to-sample step measured against a bound
 //! derived from the signal (and, for comparison, the same sweep unsmoothed).
 
-use super::testing::RATE;
+use super::testing::{band_db, RATE};
 use crate::effects::distortion::LATENCY;
 use crate::effects::testutil::sine;
 use crate::effects::{Distortion, Filter};
@@ -194,4 +194,25 @@ fn a_filter_cutoff_sweep_makes_no_zipper_steps() {
     let fixed = max_step(&sweep(&mut filter(4000.0), &saw, usize::MAX, up, 240)[480..]);
     println!("filter cutoff sweep 200 -> 4000 Hz on a saw: largest step {swept:.4}, static 4000 Hz {fixed:.4}");
     assert!(swept <= 1.2 * fixed, "{swept} vs {fixed}");
+
+    // The filter keeps its state through coefficient jumps, so unsmoothed
+    // steps hardly show as sample steps: a zipper shows as energy where the
+    // signal has none. A 130 Hz sine swept through 200 -> 400 Hz has next
+    // to nothing above 8 kHz; what is there is the stepping, which must
+    // stay 100 dB down and below what unsmoothed steps leave.
+    let sine = sine(130.0, 0.5, 48_000);
+    let to_400 = |k: u32| 200.0 * 2f32.powf(k as f32 / 100.0);
+    let zipper = |ramp| {
+        band_db(
+            &sweep(&mut filter(200.0), &sine, cutoff, to_400, ramp)[480..],
+            8_000.0,
+            24_000.0,
+        )
+    };
+    let (smooth, stepped) = (zipper(240), zipper(0));
+    println!("filter cutoff sweep 200 -> 400 Hz on a sine: energy above 8 kHz {smooth:.1} dB (ramp 240), {stepped:.1} dB (ramp 0)");
+    assert!(
+        smooth < -100.0 && smooth < stepped - 3.0,
+        "{smooth} {stepped}"
+    );
 }

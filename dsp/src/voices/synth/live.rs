@@ -108,7 +108,7 @@ impl SynthBank {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::live::testing::{max_abs, play, Event, RATE};
+    use crate::live::testing::{band_db, max_abs, play, Event, RATE};
     use crate::Instrument;
     use chronus_sequencer::song::SynthSpec;
 
@@ -184,19 +184,6 @@ mod tests {
             }
         }
         play(&mut bank(f64::from(from)), 48_000, &events)
-    }
-
-    /// Energy of `x` in `lo..hi` Hz relative to all of it, in dB.
-    fn band_db(x: &[f32], lo: f64, hi: f64) -> f64 {
-        let spec = crate::live::testing::spectrum(x);
-        let bin = f64::from(RATE) / 4096.0;
-        let energy = |lo: f64, hi: f64| {
-            let bins = spec.iter().enumerate();
-            bins.filter(|(i, _)| (lo..hi).contains(&(*i as f64 * bin)))
-                .map(|(_, v)| v * v)
-                .sum::<f64>()
-        };
-        10.0 * (energy(lo, hi) / energy(0.0, f64::from(RATE))).log10()
     }
 
     #[test]
