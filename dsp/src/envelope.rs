@@ -97,7 +97,7 @@ impl Adsr {
         if sustain.is_nan() {
             return;
         }
-        let frames = if self.stage == Stage::Idle { 0 } else { frames };
+        // (An idle envelope takes it at once: `trigger` lands the glide.)
         self.sustain.set(sustain.clamp(0.0, 1.0) as f32, frames);
     }
 
@@ -292,8 +292,12 @@ mod tests {
         env.trigger();
         let mut n = 0;
         while env.stage() == Stage::Attack {
-            env.next_sample();
+            let level = env.next_sample();
             n += 1;
+            // A straight line: n / 480 of the way at sample n.
+            if n <= 479 {
+                assert!((level - n as f32 / 480.0).abs() < 2.0 / 480.0, "{n}: {level}");
+            }
         }
         assert!((479..=481).contains(&n), "{n}");
     }
@@ -308,13 +312,16 @@ mod tests {
         }
         assert!((env.level() - 0.5).abs() < 1e-4);
         env.release();
-        // -60 dB in 0.05 s, -100 dB (the end) in about 0.083 s.
+        // -60 dB in 0.05 s, -100 dB (the end) in about 0.083 s (4000 frames).
         let mut n = 0;
         while !env.is_idle() {
-            env.next_sample();
+            let level = env.next_sample();
             n += 1;
+            if n == 2400 {
+                assert!((20.0 * (level / 0.5).log10() + 60.0).abs() < 0.5, "{level}");
+            }
         }
-        assert!(n < 4500, "{n}");
+        assert!((3500..4500).contains(&n), "{n}");
         assert_eq!(env.next_sample(), 0.0);
     }
 
@@ -371,7 +378,7 @@ mod tests {
             env.next_sample();
         }
         assert!(env.is_idle());
-        // An idle envelope takes a new sustain at once.
+        // An idle envelope takes a new sustain at once (when triggered).
         env.set_sustain(0.3, 1000);
         env.set_times(0.0, 0.0, 0.1, 48_000.0);
         env.trigger();
