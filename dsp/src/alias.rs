@@ -60,6 +60,7 @@ pub fn worst_alias(x: &[f32], rate: f64, lines: &[f64]) -> (f64, f64) {
             }
         }
     }
+    assert!(strongest > 1e-6, "nothing to measure: the lines are silent");
     let mut worst = (f64::NEG_INFINITY, 0.0);
     for (b, &m) in spec.iter().enumerate() {
         if !expected[b] {

@@ -296,7 +296,10 @@ mod tests {
             n += 1;
             // A straight line: n / 480 of the way at sample n.
             if n <= 479 {
-                assert!((level - n as f32 / 480.0).abs() < 2.0 / 480.0, "{n}: {level}");
+                assert!(
+                    (level - n as f32 / 480.0).abs() < 2.0 / 480.0,
+                    "{n}: {level}"
+                );
             }
         }
         assert!((479..=481).contains(&n), "{n}");

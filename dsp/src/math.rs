@@ -68,8 +68,14 @@ mod tests {
 
     #[test]
     fn equal_power_pan() {
+        for pan in [-1.0, -0.5, 0.0, 0.5, 1.0] {
+            let (l, r) = pan_gains(pan);
+            assert!((l * l + r * r - 1.0).abs() < 1e-6, "{pan}");
+        }
         let (l, r) = pan_gains(0.0);
-        assert!((l * l + r * r - 1.0).abs() < 1e-6);
-        assert!(pan_gains(-1.0).1.abs() < 1e-7);
+        assert!((l - r).abs() < 1e-7, "the centre is centred");
+        assert!(pan_gains(-1.0).1.abs() < 1e-7 && pan_gains(1.0).0.abs() < 1e-7);
+        let (l, r) = pan_gains(0.5);
+        assert!(r > l && l > 0.0, "half right: {l} {r}");
     }
 }

@@ -459,7 +459,7 @@ mod tests {
                 a.note_off(5);
                 b.note_off(5);
             }
-            let n = if frame < 256 || frame >= 1_024 { 64 } else { 1 };
+            let n = if (256..1_024).contains(&frame) { 1 } else { 64 };
             a.render(&mut x[..n]);
             b.render(&mut y[..n]);
             c.render(&mut z[..n]);

@@ -183,16 +183,21 @@ fn steals_the_oldest_note() {
 
 #[test]
 fn feedback_stays_bounded() {
-    let spec = FmSpec {
-        feedback: 1.0,
-        index: 50.0,
-        ratio: 32.0,
-        ..FmSpec::default()
-    };
-    let mut fm = FmVoices::new(&spec, RATE);
-    fm.note_on(1, Some(127.0), 1.0);
-    let out = render(&mut fm, 48_000, 64);
-    assert!(out.iter().all(|v| v.is_finite() && v.abs() <= 1.0));
+    // The largest index and feedback, where the index limit leaves them
+    // whole (C4, ratio 1) and where it cuts the index (C2, ratio 32).
+    for (note, ratio) in [(60.0, 1.0), (36.0, 32.0)] {
+        let spec = FmSpec {
+            feedback: 1.0,
+            index: 50.0,
+            ratio,
+            ..FmSpec::default()
+        };
+        let mut fm = FmVoices::new(&spec, RATE);
+        fm.note_on(1, Some(note), 1.0);
+        let out = render(&mut fm, 48_000, 64);
+        assert!(out.iter().all(|v| v.is_finite() && v.abs() <= 1.0));
+        assert!(peak(&out) > 0.5, "{note}: {}", peak(&out));
+    }
 }
 
 #[test]
