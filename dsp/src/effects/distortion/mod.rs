@@ -1,8 +1,8 @@
 //! `distortion`: a `tanh` soft clipper, our own: `wet = level × tanh(drive × x)`,
 //! oversampled 8 times, anti-aliased and AC-coupled.
 //!
-//! The driven input is raised to 8 times the rate ([`oversample`]), shaped
-//! by `tanh` with antiderivative anti-aliasing ([`shaper`]) and brought back
+//! The driven input is raised to 8 times the rate (`oversample.rs`), shaped
+//! by `tanh` with antiderivative anti-aliasing (`shaper.rs`) and brought back
 //! down; together they keep every alias of a sine up to C7 (2093 Hz) at any
 //! drive up to 48 dB below -70 dB of the fundamental (the sweep in the
 //! tests). The wet signal is then AC-coupled at 5 Hz, as analog clippers
