@@ -10,6 +10,7 @@ use chronus::backends::Metrics;
 use chronus::live::live_session::{run_live, Input, LiveContext, LiveOptions};
 use chronus::live::LiveControl;
 use chronus::osc::{is_loopback, ntp_now, OscServer, Request, When};
+use chronus::session::journal::{self, Journal, Recovered};
 use chronus::session::model::{count, shown};
 use chronus::session::{Reply, Session};
 use std::net::{IpAddr, SocketAddr};
@@ -42,9 +43,14 @@ pub struct LiveArgs {
     /// Read no commands from stdin: run until Ctrl-C or `quit` over OSC.
     #[arg(long)]
     headless: bool,
-    /// Folder of saved patches.
+    /// Folder of saved patches (and of the session's journal).
     #[arg(long, default_value = "patches")]
     patches: PathBuf,
+    /// Rebuild the session the journal in the patch folder describes (after
+    /// a crash, a kill or a power cut): everything it held, playing from the
+    /// bar after the last one the journal saw.
+    #[arg(long, conflicts_with = "song")]
+    resume: bool,
     /// Open the ALSA MIDI inputs whose names match (a part of the name, or
     /// a glob with *); a virtual input `chronus` is always offered, and on
     /// JACK the port `chronus:midi_in`.
@@ -226,6 +232,48 @@ fn start_osc(
     Ok(Some(server))
 }
 
+/// Rebuild the session `r` describes: its base, then its lines again.
+fn resume(session: &mut Session, r: &Recovered, dir: &std::path::Path) {
+    let journal = dir.join(journal::JOURNAL);
+    if let Some((n, line)) = &r.torn {
+        eprintln!(
+            "resume: {}: line {n} was cut short by the crash and is left out: {}",
+            journal.display(),
+            line.chars().take(80).collect::<String>()
+        );
+    }
+    let mut bar = None;
+    if let Some(base) = r.base.as_ref().filter(|b| !b.trim().is_empty()) {
+        let path = dir.join(journal::BASE);
+        match chronus::sequencer::Song::from_yaml(base, &path) {
+            Ok((song, _)) => bar = session.load_song(&song).bar,
+            Err(e) => eprintln!("resume: {e}: starting from an empty session"),
+        }
+    }
+    let mut failed = 0;
+    for line in &r.lines {
+        let reply = session.execute(line);
+        if reply.ok {
+            bar = bar.max(reply.bar);
+        } else {
+            failed += 1;
+            eprintln!("resume: '{line}': {}", reply.line());
+        }
+    }
+    let from = bar.map_or(String::new(), |b| format!(", the session from bar {b}"));
+    let refused = if failed > 0 {
+        format!(", {failed} refused")
+    } else {
+        String::new()
+    };
+    eprintln!(
+        "resumed the session in {} ({} lines{refused}): the music from bar {}{from}",
+        journal.display(),
+        r.lines.len(),
+        r.bar + 2
+    );
+}
+
 /// Run a live session.
 pub fn run(args: &LiveArgs) -> Result<(), Failure> {
     let song = match &args.song {
@@ -244,10 +292,16 @@ pub fn run(args: &LiveArgs) -> Result<(), Failure> {
     );
     let control = LiveControl::default();
     let metrics = Arc::new(Metrics::new());
+    let recovered = if args.resume {
+        Some(Journal::read(&args.patches).map_err(Failure::input)?)
+    } else {
+        None
+    };
     let options = LiveOptions {
         record: args.record.clone(),
         patches: args.patches.clone(),
         lookahead: None,
+        start_bar: recovered.as_ref().map(|r| r.bar + 1),
     };
     let late = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let osc: Arc<Mutex<Option<OscServer>>> = Arc::new(Mutex::new(None));
@@ -260,6 +314,12 @@ pub fn run(args: &LiveArgs) -> Result<(), Failure> {
         &control,
         &metrics,
         |ctx, session: &mut Session| {
+            if let Some(r) = &recovered {
+                resume(session, r, &args.patches);
+            }
+            if let Err(e) = session.start_journal() {
+                eprintln!("warning: {e}; the session is not journaled (--resume could not rebuild it)");
+            }
             match start_osc(args, ctx, Arc::clone(&late)) {
                 Ok(s) => *osc.lock().unwrap_or_else(|e| e.into_inner()) = s,
                 Err(e) => osc_error = Some(e),

@@ -36,6 +36,9 @@ pub struct LiveOptions {
     /// Look-ahead of the sequencer in frames (default: 50 ms, at least
     /// four periods).
     pub lookahead: Option<u64>,
+    /// Start the music at this bar (0-based) instead of the first: a
+    /// resumed session.
+    pub start_bar: Option<u64>,
 }
 
 /// A line for the session, from wherever it came.
@@ -122,6 +125,11 @@ pub fn run_live(
     let timeline = Arc::new(Mutex::new(LiveTimeline::new(
         rate, tempo, meter, swing, seed,
     )));
+    if let Some(bar) = options.start_bar {
+        let frame = lock(&timeline).start_at_bar(bar);
+        engine.set_frame(frame);
+        clock.publish_untimed(frame, clock.block());
+    }
     let mut sequencer =
         SequencerHandle::spawn(Arc::clone(&timeline), clock.clone(), producer, seq_options)
             .map_err(|source| LiveError::Thread {

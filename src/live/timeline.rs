@@ -240,6 +240,17 @@ impl LiveTimeline {
         self.sent_until
     }
 
+    /// Start at bar `bar` (0-based) instead of bar 0, before anything was
+    /// generated (a resumed session): returns that bar's frame, where the
+    /// engine's clock starts.
+    pub fn start_at_bar(&mut self, bar: u64) -> u64 {
+        self.next_bar = bar;
+        self.generated_beat = self.bar_start(bar);
+        let frame = self.map.frame_at(self.generated_beat);
+        self.sent_until = frame;
+        frame
+    }
+
     /// Count at `rate` from now on (the device changed its rate): what was
     /// generated but not sent is dropped, and the music resumes at the next
     /// bar line after the first frame not yet sent. Returns that bar's frame

@@ -516,6 +516,10 @@ impl Session {
             Ok(p) => {
                 self.draft = draft;
                 self.send_routes();
+                // No line made this map: the journal starts again from it.
+                if let Some(e) = self.rotate_journal() {
+                    self.messages.push(e);
+                }
                 format!("learned: {}", p.summary.trim_start_matches("map "))
             }
             Err(e) => {

@@ -11,6 +11,7 @@
 mod commit;
 mod follow;
 mod info;
+pub mod journal;
 #[cfg(feature = "link")]
 mod link;
 mod midi;
@@ -186,6 +187,8 @@ pub struct Session {
     /// The Ableton Link session, while following it.
     #[cfg(feature = "link")]
     link: Option<link::LinkFollower>,
+    /// The journal of accepted lines, once started.
+    journal: Option<journal::Journal>,
 }
 
 impl Session {
@@ -232,6 +235,87 @@ impl Session {
             clock_in: None,
             #[cfg(feature = "link")]
             link: None,
+            journal: None,
+        }
+    }
+
+    /// Keep a journal in the patch folder from now on, starting from the
+    /// session as it stands (see [`journal`]).
+    ///
+    /// # Errors
+    /// The journal or its base cannot be written.
+    pub fn start_journal(&mut self) -> Result<(), String> {
+        let base = self.journal_base()?;
+        self.journal = Some(journal::Journal::start(&self.patches, &base)?);
+        Ok(())
+    }
+
+    /// The session as a patch, for the journal's base: empty for a session
+    /// without instruments (which a patch cannot be).
+    fn journal_base(&self) -> Result<String, String> {
+        if self.draft.model.tracks.is_empty() {
+            Ok(String::new())
+        } else {
+            patch::to_yaml(&self.draft.model)
+        }
+    }
+
+    /// Start the journal again from the session as it stands; a message
+    /// when that failed.
+    fn rotate_journal(&mut self) -> Option<String> {
+        self.journal.as_ref()?;
+        let result = self
+            .journal_base()
+            .and_then(|base| match self.journal.as_mut() {
+                Some(j) => j.rotate(&base),
+                None => Ok(()),
+            });
+        result.err().map(journal_failed)
+    }
+
+    /// Journal an accepted `line` (its reply `reply`), when it changed the
+    /// session (`before`: the model and grid it started from): appended
+    /// and flushed, or, for a save or a load, the journal rotated. A
+    /// failure is added to the reply.
+    fn journal_line(
+        &mut self,
+        line: &str,
+        rotates: bool,
+        before: &(Model, Quantize),
+        reply: &mut Reply,
+    ) {
+        let changed = self.draft.model != before.0 || self.draft.quantize != before.1;
+        let failed = if rotates {
+            self.rotate_journal()
+        } else if changed {
+            let frame = reply.frame.unwrap_or_else(|| self.clock.now());
+            let bar = {
+                let tl = lock(&self.timeline);
+                tl.bar_at(tl.map().beat_at(frame))
+            };
+            let j = self.journal.as_mut();
+            j.and_then(|j| j.command(frame, bar, line).err().map(journal_failed))
+        } else {
+            None
+        };
+        if let Some(e) = failed {
+            reply.text.push_str(&format!(" (warning: {e})"));
+        }
+    }
+
+    /// Note in the journal the bar the music has reached (once a bar).
+    fn journal_position(&mut self) {
+        if self.journal.is_none() {
+            return;
+        }
+        let now = self.clock.now();
+        let bar = {
+            let tl = lock(&self.timeline);
+            tl.bar_at(tl.map().beat_at(now))
+        };
+        if let Some(Err(e)) = self.journal.as_mut().map(|j| j.position(now, bar)) {
+            self.messages.push(journal_failed(e));
+            self.journal = None;
         }
     }
 
@@ -316,7 +400,11 @@ impl Session {
                     ),
                     ..Planned::default()
                 };
-                self.commit(draft, vec![planned])
+                let mut reply = self.commit(draft, vec![planned]);
+                if let Some(e) = self.rotate_journal() {
+                    reply.text.push_str(&format!(" (warning: {e})"));
+                }
+                reply
             }
             Err(e) => Reply::error(e),
         }
@@ -402,6 +490,7 @@ impl Session {
             }
         }
         self.learn_poll();
+        self.journal_position();
         self.follow_poll();
         #[cfg(feature = "link")]
         self.link_poll();
@@ -435,6 +524,17 @@ impl Session {
             return Reply::ok("");
         }
         let many = parts.len() > 1;
+        let before = self
+            .journal
+            .is_some()
+            .then(|| (self.draft.model.clone(), self.draft.quantize));
+        let rotates = parts.iter().any(|p| {
+            matches!(
+                p.command,
+                chronus_command::Command::SavePatch { .. }
+                    | chronus_command::Command::LoadPatch { .. }
+            )
+        });
         let mut draft = self.draft.clone();
         let mut planned = Vec::new();
         for (i, part) in parts.iter().enumerate() {
@@ -450,12 +550,20 @@ impl Session {
                 }
             }
         }
-        let reply = self.commit_at(draft, planned, at);
+        let mut reply = self.commit_at(draft, planned, at);
         if reply.ok {
             self.lines_ok += 1;
+            if let Some(before) = before {
+                self.journal_line(line, rotates, &before, &mut reply);
+            }
         } else {
             self.lines_failed += 1;
         }
         reply
     }
+}
+
+/// The warning a journal failure gives: the session plays on, unsaved.
+fn journal_failed(e: String) -> String {
+    format!("journal: {e}; the session is not being journaled, so --resume would lose what follows")
 }

@@ -321,11 +321,22 @@ pub fn write_atomic(path: &Path, text: &str) -> Result<(), String> {
         name.unwrap_or_default(),
         std::process::id()
     ));
-    let result = std::fs::write(&temp, text).and_then(|()| std::fs::rename(&temp, path));
-    result.map_err(|e| {
+    // Written and flushed before the rename, and the folder flushed after,
+    // so a power cut leaves the old file or the new one, never an empty one.
+    let write = || -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&temp)?;
+        std::io::Write::write_all(&mut f, text.as_bytes())?;
+        f.sync_all()?;
+        std::fs::rename(&temp, path)
+    };
+    write().map_err(|e| {
         let _ = std::fs::remove_file(&temp);
         format!("{}: cannot save: {e}", path.display())
-    })
+    })?;
+    if let Some(dir) = path.parent() {
+        super::journal::sync_dir(dir);
+    }
+    Ok(())
 }
 
 /// Each track of `scene` with its parsed pattern.

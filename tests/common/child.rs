@@ -200,6 +200,13 @@ impl Child {
     pub fn id(&self) -> u32 {
         self.child.id()
     }
+
+    /// Kill the process at once (SIGKILL: no handler runs, nothing is
+    /// flushed), as a crash would, and wait for it.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 impl Drop for Child {
