@@ -569,6 +569,31 @@ fn bad_patch_names_and_missing_patches_are_refused() {
     }
     let e = s.error("load patch nothere");
     assert!(e.contains("no patch called 'nothere'"), "{e}");
+    // A damaged patch (cut short mid-line, and one that is not YAML at all)
+    // is refused with where it broke, and left as it was.
+    let patches = dir.dir.join("patches");
+    std::fs::create_dir_all(&patches).expect("patches");
+    let damaged = [
+        (
+            "cut",
+            "tempo: 120\ninstruments:\n  kick: { type: kick, freq: 6",
+        ),
+        ("noise", "\u{0}\u{1}garbage: [\n"),
+    ];
+    for (name, text) in damaged {
+        let path = patches.join(format!("{name}.yaml"));
+        std::fs::write(&path, text).expect("write the damaged patch");
+        let e = s.error(&format!("load patch {name}"));
+        let at = e
+            .find(&format!("{name}.yaml:"))
+            .map(|i| &e[i + name.len() + 6..]);
+        assert!(
+            at.is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit())),
+            "{e}"
+        );
+        assert_eq!(std::fs::read_to_string(&path).expect("still there"), text);
+        std::fs::remove_file(&path).expect("remove");
+    }
     let after = s.ok("status");
     assert_eq!(status_state(&after), status_state(&before));
     s.ok("quit");
@@ -585,7 +610,12 @@ fn bad_patch_names_and_missing_patches_are_refused() {
             .expect("patches")
             .map(|e| e.expect("entry").file_name())
             .collect();
-        assert!(names.iter().all(|n| n == ".history"), "{names:?}");
+        // Only the REPL's history and the session's journal.
+        let known = [".history", ".session.journal", ".session.yaml"];
+        assert!(
+            names.iter().all(|n| known.iter().any(|k| n == k)),
+            "{names:?}"
+        );
     }
 }
 
