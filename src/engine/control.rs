@@ -124,6 +124,8 @@ pub enum Garbage {
     Routes(Box<chronus_midi::Routes>),
     /// A command that could not be applied (its track was gone).
     Command(Command),
+    /// What a track's panic carried (freed here, not on the audio thread).
+    Panic(Box<dyn std::any::Any + Send>),
 }
 
 /// Something the audio thread reports (small and `Copy`).
@@ -134,6 +136,9 @@ pub enum Notice {
     Fault(TrackId),
     /// A command named a track that does not exist (or no longer does).
     StaleCommand(TrackId),
+    /// A track panicked on the audio thread: it is silent from then on
+    /// (until removed or replaced); the rest of the mix played on.
+    Panic(TrackId),
 }
 
 /// Messages the engine holds for a later frame (preallocated; beyond it

@@ -20,6 +20,7 @@ mod chain;
 pub mod control;
 pub mod midi;
 pub mod midi_out;
+pub mod panic_guard;
 mod queue;
 mod tail;
 mod track;
@@ -70,6 +71,8 @@ struct Slot {
     generation: u16,
     track: Option<Box<Track>>,
     removing: bool,
+    /// Its track panicked: it is silent until removed or replaced.
+    panicked: bool,
 }
 
 /// Every track, a mix bus, the master gain and limiter.
@@ -110,11 +113,13 @@ impl Engine {
 
     /// An engine with no track. Allocates: control thread.
     pub fn empty(rate: u32) -> Self {
+        panic_guard::install();
         let slots = (0..MAX_TRACKS)
             .map(|_| Slot {
                 generation: 0,
                 track: None,
                 removing: false,
+                panicked: false,
             })
             .collect();
         let (handle, port) = channel();
@@ -330,11 +335,24 @@ impl Engine {
             let Some(track) = slot.track.as_deref_mut() else {
                 continue;
             };
-            if track.render_add(l, r, port, frame) {
-                stats.faults += 1;
-                port.notify(Notice::Fault(TrackId::new(i as u16, slot.generation)));
+            let id = TrackId::new(i as u16, slot.generation);
+            if !slot.panicked {
+                match panic_guard::guarded(|| track.render_add(l, r, port, frame)) {
+                    Ok(false) => {}
+                    Ok(true) => {
+                        stats.faults += 1;
+                        port.notify(Notice::Fault(id));
+                    }
+                    Err(payload) => {
+                        // What it had added was not (tracks add last).
+                        slot.panicked = true;
+                        stats.faults += 1;
+                        port.notify(Notice::Panic(id));
+                        port.discard(Garbage::Panic(payload));
+                    }
+                }
             }
-            if slot.removing && track.is_gone() {
+            if slot.removing && (slot.panicked || track.is_gone()) {
                 if let Some(t) = slot.track.take() {
                     let id = TrackId::new(i as u16, slot.generation);
                     port.discard(Garbage::Track { id, track: t });
@@ -415,6 +433,7 @@ impl Engine {
             slot.generation = id.generation;
             slot.track = Some(track);
             slot.removing = false;
+            slot.panicked = false;
             self.used = self.used.max(usize::from(id.slot) + 1);
             return;
         }

@@ -477,18 +477,32 @@ impl Session {
         let slots = &mut self.draft.slots;
         self.engine
             .collect(|id| slots.returned(id), &mut self.notices);
-        for n in self.notices.drain(..) {
-            if let Notice::Fault(id) = n {
-                let name = self
-                    .draft
+        let notices = std::mem::take(&mut self.notices);
+        for &n in &notices {
+            let name_of = |id| {
+                self.draft
                     .model
                     .tracks
                     .iter()
                     .find(|(_, t)| t.id == id)
-                    .map_or("a removed track".to_string(), |(n, _)| n.clone());
-                self.faults.push(name);
+                    .map_or("a removed track".to_string(), |(n, _)| n.clone())
+            };
+            match n {
+                Notice::Fault(id) => {
+                    let name = name_of(id);
+                    self.faults.push(name);
+                }
+                Notice::Panic(id) => {
+                    let name = name_of(id);
+                    self.messages.push(format!(
+                        "warning: {name} panicked on the audio thread: it is silent now (the mix plays on); remove it and create it again"
+                    ));
+                }
+                Notice::StaleCommand(_) => {}
             }
         }
+        self.notices = notices;
+        self.notices.clear();
         self.learn_poll();
         self.journal_position();
         self.follow_poll();
