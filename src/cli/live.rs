@@ -51,6 +51,10 @@ pub struct LiveArgs {
     /// bar after the last one the journal saw.
     #[arg(long, conflicts_with = "song")]
     resume: bool,
+    /// Re-read SONG.yaml whenever it changes and apply what changed at the
+    /// next bar (a broken edit is reported and the last good version plays on).
+    #[arg(long, requires = "song")]
+    watch: bool,
     /// Open the ALSA MIDI inputs whose names match (a part of the name, or
     /// a glob with *); a virtual input `chronus` is always offered, and on
     /// JACK the port `chronus:midi_in`.
@@ -307,6 +311,7 @@ pub fn run(args: &LiveArgs) -> Result<(), Failure> {
     let osc: Arc<Mutex<Option<OscServer>>> = Arc::new(Mutex::new(None));
     let mut osc_error = None;
     let history = args.patches.join(".history");
+    let mut song_watch = None;
     let report = run_live(
         song.as_ref(),
         backend,
@@ -316,6 +321,13 @@ pub fn run(args: &LiveArgs) -> Result<(), Failure> {
         |ctx, session: &mut Session| {
             if let Some(r) = &recovered {
                 resume(session, r, &args.patches);
+            }
+            if let (true, Some(path)) = (args.watch, &args.song) {
+                let load = |p: &std::path::Path| super::load_song(p).map_err(|f| f.message);
+                match super::watch::watch(path, ctx.inputs.clone(), load) {
+                    Ok(w) => song_watch = Some(w),
+                    Err(e) => eprintln!("warning: {e}"),
+                }
             }
             if let Err(e) = session.start_journal() {
                 eprintln!("warning: {e}; the session is not journaled (--resume could not rebuild it)");
@@ -398,6 +410,7 @@ pub fn run(args: &LiveArgs) -> Result<(), Failure> {
         code: EXIT_FAILURE,
         message: e.to_string(),
     })?;
+    drop(song_watch);
     if let Some(e) = osc_error {
         return Err(Failure {
             code: EXIT_FAILURE,

@@ -8,6 +8,7 @@ mod play;
 mod render;
 mod repl;
 mod send;
+mod watch;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;

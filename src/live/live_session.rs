@@ -52,6 +52,9 @@ pub enum Input {
         /// Where the reply goes.
         reply: Option<mpsc::Sender<Reply>>,
     },
+    /// The song file changed (`--watch`): the new song, or why it does
+    /// not load (`file:line:column: ...`).
+    Song(Result<Box<Song>, String>),
     /// No more input (end of stdin).
     End,
 }
@@ -228,6 +231,15 @@ pub fn run_live(
                         }
                         None => {}
                     }
+                }
+                Ok(Input::Song(Ok(song))) => {
+                    let before = session.structure();
+                    let r = session.reload_song(&song);
+                    changed |= session.structure() != before;
+                    eprintln!("{}", r.line());
+                }
+                Ok(Input::Song(Err(e))) => {
+                    eprintln!("error: {e} (the last good version plays on)");
                 }
                 Ok(Input::End) | Err(mpsc::RecvTimeoutError::Disconnected) => quit = true,
                 Err(mpsc::RecvTimeoutError::Timeout) => {}

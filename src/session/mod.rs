@@ -18,6 +18,7 @@ mod midi;
 pub mod model;
 mod patch;
 mod plan;
+mod reload;
 mod reply;
 pub mod slots;
 

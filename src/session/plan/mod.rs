@@ -198,3 +198,18 @@ pub(super) fn info_only(text: String) -> Result<Planned> {
         ..Planned::default()
     })
 }
+
+/// Plan `set NAME PARAMS` with glide `ramp` (seconds) on the draft, as the
+/// command would: for a song reloaded in place.
+///
+/// # Errors
+/// A setting the instrument does not take.
+pub(in crate::session) fn settings_planned(
+    s: &Session,
+    d: &mut Draft,
+    name: &chronus_command::Word,
+    params: &[chronus_command::Param],
+    ramp: f64,
+) -> Result<Planned> {
+    instruments::set(s, d, name, params, ramp)
+}

@@ -1,0 +1,79 @@
+//! `--watch`: re-read a song when its file changes, however the editor
+//! saves it (a new file renamed over it, or the file truncated and written
+//! again), and hand the new song (or why it does not load) to the session.
+
+use chronus::live::live_session::Input;
+use notify::{RecursiveMode, Watcher};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// Quiet time after a change before the file is read: an editor's save is
+/// several events (truncate, write, close; or create, write, rename).
+const SETTLE: Duration = Duration::from_millis(50);
+
+/// The watch on a song file; dropping it stops it.
+pub struct SongWatch {
+    _watcher: notify::RecommendedWatcher,
+}
+
+/// Watch `song`: each change, once the file has settled, is read with
+/// `load` and sent to `inputs` as [`Input::Song`].
+///
+/// # Errors
+/// The folder cannot be watched.
+pub fn watch(
+    song: &Path,
+    inputs: mpsc::Sender<Input>,
+    load: impl Fn(&Path) -> Result<chronus::sequencer::Song, String> + Send + 'static,
+) -> Result<SongWatch, String> {
+    let path = std::path::absolute(song).unwrap_or_else(|_| song.to_path_buf());
+    let dir = path
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    let name = path.file_name().map(ToOwned::to_owned);
+    let (tx, rx) = mpsc::channel::<()>();
+    // The folder, not the file: a save by rename replaces the file (and
+    // its inode) under a watch on the file itself.
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        let Ok(event) = event else { return };
+        let ours = event.paths.iter().any(|p| p.file_name() == name.as_deref());
+        let relevant = !matches!(event.kind, notify::EventKind::Access(_));
+        if ours && relevant {
+            let _ = tx.send(());
+        }
+    })
+    .map_err(|e| format!("--watch {}: cannot watch: {e}", song.display()))?;
+    watcher
+        .watch(&dir, RecursiveMode::NonRecursive)
+        .map_err(|e| {
+            format!(
+                "--watch {}: cannot watch {}: {e}",
+                song.display(),
+                dir.display()
+            )
+        })?;
+    std::thread::Builder::new()
+        .name("chronus-watch".into())
+        .spawn(move || {
+            let mut last: Option<Vec<u8>> = std::fs::read(&path).ok();
+            while rx.recv().is_ok() {
+                while rx.recv_timeout(SETTLE).is_ok() {}
+                let Ok(bytes) = std::fs::read(&path) else {
+                    // Gone for a moment (a save by rename): the rename's
+                    // own event follows.
+                    continue;
+                };
+                if last.as_ref() == Some(&bytes) {
+                    continue;
+                }
+                last = Some(bytes);
+                let song = load(&path).map(Box::new);
+                if inputs.send(Input::Song(song)).is_err() {
+                    return;
+                }
+            }
+        })
+        .map_err(|e| format!("--watch: cannot start the watcher thread: {e}"))?;
+    Ok(SongWatch { _watcher: watcher })
+}

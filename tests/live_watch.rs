@@ -1,0 +1,203 @@
+//! `chronus live SONG.yaml --watch`: the song file edited while it plays,
+//! saved both ways editors save (a new file renamed over it, and the file
+//! truncated and written again), each change applied at the next bar and
+//! only there; a broken edit reported with line:column while the last good
+//! version plays on. Measured on the recording: the kick's onsets, frame
+//! for frame, before and after each reload, and the largest step around it.
+
+mod common;
+
+use common::child::{free_udp_port, status_frame, Child};
+use common::{wav, Scratch};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+const BAR: u64 = 96_000;
+const BEAT: u64 = 24_000;
+const TIMEOUT: Duration = Duration::from_secs(60);
+
+fn song(kick: &str, cutoff: u32) -> String {
+    format!(
+        "tempo: 120\ninstruments:\n  k: {{ type: kick, freq: 50 }}\n  bass: {{ type: synth, osc: saw, cutoff: {cutoff}, sustain: 1, release: 0.05, gain: -14 }}\npatterns:\n  a: {{ k: \"{kick}\", bass: \"C2 C2 G2 C2\" }}\narrangement:\n  - a\n"
+    )
+}
+
+/// Save by writing a new file and renaming it over the song.
+fn save_by_rename(path: &Path, text: &str) {
+    let temp = path.with_extension("yaml.partial");
+    std::fs::write(&temp, text).expect("write the new file");
+    std::fs::rename(&temp, path).expect("rename it over the song");
+}
+
+/// Save by truncating the song and writing it again.
+fn save_in_place(path: &Path, text: &str) {
+    std::fs::write(path, text).expect("write the song in place");
+}
+
+fn wait_for_frame(s: &mut Child, frame: u64) {
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        let now = status_frame(&s.ok("status")).expect("status has a frame");
+        if now >= frame {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "never reached {frame}\n{}",
+            s.transcript()
+        );
+        let left = Duration::from_secs_f64((frame - now) as f64 / 48_000.0);
+        std::thread::sleep(left.min(Duration::from_millis(100)));
+    }
+}
+
+/// The `n`th stderr line containing `needle` (0-based), waiting for it.
+fn nth_line(s: &Child, needle: &str, n: usize) -> String {
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        let found: Vec<String> = s
+            .stderr_lines()
+            .into_iter()
+            .filter(|l| l.contains(needle))
+            .collect();
+        if found.len() > n {
+            return found[n].clone();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no {needle:?} #{n}\n{}",
+            s.transcript()
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// `(bar, frame)` of a `... from bar B (frame F)` line.
+fn bar_frame(line: &str) -> (u64, u64) {
+    common::child::from_bar(line).unwrap_or_else(|| panic!("no bar in {line:?}"))
+}
+
+#[test]
+fn an_edited_song_changes_at_the_next_bar_and_only_where_it_changed() {
+    let dir = Scratch::new("watch");
+    let path = dir.dir.join("song.yaml");
+    save_in_place(&path, &song("x . x .", 600));
+    let port = free_udp_port().to_string();
+    let mut s = Child::spawn(
+        &dir.dir,
+        &[
+            "live",
+            "song.yaml",
+            "--watch",
+            "--backend",
+            "null",
+            "--osc-port",
+            &port,
+            "--record",
+            "rec.wav",
+        ],
+    );
+    let (_, start) = bar_frame(&nth_line(&s, "ok loaded", 0));
+    wait_for_frame(&mut s, start + BAR / 2);
+
+    // A new kick pattern and a brighter bass, saved by rename.
+    let now = status_frame(&s.ok("status")).expect("frame");
+    let t0 = Instant::now();
+    save_by_rename(&path, &song("x . . .", 1200));
+    let first = nth_line(&s, "ok reloaded", 0);
+    let took = t0.elapsed();
+    let (bar1, f1) = bar_frame(&first);
+    assert!(
+        first.contains("pattern k") && first.contains("set bass cutoff=1200"),
+        "{first}"
+    );
+    assert!(
+        !first.contains("pattern bass"),
+        "the bass pattern did not change: {first}"
+    );
+    assert_eq!(f1, (bar1 - 1) * BAR);
+    eprintln!(
+        "save to reply {:.1} ms; the new sound {:.3} s after the save, at the next bar line ({bar1})",
+        took.as_secs_f64() * 1e3,
+        (f1 - now) as f64 / 48_000.0
+    );
+    wait_for_frame(&mut s, f1 + BAR);
+
+    // A broken edit, saved in place: reported where it broke; the music
+    // plays on as it was.
+    save_in_place(
+        &path,
+        "tempo: 120\ninstruments:\n  k: { type: kick, freq: [\n",
+    );
+    let broken = nth_line(&s, "error: ", 0);
+    assert!(
+        broken.contains("song.yaml:4:") && broken.contains("the last good version plays on"),
+        "{broken}"
+    );
+    wait_for_frame(&mut s, f1 + 2 * BAR);
+
+    // Fixed, in place, with another kick pattern.
+    save_in_place(&path, &song("x x . .", 1200));
+    let second = nth_line(&s, "ok reloaded", 1);
+    let (bar2, f2) = bar_frame(&second);
+    assert!(
+        second.contains("pattern k") && !second.contains("cutoff"),
+        "{second}"
+    );
+    wait_for_frame(&mut s, f2 + BAR + BEAT);
+    s.ok("quit");
+    assert!(s.wait_within(TIMEOUT).success(), "{}", s.transcript());
+    s.stderr_line("recorded ", Duration::from_secs(5));
+
+    let rec = wav::read(&dir.dir.join("rec.wav"));
+    let end = (f2 + BAR) as usize;
+    let kicks = wav::jumps(&rec.left[..end], 0.25, 4_000);
+    let mut want: Vec<u64> = Vec::new();
+    // (The song's very first hit fades in, as every new track does.)
+    let mut f = start + BEAT;
+    while f < end as u64 {
+        let beat = (f - start) / BEAT % 4;
+        let on = if f < f1 {
+            beat % 2 == 0
+        } else if f < f2 {
+            beat == 0
+        } else {
+            beat < 2
+        };
+        if on {
+            want.push(f);
+        }
+        f += BEAT;
+    }
+    assert_eq!(
+        kicks, want,
+        "kick onsets (reloads at bars {bar1} and {bar2})"
+    );
+    // No step around a reload larger than the music's own (the kick's
+    // first 50 ms, its fast pitch sweep, aside): the bass's cutoff glides.
+    let step = |a: u64, b: u64| {
+        let x = &rec.left[a as usize..b as usize];
+        let mut worst = 0.0f32;
+        for i in 1..x.len() {
+            let near_kick = kicks
+                .iter()
+                .any(|&k| (k..k + 2_400).contains(&(a + i as u64)));
+            if !near_kick {
+                worst = worst.max((x[i] - x[i - 1]).abs());
+            }
+        }
+        worst
+    };
+    let (before, around, after) = (
+        step(f1 - BAR, f1 - 100),
+        step(f1 - 100, f1 + 4_800),
+        step(f1 + 4_800, f1 + BAR),
+    );
+    eprintln!(
+        "largest step: {before:.4} the bar before, {around:.4} across the reload, {after:.4} after"
+    );
+    assert!(
+        around <= 1.1 * before.max(after),
+        "{around} vs {before} / {after}"
+    );
+}
