@@ -201,3 +201,66 @@ fn an_edited_song_changes_at_the_next_bar_and_only_where_it_changed() {
         "{around} vs {before} / {after}"
     );
 }
+
+/// `chronus play SONG --watch` follows the arrangement, and a saved edit
+/// comes in at the next bar with the arrangement going on from where it
+/// was (not from its start).
+#[test]
+fn play_watch_keeps_the_arrangement_going() {
+    let dir = Scratch::new("play-watch");
+    let path = dir.dir.join("song.yaml");
+    let text = |b: &str| {
+        format!(
+            "tempo: 120\ninstruments:\n  k: {{ type: kick, freq: 50 }}\npatterns:\n  a: {{ k: \"x . . .\" }}\n  b: {{ k: \"{b}\" }}\narrangement:\n  - a\n  - b\n"
+        )
+    };
+    save_in_place(&path, &text("x . x ."));
+    let mut s = Child::spawn_without_stdin(
+        &dir.dir,
+        &[
+            "play",
+            "song.yaml",
+            "--watch",
+            "--backend",
+            "null",
+            "--record",
+            "rec.wav",
+        ],
+    );
+    let (bar, start) = bar_frame(&nth_line(&s, "ok arrange", 0));
+    assert_eq!((bar, start), (2, BAR));
+    nth_line(&s, "watching", 0);
+    // Bar 2 (scene a) plays; b gets four kicks, saved by rename.
+    std::thread::sleep(Duration::from_millis(2_300));
+    save_by_rename(&path, &text("x x x x"));
+    let reloaded = nth_line(&s, "ok reloaded", 0);
+    assert!(reloaded.contains("arrangement"), "{reloaded}");
+    let (bar, at) = bar_frame(&reloaded);
+    assert_eq!((bar, at), (3, 2 * BAR), "{reloaded}");
+    std::thread::sleep(Duration::from_millis(9_000));
+    // SAFETY: signalling our own child process.
+    unsafe {
+        libc::kill(s.id() as i32, libc::SIGINT);
+    }
+    assert!(s.wait_within(TIMEOUT).success(), "{}", s.transcript());
+    let rec = wav::read(&dir.dir.join("rec.wav"));
+    assert!(
+        rec.frames() as u64 > 5 * BAR + BEAT,
+        "{} frames",
+        rec.frames()
+    );
+    let kicks = wav::jumps(&rec.left, 0.25, 4_000);
+    // Bar 2: a; bar 3: the new b (the arrangement's second bar, not a
+    // again); bar 4: a; bar 5: b; bar 6 (from frame 5 BAR): a.
+    let mut want = vec![];
+    for (bar, steps) in [(3u64, 4u64), (4, 1), (5, 4)] {
+        for i in 0..steps {
+            want.push((bar - 1) * BAR + i * BEAT);
+        }
+    }
+    let seen: Vec<u64> = kicks
+        .into_iter()
+        .filter(|&f| (2 * BAR..5 * BAR).contains(&f))
+        .collect();
+    assert_eq!(seen, want);
+}

@@ -25,6 +25,66 @@ pub enum BackendChoice {
     Null,
 }
 
+/// `chronus play SONG --watch`: a live session (no commands, no journal)
+/// that loads the song, follows its arrangement, and takes each saved
+/// version of the file as it comes.
+fn play_watched(
+    args: &PlayArgs,
+    song: &chronus::sequencer::Song,
+    backend: Box<dyn LiveBackend>,
+    control: &LiveControl,
+    metrics: &Arc<Metrics>,
+    mut tick: impl FnMut(&Arc<Metrics>, &LiveControl),
+) -> Result<(), Failure> {
+    let name = backend.name();
+    let options = chronus::live::live_session::LiveOptions {
+        record: args.record.clone(),
+        patches: PathBuf::from("."),
+        lookahead: None,
+        start_bar: None,
+    };
+    let mut watch = None;
+    let mut failed = None;
+    let report = chronus::live::live_session::run_live(
+        Some(song),
+        backend,
+        &options,
+        control,
+        metrics,
+        |ctx, session| {
+            eprintln!("{}", session.execute("arrange").line());
+            let load = |p: &std::path::Path| load_song(p).map_err(|f| f.message);
+            match super::watch::watch(&args.song, ctx.inputs.clone(), load) {
+                Ok(w) => {
+                    eprintln!("watching {} (Ctrl-C to stop)", args.song.display());
+                    watch = Some(w);
+                }
+                Err(e) => {
+                    failed = Some(e);
+                    control.request_stop();
+                }
+            }
+        },
+        move |m, c, _| tick(m, c),
+    )
+    .map_err(|e| Failure {
+        code: EXIT_FAILURE,
+        message: e.to_string(),
+    })?;
+    drop(watch);
+    if let Some(message) = failed {
+        return Err(Failure {
+            code: EXIT_FAILURE,
+            message,
+        });
+    }
+    eprintln!("{name}: {}", metrics_line(&report.metrics, None));
+    if let (Some(path), Some(frames)) = (&args.record, report.recorded_frames) {
+        eprintln!("recorded {frames} frames to {}", path.display());
+    }
+    Ok(())
+}
+
 /// Arguments of `chronus play`.
 #[derive(clap::Args)]
 pub struct PlayArgs {
@@ -33,6 +93,12 @@ pub struct PlayArgs {
     /// Play the arrangement again and again, until Ctrl-C.
     #[arg(long = "loop")]
     looping: bool,
+    /// Re-read the song whenever its file changes and apply what changed at
+    /// the next bar, the arrangement going on from where it is (a broken
+    /// edit is reported and the last good version plays on); loops, until
+    /// Ctrl-C.
+    #[arg(long)]
+    watch: bool,
     /// Also write what is played to this WAV file (32-bit float).
     #[arg(long, value_name = "OUT.wav")]
     record: Option<PathBuf>,
@@ -260,6 +326,16 @@ pub fn run(args: &PlayArgs) -> Result<(), Failure> {
         backend.period(),
         if args.looping { ", looping" } else { "" }
     );
+    if args.watch {
+        return play_watched(
+            args,
+            &song,
+            backend,
+            &control,
+            &metrics,
+            ticker(interrupted, usr1, name),
+        );
+    }
     let options = PlayOptions {
         looping: args.looping,
         record: args.record.clone(),

@@ -49,6 +49,9 @@ pub enum Edit {
     Scene(Vec<(TrackId, Pattern)>),
     /// Follow an arrangement from here (looping it).
     Arrange(Arrangement),
+    /// Another arrangement, at the position the one followed has reached
+    /// (a song reloaded in place); as [`Edit::Arrange`] when none is.
+    Rearrange(Arrangement),
     /// Beats per minute from here.
     Tempo(f64),
     /// Swing from here.
@@ -303,7 +306,7 @@ impl LiveTimeline {
                 | Edit::Pattern(t, _)
                 | Edit::Play(t, _) => *t = new(*t),
                 Edit::Scene(lanes) => lanes.iter_mut().for_each(|(t, _)| *t = new(*t)),
-                Edit::Arrange(a) => a
+                Edit::Arrange(a) | Edit::Rearrange(a) => a
                     .bars
                     .iter_mut()
                     .for_each(|b| b.iter_mut().for_each(|(t, _)| *t = new(*t))),
@@ -382,6 +385,17 @@ impl LiveTimeline {
                     l.playing = true;
                 }
                 self.arrangement = Some((bar, a));
+            }
+            Edit::Rearrange(a) => {
+                let start = self
+                    .arrangement
+                    .as_ref()
+                    .map_or_else(|| self.bar_at(beat), |(start, _)| *start);
+                for l in &mut self.lanes {
+                    l.arranged = true;
+                    l.playing = true;
+                }
+                self.arrangement = Some((start, a));
             }
             Edit::Tempo(bpm) => self.map.set_tempo_from(beat, bpm),
             Edit::Swing(s) => self.swing = s,

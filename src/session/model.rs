@@ -72,6 +72,8 @@ pub struct Model {
     pub arrangement: Vec<usize>,
     /// Instruments played from MIDI, controller maps.
     pub midi: chronus_sequencer::song::MidiSetup,
+    /// Following the arrangement (`arrange`) rather than a scene or patterns.
+    pub arranged: bool,
 }
 
 impl Model {
@@ -88,6 +90,7 @@ impl Model {
             scenes: Vec::new(),
             arrangement: Vec::new(),
             midi: chronus_sequencer::song::MidiSetup::default(),
+            arranged: false,
         }
     }
 

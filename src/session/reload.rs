@@ -225,6 +225,7 @@ fn plan(s: &Session, d: &mut Draft, song: &Song) -> Result<Vec<Planned>, String>
             .cmp(&order.iter().position(|n| n == b))
     });
     // Scenes, arrangement, and what the first bar plays.
+    let before = (d.model.scenes.clone(), d.model.arrangement.clone());
     d.model.scenes = song
         .patterns
         .iter()
@@ -238,6 +239,19 @@ fn plan(s: &Session, d: &mut Draft, song: &Song) -> Result<Vec<Planned>, String>
         })
         .collect();
     d.model.arrangement = song.bars.clone();
+    if d.model.arranged {
+        // Following the arrangement (`chronus play --watch`, or `arrange`):
+        // the new one, from where the old one has got to.
+        let arrangement = super::plan::arrangement_of(d)?;
+        for t in d.model.tracks.values_mut() {
+            t.playing = true;
+        }
+        if before != (d.model.scenes.clone(), d.model.arrangement.clone()) {
+            changed.push("arrangement".into());
+        }
+        actions.push(Action::Edit(Edit::Rearrange(arrangement)));
+        return finish(d, song, actions, changed);
+    }
     let first: Vec<(String, String)> = song
         .bars
         .first()
@@ -279,7 +293,16 @@ fn plan(s: &Session, d: &mut Draft, song: &Song) -> Result<Vec<Planned>, String>
             None => {}
         }
     }
-    // The song's timing and master.
+    finish(d, song, actions, changed)
+}
+
+/// The song's timing, master and MIDI setup, and the one planned part.
+fn finish(
+    d: &mut Draft,
+    song: &Song,
+    mut actions: Vec<Action>,
+    mut changed: Vec<String>,
+) -> Result<Vec<Planned>, String> {
     if d.model.tempo != song.tempo {
         d.model.tempo = song.tempo;
         actions.push(Action::Edit(Edit::Tempo(song.tempo)));

@@ -213,3 +213,11 @@ pub(in crate::session) fn settings_planned(
 ) -> Result<Planned> {
     instruments::set(s, d, name, params, ramp)
 }
+
+/// The draft's arrangement as the timeline plays it.
+///
+/// # Errors
+/// A scene pattern that does not parse.
+pub(in crate::session) fn arrangement_of(d: &Draft) -> Result<crate::live::timeline::Arrangement> {
+    music::arrangement(d)
+}

@@ -320,6 +320,7 @@ pub(super) fn scene(d: &mut Draft, name: &Word) -> Result<Planned> {
         });
     };
     let lanes = patch::scene_lanes(d, &scene)?;
+    d.model.arranged = false;
     d.model.tracks.values_mut().for_each(|t| t.pattern = None);
     for (track, text) in &scene.lanes {
         if let Some(t) = d.model.tracks.get_mut(track) {
@@ -334,27 +335,35 @@ pub(super) fn scene(d: &mut Draft, name: &Word) -> Result<Planned> {
     )
 }
 
-pub(super) fn arrange(d: &mut Draft) -> Result<Planned> {
-    if d.model.arrangement.is_empty() {
-        return Err("no arrangement: load a song (chronus live SONG.yaml) or a patch first".into());
-    }
+/// The draft's arrangement as the timeline plays it: each bar's patterns.
+///
+/// # Errors
+/// A scene pattern that does not parse (cannot happen for a loaded song).
+pub(in crate::session) fn arrangement(d: &Draft) -> Result<crate::live::timeline::Arrangement> {
     let mut blocks = Vec::new();
-    let scenes = d.model.scenes.clone();
+    let scenes = &d.model.scenes;
     let mut cache: Vec<Option<Vec<(chronus_sequencer::TrackId, Pattern)>>> =
         vec![None; scenes.len()];
-    for &i in &d.model.arrangement.clone() {
+    for &i in &d.model.arrangement {
         if cache[i].is_none() {
             cache[i] = Some(patch::scene_lanes(d, &scenes[i])?);
         }
         blocks.push(cache[i].clone().unwrap_or_default());
     }
+    Ok(crate::live::timeline::Arrangement { bars: blocks })
+}
+
+pub(super) fn arrange(d: &mut Draft) -> Result<Planned> {
+    if d.model.arrangement.is_empty() {
+        return Err("no arrangement: load a song (chronus live SONG.yaml) or a patch first".into());
+    }
+    let blocks = arrangement(d)?;
     for t in d.model.tracks.values_mut() {
         t.playing = true;
     }
+    d.model.arranged = true;
     done(
-        vec![Action::Edit(crate::live::timeline::Edit::Arrange(
-            crate::live::timeline::Arrangement { bars: blocks },
-        ))],
+        vec![Action::Edit(crate::live::timeline::Edit::Arrange(blocks))],
         true,
         format!(
             "arrange ({}, looping)",
