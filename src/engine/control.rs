@@ -72,6 +72,9 @@ pub enum Command {
     /// Put a new MIDI routing table in force (what the old one played is
     /// released), then return the old.
     MidiRoutes(Box<chronus_midi::Routes>),
+    /// Put a new set of modules and cables in force, carrying over the old
+    /// one's LFO phases and parameter bases, then return the old.
+    Modulation(Box<super::modulation::Rack>),
     /// Crossfade an effect to a new instance (same id), then return the old.
     ReplaceEffect {
         /// Which track.
@@ -124,6 +127,8 @@ pub enum Garbage {
     Routes(Box<chronus_midi::Routes>),
     /// A command that could not be applied (its track was gone).
     Command(Command),
+    /// A replaced set of modules and cables.
+    Rack(Box<super::modulation::Rack>),
     /// What a track's panic carried (freed here, not on the audio thread).
     Panic(Box<dyn std::any::Any + Send>),
 }

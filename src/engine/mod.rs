@@ -20,6 +20,7 @@ mod chain;
 pub mod control;
 pub mod midi;
 pub mod midi_out;
+pub mod modulation;
 pub mod panic_guard;
 mod queue;
 mod tail;
@@ -34,7 +35,7 @@ use chronus_dsp::effects::Limiter;
 use chronus_dsp::math::db_to_gain;
 use chronus_dsp::smooth::Smoothed;
 use chronus_dsp::MAX_BLOCK;
-use chronus_sequencer::{Event, EventKind, ParamTarget, Song, TrackId};
+use chronus_sequencer::{EffectId, Event, EventKind, ParamTarget, Song, TrackId};
 
 /// Tracks an engine can hold.
 pub const MAX_TRACKS: usize = 128;
@@ -91,6 +92,8 @@ pub struct Engine {
     midi: midi::Midi,
     midi_link: Option<midi::MidiLink>,
     midi_out: midi_out::MidiOut,
+    /// Modules and the cables from them to parameters.
+    rack: Box<modulation::Rack>,
 }
 
 impl Engine {
@@ -102,12 +105,25 @@ impl Engine {
             engine.master = Smoothed::new(db_to_gain(song.master_gain) as f32);
         }
         let mut next_effect = 0u32;
+        let mut effect_ids = Vec::new();
         for (i, t) in song.tracks.iter().enumerate().take(MAX_TRACKS) {
             let track = Track::new(&t.name, &t.spec, rate as f32, next_effect);
-            next_effect += t.spec.effects().len() as u32;
+            let n = t.spec.effects().len() as u32;
+            effect_ids.push(
+                (next_effect..next_effect + n)
+                    .map(EffectId)
+                    .collect::<Vec<_>>(),
+            );
+            next_effect += n;
             engine.slots[i].track = Some(Box::new(track));
             engine.used = i + 1;
         }
+        engine.rack = Box::new(song_rack(song, rate, |i| {
+            (
+                TrackId::of_song_track(i),
+                effect_ids.get(i).cloned().unwrap_or_default(),
+            )
+        }));
         engine
     }
 
@@ -137,6 +153,7 @@ impl Engine {
             midi,
             midi_link: Some(midi_link),
             midi_out: midi_out::MidiOut::default(),
+            rack: Box::default(),
         }
     }
 
@@ -241,6 +258,17 @@ impl Engine {
             let end = start + len as u64;
             if start % MAX_BLOCK as u64 == 0 {
                 self.midi.tick(start, MAX_BLOCK as u32, &mut pending);
+                if !self.rack.is_idle() {
+                    let Engine {
+                        slots,
+                        master,
+                        stats,
+                        midi_out,
+                        rack,
+                        ..
+                    } = self;
+                    rack.tick(start, |e| apply_event(slots, master, stats, midi_out, e));
+                }
             }
             let mut merged = midi::Merged {
                 events: &mut *events,
@@ -372,6 +400,18 @@ impl Engine {
 
     /// Apply one event now. Audio thread safe.
     pub fn apply(&mut self, ev: Event) {
+        if let EventKind::Param {
+            target,
+            value,
+            ramp,
+        } = ev.kind
+        {
+            // A patched parameter: the set moves the cable's base.
+            if value.is_finite() && self.rack.intercept(ev.track, target, value, ramp) {
+                self.stats.events += 1;
+                return;
+            }
+        }
         apply_event(
             &mut self.slots,
             &mut self.master,
@@ -403,6 +443,12 @@ impl Engine {
                 port.discard(Garbage::Routes(old));
                 return;
             }
+            Command::Modulation(mut rack) => {
+                rack.carry_over(&self.rack);
+                std::mem::swap(&mut self.rack, &mut rack);
+                self.port.discard(Garbage::Rack(rack));
+                return;
+            }
             c => c,
         };
         let port = &mut self.port;
@@ -413,7 +459,7 @@ impl Engine {
             | Command::RemoveEffect { track, .. }
             | Command::MoveEffect { track, .. }
             | Command::ReplaceEffect { track, .. } => *track,
-            Command::MidiRoutes(_) => return,
+            Command::MidiRoutes(_) | Command::Modulation(_) => return,
         };
         let Some(slot) = self.slots.get_mut(usize::from(id.slot)) else {
             port.notify(Notice::StaleCommand(id));
@@ -445,7 +491,7 @@ impl Engine {
         };
         match command {
             // Handled above; were it ever here, its track goes back.
-            c @ (Command::AddTrack { .. } | Command::MidiRoutes(_)) => {
+            c @ (Command::AddTrack { .. } | Command::MidiRoutes(_) | Command::Modulation(_)) => {
                 port.discard(Garbage::Command(c));
             }
             Command::RemoveTrack(_) => {
@@ -534,4 +580,33 @@ fn apply_event(
         out.event(&ev);
     }
     track.apply(ev.kind);
+}
+
+/// The rack of `song`'s modules and cables, its track `i` being the
+/// engine's `ids(i)` (its id and its effects' ids). Allocates.
+pub fn song_rack(
+    song: &Song,
+    rate: u32,
+    ids: impl Fn(usize) -> (TrackId, Vec<EffectId>),
+) -> modulation::Rack {
+    use chronus_sequencer::song::modulation::{base_value, cable_target};
+    let m = &song.modulation;
+    let cables: Vec<modulation::CableSpec> = m
+        .cables
+        .iter()
+        .filter_map(|c| {
+            let i = song.tracks.iter().position(|t| t.name == c.track)?;
+            let spec = &song.tracks[i].spec;
+            let (track, effects) = ids(i);
+            let target = modulation::param_target(cable_target(spec, &c.key).ok()?, &effects)?;
+            Some(modulation::CableSpec {
+                module: c.from.clone(),
+                track,
+                target,
+                amount: c.amount,
+                base: base_value(spec, &c.key),
+            })
+        })
+        .collect();
+    modulation::Rack::new(&m.modules, &cables, rate)
 }

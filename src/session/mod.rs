@@ -81,7 +81,7 @@ impl Action {
     fn track(&self) -> Option<TrackId> {
         match self {
             Action::Engine(c) => Some(match c {
-                EngineCommand::MidiRoutes(_) => return None,
+                EngineCommand::MidiRoutes(_) | EngineCommand::Modulation(_) => return None,
                 EngineCommand::AddTrack { id, .. } | EngineCommand::RemoveTrack(id) => *id,
                 EngineCommand::ReplaceInstrument { track, .. }
                 | EngineCommand::InsertEffect { track, .. }

@@ -13,6 +13,7 @@ mod instrument;
 pub mod kit_samples;
 mod locate;
 mod midi;
+pub mod modulation;
 mod note_value;
 pub(crate) mod params;
 pub mod sample_file;
@@ -62,6 +63,12 @@ struct SongFile {
     /// Changes of tempo after the start, in order.
     #[serde(default)]
     tempo_changes: Vec<timing::TempoChangeFile>,
+    /// Modules that make control signals (`lfo`).
+    #[serde(default)]
+    modules: UniqueMap<modulation::ModuleSpec>,
+    /// Cables from modules to parameters.
+    #[serde(default)]
+    patches: Vec<modulation::CableFile>,
 }
 
 fn default_meter() -> f64 {
@@ -129,6 +136,8 @@ pub struct Song {
     /// Tempo changes after the start: `(beat from the song's start, BPM)`,
     /// in order.
     pub tempo_changes: Vec<(f64, f64)>,
+    /// Modules and the cables from them to parameters.
+    pub modulation: modulation::Modulation,
 }
 
 impl Song {
@@ -447,7 +456,13 @@ impl Compiler<'_> {
                 format!("{at}: {message}"),
             )
         })?;
+        let modulation =
+            modulation::compile(file.modules, file.patches, &tracks).map_err(|(at, message)| {
+                let path: Vec<&str> = at.split(['.', '[']).take(1).collect();
+                self.error(locate::locate(self.src, &path), format!("{at}: {message}"))
+            })?;
         let mut song = Song {
+            modulation,
             midi,
             meters,
             tempo_changes: Vec::new(),

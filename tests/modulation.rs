@@ -1,0 +1,148 @@
+//! Modulation in a song: an LFO patched onto a synth's cutoff moves the
+//! sound's brightness at the LFO's rate, between what the cutoff's two
+//! extremes sound like; bad patches are refused with where and why; and
+//! rendering with modulation allocates nothing.
+
+mod common;
+
+use assert_no_alloc::{assert_no_alloc, reset_violation_count, violation_count, AllocDisabler};
+use chronus::backends::{AudioSource, Flow};
+use chronus::render::{OfflineRender, RenderOptions};
+use chronus::sequencer::Song;
+
+#[global_allocator]
+static ALLOCATOR: AllocDisabler = AllocDisabler;
+
+fn bass(cutoff: f64, extra: &str) -> String {
+    format!(
+        "tempo: 120\ninstruments:\n  bass: {{ type: synth, osc: saw, cutoff: {cutoff}, resonance: 0, attack: 0.001, sustain: 1 }}\npatterns:\n  a: {{ bass: \"C2 _ _ _\" }}\narrangement:\n  - {{ pattern: a, repeat: 2 }}\n{extra}"
+    )
+}
+
+/// Brightness in each 20 ms window: the RMS of the signal's sample-to-
+/// sample differences over its own RMS (a low-pass's output grows smoother
+/// as its cutoff falls).
+fn brightness(x: &[f32]) -> Vec<f64> {
+    x.chunks_exact(960)
+        .map(|w| {
+            let rms = |v: &mut dyn Iterator<Item = f64>| {
+                let (s, n) = v.fold((0.0, 0usize), |(s, n), x| (s + x * x, n + 1));
+                (s / n as f64).sqrt()
+            };
+            let d = rms(&mut w.windows(2).map(|p| f64::from(p[1] - p[0])));
+            d / rms(&mut w.iter().map(|v| f64::from(*v)))
+        })
+        .collect()
+}
+
+fn render(yaml: &str) -> Vec<f32> {
+    common::render(&common::song(yaml)).0
+}
+
+#[test]
+fn an_lfo_on_the_cutoff_sweeps_between_its_extremes_at_its_rate() {
+    let patched = bass(
+        800.0,
+        "modules:\n  wob: { type: lfo, rate: 2, shape: sine }\npatches:\n  - { from: wob, to: bass.cutoff, amount: 600 }\n",
+    );
+    let span = |x: Vec<f32>| brightness(&x[4_800..4_800 + 96_000]);
+    let range = |b: &[f64]| {
+        b.iter()
+            .fold((0.0f64, 1.0f64), |(h, l), v| (h.max(*v), l.min(*v)))
+    };
+    let b = span(render(&patched));
+    // The static extremes, measured alike (their own windows wander by
+    // 15%: a 20 ms window holds no whole number of the saw's periods).
+    let (top, _) = range(&span(render(&bass(1_400.0, ""))));
+    let (_, bottom) = range(&span(render(&bass(200.0, ""))));
+    let (hi, lo) = range(&b);
+    eprintln!("brightness: patched {lo:.4}..{hi:.4}; static cutoff 200 {bottom:.4}, 1400 {top:.4}");
+    assert!(
+        (hi / top - 1.0).abs() < 0.1 && (lo / bottom - 1.0).abs() < 0.1,
+        "{lo} {hi} vs {bottom} {top}"
+    );
+    // At 2 Hz: brightest a quarter cycle in (0.125 s, window 6 of 20 ms from
+    // 0.1 s), darkest three quarters in, and again each 0.5 s.
+    for k in 0..4 {
+        let peak = (0.125 + 0.5 * k as f64 - 0.1) / 0.02;
+        let trough = peak + 12.5;
+        let at = |t: f64| b[t.round() as usize];
+        assert!(at(peak) > 0.7 * hi, "cycle {k}: peak {}", at(peak));
+        if trough < b.len() as f64 - 1.0 {
+            assert!(at(trough) < 1.4 * lo, "cycle {k}: trough {}", at(trough));
+        }
+    }
+    // No steps: the cutoff glides between control points.
+    let x = render(&patched);
+    let steady = render(&bass(1_400.0, ""));
+    let step = |x: &[f32]| {
+        x.windows(2)
+            .map(|w| (w[1] - w[0]).abs())
+            .fold(0.0f32, f32::max)
+    };
+    assert!(
+        step(&x[4_800..]) <= 1.05 * step(&steady[4_800..]),
+        "{} vs {}",
+        step(&x[4_800..]),
+        step(&steady[4_800..])
+    );
+}
+
+#[test]
+fn bad_patches_are_refused_with_where_and_why() {
+    for (extra, want) in [
+        (
+            "modules:\n  wob: { type: lfo, rate: 200 }\n",
+            "modules.wob: rate 200: expected 0.01..50 (Hz)",
+        ),
+        (
+            "modules:\n  wob: { type: lfo }\npatches:\n  - { from: wb, to: bass.cutoff }\n",
+            "patches[0]: from: no module called 'wb' (did you mean `wob`?)",
+        ),
+        (
+            "modules:\n  wob: { type: lfo }\npatches:\n  - { from: wob, to: bass.cutof }\n",
+            "patches[0]: to: synth has no number 'cutof'",
+        ),
+        (
+            "modules:\n  wob: { type: lfo }\npatches:\n  - { from: wob, to: bas.cutoff }\n",
+            "patches[0]: to: no instrument called 'bas'",
+        ),
+        (
+            "modules:\n  bass: { type: lfo }\n",
+            "is an instrument's name too",
+        ),
+        ("modules:\n  wob: { type: lfo, speed: 2 }\n", "speed"),
+    ] {
+        let yaml = bass(800.0, extra);
+        let e = Song::from_yaml(&yaml, "s.yaml".as_ref())
+            .expect_err(want)
+            .to_string();
+        assert!(
+            e.contains(want) && e.contains("s.yaml:"),
+            "{e}\nwanted {want}"
+        );
+    }
+}
+
+#[test]
+fn modulation_renders_without_allocating() {
+    let yaml = bass(
+        800.0,
+        "modules:\n  a: { type: lfo, rate: 3, shape: triangle }\n  b: { type: lfo, rate: 0.5, shape: random }\npatches:\n  - { from: a, to: bass.cutoff, amount: 500 }\n  - { from: b, to: bass.pan, amount: 0.8 }\n  - { from: a, to: bass.gain, amount: 3 }\n",
+    );
+    let song = common::song(&yaml);
+    let mut source = OfflineRender::new(&song, RenderOptions::default());
+    let (mut l, mut r) = (vec![0.0f32; 64], vec![0.0f32; 64]);
+    reset_violation_count();
+    let frames = assert_no_alloc(|| {
+        let mut frames = 0u64;
+        loop {
+            match source.process(&mut l, &mut r) {
+                Flow::Continue => frames += 64,
+                Flow::Finished { frames: n } => return frames + n as u64,
+            }
+        }
+    });
+    assert!(frames > 96_000);
+    assert_eq!(violation_count(), 0);
+}
