@@ -146,3 +146,112 @@ fn modulation_renders_without_allocating() {
     assert!(frames > 96_000);
     assert_eq!(violation_count(), 0);
 }
+
+/// In a live session: `create wob lfo`, `patch wob > bass.cutoff` sweeps the
+/// sound while it plays, `set bass cutoff=` moves the centre, `set wob
+/// rate=` changes the speed without a step, `unpatch` leaves the set value;
+/// bad lines are refused and change nothing; the patch saves and loads back.
+#[test]
+fn a_live_session_patches_an_lfo_and_saves_it() {
+    use chronus::live::manual::ManualLive;
+    let dir = common::Scratch::new("live-modulation");
+    let mut live = ManualLive::new(48_000, 256, dir.dir.join("patches"));
+    let ok = |live: &mut ManualLive, line: &str| {
+        let r = live.session.execute(line);
+        assert!(r.ok, "{line}: {}", r.line());
+        r.text
+    };
+    let render = |live: &mut ManualLive, frames: u64| {
+        let (mut l, mut r) = (Vec::new(), Vec::new());
+        live.render(frames, (&mut l, &mut r));
+        l
+    };
+    ok(&mut live, "create bass synth osc=saw cutoff=800 resonance=0 attack=0.001 sustain=1; melody bass: C2 _ _ _; play bass");
+    render(&mut live, 96_000 + 4_800);
+    let still = brightness(&render(&mut live, 48_000));
+    ok(&mut live, "create wob lfo rate=2 shape=sine");
+    let r = ok(&mut live, "patch wob > bass.cutoff amount=600");
+    assert!(r.contains("patch wob > bass.cutoff amount=600"), "{r}");
+    render(&mut live, 4_800);
+    let moving = brightness(&render(&mut live, 48_000));
+    let spread = |b: &[f64]| {
+        let (hi, lo) = b
+            .iter()
+            .fold((0.0f64, 1.0f64), |(h, l), v| (h.max(*v), l.min(*v)));
+        hi / lo
+    };
+    eprintln!(
+        "live: brightness spread {:.2} unpatched, {:.2} patched",
+        spread(&still),
+        spread(&moving)
+    );
+    assert!(
+        spread(&moving) > 1.8 && spread(&still) < 1.5,
+        "{} {}",
+        spread(&moving),
+        spread(&still)
+    );
+    // A set while patched moves the centre the LFO swings around, and a
+    // new rate takes without a step larger than the sweep's own.
+    let mean = |b: &[f64]| b.iter().sum::<f64>() / b.len() as f64;
+    ok(&mut live, "set bass cutoff=1600");
+    render(&mut live, 4_800);
+    let higher = brightness(&render(&mut live, 48_000));
+    assert!(
+        mean(&higher) > 1.2 * mean(&moving),
+        "{} vs {}",
+        mean(&higher),
+        mean(&moving)
+    );
+    let step = |x: &[f32]| {
+        x.windows(2)
+            .map(|w| (w[1] - w[0]).abs())
+            .fold(0.0f32, f32::max)
+    };
+    let before = step(&render(&mut live, 24_000));
+    ok(&mut live, "set wob rate=5 shape=triangle");
+    let across = step(&render(&mut live, 24_000));
+    assert!(across <= 1.1 * before, "{across} vs {before}");
+    ok(&mut live, "set bass cutoff=800");
+    ok(&mut live, "set wob rate=2 shape=sine");
+    // The list shows it; a bad patch is refused and changes nothing.
+    let list = ok(&mut live, "list patches");
+    assert!(
+        list.contains("wob (lfo 2 Hz sine)") && list.contains("wob > bass.cutoff amount=600"),
+        "{list}"
+    );
+    for (bad, want) in [
+        ("patch wib > bass.cutoff", "no module called 'wib'"),
+        ("patch wob > bas.cutoff", "no instrument called 'bas'"),
+        ("patch wob > bass.cutof", "synth has no number 'cutof'"),
+        ("patch wob bass.cutoff", "expected '>'"),
+        ("patch wob > bass", "expected NAME.PARAM"),
+        ("set wob rate=500", "rate 500: expected 0.01..50"),
+        ("set wob speed=2", "lfo 'wob' has no setting 'speed'"),
+        (
+            "unpatch wob > bass.resonance",
+            "not patched to bass.resonance",
+        ),
+    ] {
+        let r = live.session.execute(bad);
+        assert!(!r.ok && r.text.contains(want), "{bad}: {}", r.line());
+    }
+    assert_eq!(ok(&mut live, "list patches"), list);
+    // Saved and loaded back: the same modules and cables.
+    ok(&mut live, "save patch wobbly");
+    let text = std::fs::read_to_string(dir.dir.join("patches/wobbly.yaml")).expect("saved");
+    assert!(
+        text.contains("modules:") && text.contains("type: lfo") && text.contains("to: bass.cutoff"),
+        "{text}"
+    );
+    let (song, _) =
+        Song::load(&dir.dir.join("patches/wobbly.yaml")).expect("the patch loads as a song");
+    assert_eq!(song.modulation.cables.len(), 1);
+    // Unpatched, the cutoff rests at its own value again.
+    ok(&mut live, "unpatch wob");
+    render(&mut live, 4_800);
+    let after = brightness(&render(&mut live, 48_000));
+    assert!(spread(&after) < 1.5, "{}", spread(&after));
+    ok(&mut live, "remove wob");
+    assert!(ok(&mut live, "list patches").contains("no modules"));
+}

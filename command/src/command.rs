@@ -9,6 +9,9 @@ pub const INSTRUMENT_TYPES: &[&str] = &chronus_sequencer::song::InstrumentSpec::
 /// song model's own list.
 pub const EFFECTS: &[&str] = &chronus_sequencer::song::EffectSpec::KINDS;
 
+/// Module types `create` takes besides the instrument types.
+pub const MODULE_TYPES: &[&str] = &chronus_sequencer::song::modulation::ModuleSpec::TYPES;
+
 /// One command of a line, with its own text.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Part {
@@ -204,6 +207,23 @@ pub enum Unmap {
 /// against the live session later.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
+    /// `patch MODULE > NAME.PARAM [amount=N]`: a cable from a module to a
+    /// parameter.
+    Patch {
+        /// The module.
+        from: Word,
+        /// The parameter, `NAME.PARAM` or `NAME.EFFECT.PARAM`.
+        to: Word,
+        /// What the module's full swing adds, and its column.
+        amount: Option<(f64, usize)>,
+    },
+    /// `unpatch MODULE [> NAME.PARAM]`: remove a cable, or all of a module's.
+    Unpatch {
+        /// The module.
+        from: Word,
+        /// The parameter, or every one the module moves.
+        to: Option<Word>,
+    },
     /// `create NAME [TYPE] key=value...`: a new instrument.
     Create {
         /// The new instrument's name.
@@ -401,6 +421,8 @@ impl Command {
             Command::Map { .. } => "map",
             Command::Learn(_) => "learn",
             Command::Unmap(_) => "unmap",
+            Command::Patch { .. } => "patch",
+            Command::Unpatch { .. } => "unpatch",
             Command::Quit => "quit",
         }
     }

@@ -18,7 +18,7 @@ const COMMANDS: &[CommandHelp] = &[
     CommandHelp {
         name: "create",
         syntax: "create NAME [TYPE] key=value...",
-        summary: "Create an instrument; without a TYPE it is taken from the name (kick, hihat, ...) or the keys (osc= makes a synth).",
+        summary: "Create an instrument, or a module (TYPE lfo: rate=, shape=sine|triangle|saw|square|random); without a TYPE it is taken from the name (kick, hihat, ...) or the keys (osc= makes a synth).",
         example: "create bass osc=saw filter=lowpass cutoff=500",
     },
     CommandHelp {
@@ -170,6 +170,18 @@ const COMMANDS: &[CommandHelp] = &[
         syntax: "unmap cc N|aftertouch|NAME.PARAM|all",
         summary: "Remove controller maps: those of a controller, those onto a parameter, or all.",
         example: "unmap cc 74",
+    },
+    CommandHelp {
+        name: "patch",
+        syntax: "patch MODULE > NAME.PARAM [amount=N]",
+        summary: "Let a module (create wob lfo rate=2) move a parameter of an instrument or its effect: the parameter's value plus amount times the module's -1..1.",
+        example: "patch wob > bass.cutoff amount=600",
+    },
+    CommandHelp {
+        name: "unpatch",
+        syntax: "unpatch MODULE [> NAME.PARAM]",
+        summary: "Remove a module's cable to a parameter, or all its cables.",
+        example: "unpatch wob > bass.cutoff",
     },
     CommandHelp {
         name: "status",

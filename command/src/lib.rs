@@ -48,7 +48,7 @@ mod parser;
 
 pub use command::{
     Command, Follow, ListTopic, MapCurve, MapSource, MapTarget, MidiCommand, NoteArg, Param, Part,
-    PatternText, Quantize, Targets, Unmap, Word, EFFECTS, INSTRUMENT_TYPES,
+    PatternText, Quantize, Targets, Unmap, Word, EFFECTS, INSTRUMENT_TYPES, MODULE_TYPES,
 };
 pub use error::ParseError;
 pub use help::{command_help, commands, CommandHelp};

@@ -183,6 +183,7 @@ impl Session {
         }
         self.draft = draft;
         self.send_routes();
+        self.send_rack();
         let bar = lock(&self.timeline).bar_at(beat) + 1;
         let mut reply = Reply::ok(if quantized {
             format!("{}: from bar {bar} (frame {frame})", summaries.join("; "))

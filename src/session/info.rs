@@ -116,11 +116,12 @@ pub(super) fn list(s: &Session, d: &Draft, topic: &ListTopic) -> Result<String, 
         }
         ListTopic::Patches => {
             let names = super::patch::list(&s.patches);
-            if names.is_empty() {
+            let saved = if names.is_empty() {
                 format!("patches: none in {}", s.patches.display())
             } else {
                 format!("patches in {}: {}", s.patches.display(), names.join(", "))
-            }
+            };
+            format!("{saved}; {}", super::modules::describe(d))
         }
         ListTopic::Maps => super::midi::list_maps(d),
         ListTopic::Params(w) => params_of(d, w)?,

@@ -16,6 +16,7 @@ pub mod journal;
 mod link;
 mod midi;
 pub mod model;
+mod modules;
 mod patch;
 mod plan;
 mod reload;
@@ -190,6 +191,8 @@ pub struct Session {
     link: Option<link::LinkFollower>,
     /// The journal of accepted lines, once started.
     journal: Option<journal::Journal>,
+    /// What the engine's rack was built from, last sent.
+    sent_rack: Option<String>,
 }
 
 impl Session {
@@ -237,6 +240,7 @@ impl Session {
             #[cfg(feature = "link")]
             link: None,
             journal: None,
+            sent_rack: None,
         }
     }
 
@@ -418,6 +422,7 @@ impl Session {
     pub fn adopt_engine(&mut self, engine: EngineHandle, rate: u32) -> Reply {
         self.engine = engine;
         self.sent_routes = None;
+        self.sent_rack = None;
         self.rate = rate;
         let mut draft = self.draft.clone();
         draft.slots = Slots::default();

@@ -74,6 +74,10 @@ pub struct Model {
     pub midi: chronus_sequencer::song::MidiSetup,
     /// Following the arrangement (`arrange`) rather than a scene or patterns.
     pub arranged: bool,
+    /// Modules (`create wob lfo`), by name.
+    pub modules: IndexMap<String, chronus_sequencer::song::modulation::ModuleSpec>,
+    /// Cables from modules to parameters (`patch wob > bass.cutoff`).
+    pub cables: Vec<chronus_sequencer::song::modulation::Cable>,
 }
 
 impl Model {
@@ -91,6 +95,8 @@ impl Model {
             arrangement: Vec::new(),
             midi: chronus_sequencer::song::MidiSetup::default(),
             arranged: false,
+            modules: IndexMap::new(),
+            cables: Vec::new(),
         }
     }
 

@@ -85,6 +85,18 @@ struct SongOut<'a> {
     arrangement: Vec<ArrangementOut>,
     #[serde(skip_serializing_if = "Option::is_none")]
     midi: Option<MidiOut<'a>>,
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    modules: IndexMap<&'a str, &'a chronus_sequencer::song::modulation::ModuleSpec>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    patches: Vec<CableOut<'a>>,
+}
+
+/// A cable as a song writes it.
+#[derive(Serialize)]
+struct CableOut<'a> {
+    from: &'a str,
+    to: String,
+    amount: f64,
 }
 
 #[derive(Serialize)]
@@ -232,6 +244,16 @@ pub fn to_yaml(model: &Model) -> Result<String, String> {
         patterns,
         arrangement: arrangement_out(model, live_name, previous),
         midi: midi_out(model),
+        modules: model.modules.iter().map(|(n, m)| (n.as_str(), m)).collect(),
+        patches: model
+            .cables
+            .iter()
+            .map(|c| CableOut {
+                from: &c.from,
+                to: format!("{}.{}", c.track, c.key),
+                amount: c.amount,
+            })
+            .collect(),
     };
     if out.instruments.is_empty() {
         return Err("nothing to save: the session has no instruments yet".into());
@@ -450,6 +472,8 @@ pub fn load_song(d: &mut Draft, song: &Song, rate: u32) -> Result<Vec<Action>, S
         .collect();
     model.arrangement = song.bars.clone();
     model.midi = song.midi.clone();
+    model.modules = song.modulation.modules.iter().cloned().collect();
+    model.cables = song.modulation.cables.clone();
     d.model = model;
     super::midi::validate(d)?;
     actions.push(Action::Edit(Edit::Meter(song.meter)));

@@ -335,6 +335,14 @@ fn finish(
     }
     d.model.title = song.title.clone();
     d.model.midi = song.midi.clone();
+    let modulation = (
+        song.modulation.modules.iter().cloned().collect(),
+        song.modulation.cables.clone(),
+    );
+    if (d.model.modules.clone(), d.model.cables.clone()) != modulation {
+        (d.model.modules, d.model.cables) = modulation;
+        changed.push("modulation".into());
+    }
     super::midi::validate(d)?;
     let summary = if changed.is_empty() {
         "reloaded: nothing changed".to_string()

@@ -5,7 +5,7 @@ use super::args::{
     choice, choice_word, close_to, expect_name, is_keyword, name, number, targets, Args,
 };
 use crate::command::{
-    Command, ListTopic, NoteArg, Quantize, Targets, Word, EFFECTS, INSTRUMENT_TYPES,
+    Command, ListTopic, NoteArg, Quantize, Targets, Word, EFFECTS, INSTRUMENT_TYPES, MODULE_TYPES,
 };
 use crate::error::{Error, Result};
 use crate::lexer::Token;
@@ -48,6 +48,8 @@ pub(super) fn parse(mut a: Args) -> Result<Command> {
         "map" => super::midi::map(&mut a)?,
         "learn" => Command::Learn(super::midi::map_target(&mut a, "learn")?),
         "unmap" => super::midi::unmap(&mut a)?,
+        "patch" => patch(&mut a)?,
+        "unpatch" => unpatch(&mut a)?,
         "quit" => Command::Quit,
         other => {
             return Err(a.missing(format!("the command '{other}' is not implemented")));
@@ -63,8 +65,13 @@ fn create(a: &mut Args) -> Result<Command> {
         "a name for the new instrument",
         "create (such as create kick freq=60)",
     )?;
+    let types: Vec<&str> = INSTRUMENT_TYPES
+        .iter()
+        .chain(MODULE_TYPES)
+        .copied()
+        .collect();
     let ty = match a.next_if(|t| t.pair.is_none()) {
-        Some(t) => Some(choice_word(&t, INSTRUMENT_TYPES, "instrument type")?),
+        Some(t) => Some(choice_word(&t, &types, "instrument type")?),
         None => None,
     };
     let (params, _) = a.params(false)?;
@@ -419,4 +426,89 @@ fn list(a: &mut Args) -> Result<Command> {
         _ => ListTopic::Instruments,
     };
     Ok(Command::List(topic))
+}
+
+/// `NAME.PARAM` (or `NAME.EFFECT.PARAM`) after `>`.
+fn parameter_word(a: &mut Args, example: &str) -> Result<Word> {
+    let t = a.expect(|| format!("expected NAME.PARAM after '>' (such as {example})"))?;
+    let ok = t.pair.is_none()
+        && !t.quoted
+        && t.text.split('.').count() >= 2
+        && t.text.split('.').all(|p| !p.is_empty());
+    if !ok {
+        return Err(Error::new(
+            t.column,
+            format!(
+                "expected NAME.PARAM after '>', got '{}' (such as {example})",
+                t.shown()
+            ),
+        ));
+    }
+    Ok(Word {
+        text: t.text.clone(),
+        column: t.column,
+    })
+}
+
+/// The `>` between a module and what it moves.
+fn arrow(a: &mut Args, from: &Word, example: &str) -> Result<()> {
+    let t = a.expect(|| {
+        format!(
+            "expected '> NAME.PARAM' after '{}' (such as {example})",
+            from.text
+        )
+    })?;
+    if t.text == ">" && !t.quoted {
+        return Ok(());
+    }
+    Err(Error::new(
+        t.column,
+        format!(
+            "expected '>' after '{}', got '{}' (such as {example})",
+            from.text,
+            t.shown()
+        ),
+    ))
+}
+
+fn patch(a: &mut Args) -> Result<Command> {
+    let example = "patch wob > bass.cutoff amount=600";
+    let from = expect_name(a, "a module name", example)?;
+    arrow(a, &from, example)?;
+    let to = parameter_word(a, example)?;
+    let (params, _) = a.params(false)?;
+    let mut amount = None;
+    for p in params {
+        if p.key != "amount" {
+            return Err(Error::new(
+                p.column,
+                format!("patch takes amount=N, not '{}' (such as {example})", p.key),
+            ));
+        }
+        let v: f64 = p
+            .value
+            .parse()
+            .ok()
+            .filter(|v: &f64| v.is_finite())
+            .ok_or_else(|| {
+                Error::new(
+                    p.value_column,
+                    format!("amount={}: expected a number", p.value),
+                )
+            })?;
+        amount = Some((v, p.value_column));
+    }
+    Ok(Command::Patch { from, to, amount })
+}
+
+fn unpatch(a: &mut Args) -> Result<Command> {
+    let example = "unpatch wob > bass.cutoff";
+    let from = expect_name(a, "a module name", example)?;
+    let to = if a.peek().is_some() {
+        arrow(a, &from, example)?;
+        Some(parameter_word(a, example)?)
+    } else {
+        None
+    };
+    Ok(Command::Unpatch { from, to })
 }

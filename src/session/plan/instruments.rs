@@ -442,6 +442,8 @@ pub(super) fn remove_effect(d: &mut Draft, effect: &Word, target: &Word) -> Resu
 pub(super) fn remove(d: &mut Draft, name: &Word) -> Result<Planned> {
     let id = track(d, name)?.id;
     d.model.tracks.shift_remove(&name.text);
+    // Its cables go with it.
+    d.model.cables.retain(|c| c.track != name.text);
     d.slots.release(id);
     done(
         vec![

@@ -62,7 +62,25 @@ pub(super) fn unknown(d: &Draft, name: &Word) -> String {
 /// Plan one part on the draft.
 pub(super) fn plan(s: &mut Session, d: &mut Draft, part: &Part) -> Result<Planned> {
     match &part.command {
+        Command::Create { name, ty, params }
+            if ty
+                .as_ref()
+                .is_some_and(|t| chronus_command::MODULE_TYPES.contains(&t.text.as_str())) =>
+        {
+            let kind = ty.as_ref().map_or("lfo", |t| t.text.as_str());
+            super::modules::create(d, name, kind, params)
+        }
         Command::Create { name, ty, params } => create(s, d, name, ty.as_ref(), params),
+        Command::Patch { from, to, amount } => {
+            super::modules::patch(d, from, to, amount.map(|a| a.0))
+        }
+        Command::Unpatch { from, to } => super::modules::unpatch(d, from, to.as_ref()),
+        Command::Set { name, params, .. } if d.model.modules.contains_key(&name.text) => {
+            super::modules::set(d, name, params)
+        }
+        Command::Remove { name } if d.model.modules.contains_key(&name.text) => {
+            super::modules::remove(d, name)
+        }
         Command::Midi(c) => super::midi::midi(s, d, c),
         Command::TempoFollow(f) => super::follow::follow(s, d, *f),
         Command::Map { source, to } => super::midi::map(d, *source, to),
