@@ -45,10 +45,12 @@ fn apply(spec: &mut ModuleSpec, name: &str, params: &[Param]) -> Result<()> {
                     )
                 })?;
             }
-            other => return Err(format!(
+            other => {
+                return Err(format!(
                 "lfo '{name}' has no setting '{other}': it has rate (Hz), shape ({}), phase (0..1)",
                 LfoShape::NAMES.join("|")
-            )),
+            ))
+            }
         }
     }
     l.check().map_err(|e| format!("{name}: {e}"))
