@@ -247,6 +247,11 @@ impl Session {
         if self.sent_rack.as_deref() == Some(key.as_str()) {
             return;
         }
+        if self.sent_rack.is_none() && modules.is_empty() && cables.is_empty() {
+            // The engine starts with an empty rack.
+            self.sent_rack = Some(key);
+            return;
+        }
         // After the tracks it names exist (a track created at the next bar).
         let frame = cables
             .iter()
