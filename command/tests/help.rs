@@ -31,11 +31,12 @@ fn the_table_has_every_command() {
     for name in [
         "create", "sequence", "melody", "pattern", "play", "stop", "set", "add", "remove", "tempo",
         "swing", "mute", "solo", "unmute", "unsolo", "quantize", "note", "scene", "arrange",
-        "save", "load", "status", "list", "help", "quit", "midi", "map", "learn", "unmap",
+        "save", "load", "status", "list", "help", "quit", "midi", "map", "learn", "unmap", "patch",
+        "unpatch",
     ] {
         assert!(names.contains(&name), "{name}");
     }
-    assert_eq!(names.len(), 30);
+    assert_eq!(names.len(), 32);
 }
 
 #[test]
