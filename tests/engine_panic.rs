@@ -71,8 +71,13 @@ fn run(engine: &mut Engine, frames: usize) -> (Vec<f32>, Vec<f32>, f64) {
 
 #[test]
 fn a_track_that_panics_is_silenced_and_the_mix_plays_on_as_without_it() {
-    let good = TrackId::new(0, 1);
-    let bad = TrackId::new(1, 1);
+    // After the good track, and before it (the pass then goes on past the
+    // panic to the good one, in the same block).
+    panics_beside(TrackId::new(0, 1), TrackId::new(1, 1));
+    panics_beside(TrackId::new(1, 1), TrackId::new(0, 1));
+}
+
+fn panics_beside(good: TrackId, bad: TrackId) {
     let mut with = Engine::empty(RATE);
     let mut without = Engine::empty(RATE);
     let mut h = with.take_handle().expect("handle");
@@ -109,7 +114,7 @@ fn a_track_that_panics_is_silenced_and_the_mix_plays_on_as_without_it() {
     h.collect(|_| {}, &mut notices);
     assert_eq!(notices, vec![Notice::Panic(bad)]);
     assert_eq!(with.stats().faults, 1);
-    assert_eq!(chronus::engine::panic_guard::caught(), 1);
+    assert!(chronus::engine::panic_guard::caught() >= 1);
     // Removed, it comes back to the control thread to be freed.
     send(
         &mut h,
