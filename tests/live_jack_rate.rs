@@ -176,6 +176,8 @@ fn a_server_back_at_another_rate_gets_an_engine_built_for_it() {
         std::env::set_var("JACK_NO_START_SERVER", "1");
     }
     let mut server = Jackd::start(&name, 48_000);
+    // Its patch folder (and journal) in a scratch folder, not the checkout.
+    let patches = std::env::temp_dir().join(format!("chronus-jack-rate-{}", std::process::id()));
     let mut child = Command::new(env!("CARGO_BIN_EXE_chronus"))
         .args([
             "live",
@@ -186,7 +188,9 @@ fn a_server_back_at_another_rate_gets_an_engine_built_for_it() {
             "0",
             "--client-name",
             "ratetest",
+            "--patches",
         ])
+        .arg(&patches)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
