@@ -46,25 +46,6 @@ fn live(dir: &Path, extra: &[&str]) -> Child {
     Child::spawn(dir, &args)
 }
 
-/// Ask `status` until the audio clock has passed `frame`.
-fn wait_for_frame(s: &mut Child, frame: u64) {
-    let deadline = Instant::now() + SESSION_TIMEOUT;
-    loop {
-        let status = s.ok("status");
-        let now = status_frame(&status).expect("status has a frame");
-        if now >= frame {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the session never reached frame {frame}\n{}",
-            s.transcript()
-        );
-        let left = Duration::from_secs_f64((frame - now) as f64 / 48_000.0);
-        std::thread::sleep(left.min(Duration::from_millis(200)));
-    }
-}
-
 /// What one groove session announced and recorded.
 struct Groove {
     /// Each line sent and its reply.
@@ -97,9 +78,9 @@ fn groove(dir: &Path, lines: &[&str], during: impl FnOnce(&mut Child)) -> Groove
     }
     let (_, start) = from_bar(&replies[2].1).expect("sequence kick announces its bar");
     during(&mut s);
-    wait_for_frame(&mut s, start + BAR + BAR / 2);
+    s.wait_for_frame(start + BAR + BAR / 2, SESSION_TIMEOUT);
     let (_, stop) = from_bar(&s.ok("stop all")).expect("stop announces its bar");
-    wait_for_frame(&mut s, stop + BAR / 2 + BEAT);
+    s.wait_for_frame(stop + BAR / 2 + BEAT, SESSION_TIMEOUT);
     let bye = s.ok("quit");
     assert!(bye.starts_with("ok quit"), "{bye}");
     let status = s.wait_within(SESSION_TIMEOUT);
@@ -730,7 +711,7 @@ fn end_of_input_fades_out_and_finishes_the_recording() {
     let mut s = live(&dir.dir, &["--record", "rec.wav"]);
     s.ok("create pad synth");
     s.ok("note pad C4 0.8 8");
-    wait_for_frame(&mut s, 24_000);
+    s.wait_for_frame(24_000, SESSION_TIMEOUT);
     s.close_stdin();
     let status = s.wait_within(SESSION_TIMEOUT);
     assert!(status.success(), "exit {status}\n{}", s.transcript());

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::child::{chronus, free_udp_port, status_frame, status_state, Child};
+use common::child::{chronus, free_udp_port, status_state, Child};
 use common::{wav, Scratch};
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -46,23 +46,6 @@ fn live(dir: &Path, extra: &[&str]) -> Child {
     Child::spawn(dir, &args)
 }
 
-fn wait_for_frame(s: &mut Child, frame: u64) {
-    let deadline = Instant::now() + TIMEOUT;
-    loop {
-        let now = status_frame(&s.ok("status")).expect("status has a frame");
-        if now >= frame {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "never reached frame {frame}\n{}",
-            s.transcript()
-        );
-        let left = Duration::from_secs_f64((frame - now) as f64 / 48_000.0);
-        std::thread::sleep(left.min(Duration::from_millis(200)));
-    }
-}
-
 /// The number after `word ` in `line`.
 fn number_after(line: &str, word: &str) -> u64 {
     let rest = &line[line
@@ -90,7 +73,7 @@ fn a_killed_session_resumes_as_it_was() {
     killed.ok("note bass C3");
     killed.ok("set bass cutoff=1100");
     left.ok("set bass cutoff=1100");
-    wait_for_frame(&mut killed, 3 * BAR + BAR / 2);
+    killed.wait_for_frame(3 * BAR + BAR / 2, TIMEOUT);
     killed.kill();
     let journal = std::fs::read_to_string(b.dir.join("patches/.session.journal")).expect("journal");
     assert!(
@@ -136,8 +119,8 @@ fn a_killed_session_resumes_as_it_was() {
     // Four bars from the resumed session's first, against the same bars of
     // the uninterrupted one.
     let end = (session - 1 + 4) * BAR;
-    wait_for_frame(&mut resumed, end + BAR / 4);
-    wait_for_frame(&mut left, end + BAR / 4);
+    resumed.wait_for_frame(end + BAR / 4, TIMEOUT);
+    left.wait_for_frame(end + BAR / 4, TIMEOUT);
     for s in [&mut resumed, &mut left] {
         s.ok("quit");
         assert!(s.wait_within(TIMEOUT).success(), "{}", s.transcript());

@@ -34,23 +34,6 @@ fn save_in_place(path: &Path, text: &str) {
     std::fs::write(path, text).expect("write the song in place");
 }
 
-fn wait_for_frame(s: &mut Child, frame: u64) {
-    let deadline = Instant::now() + TIMEOUT;
-    loop {
-        let now = status_frame(&s.ok("status")).expect("status has a frame");
-        if now >= frame {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "never reached {frame}\n{}",
-            s.transcript()
-        );
-        let left = Duration::from_secs_f64((frame - now) as f64 / 48_000.0);
-        std::thread::sleep(left.min(Duration::from_millis(100)));
-    }
-}
-
 /// The `n`th stderr line containing `needle` (0-based), waiting for it.
 fn nth_line(s: &Child, needle: &str, n: usize) -> String {
     let deadline = Instant::now() + TIMEOUT;
@@ -98,7 +81,7 @@ fn an_edited_song_changes_at_the_next_bar_and_only_where_it_changed() {
         ],
     );
     let (_, start) = bar_frame(&nth_line(&s, "ok loaded", 0));
-    wait_for_frame(&mut s, start + BAR / 2);
+    s.wait_for_frame(start + BAR / 2, TIMEOUT);
 
     // A new kick pattern and a brighter bass, saved by rename.
     let now = status_frame(&s.ok("status")).expect("frame");
@@ -121,7 +104,7 @@ fn an_edited_song_changes_at_the_next_bar_and_only_where_it_changed() {
         took.as_secs_f64() * 1e3,
         (f1 - now) as f64 / 48_000.0
     );
-    wait_for_frame(&mut s, f1 + BAR);
+    s.wait_for_frame(f1 + BAR, TIMEOUT);
 
     // A broken edit, saved in place: reported where it broke; the music
     // plays on as it was.
@@ -134,7 +117,7 @@ fn an_edited_song_changes_at_the_next_bar_and_only_where_it_changed() {
         broken.contains("song.yaml:4:") && broken.contains("the last good version plays on"),
         "{broken}"
     );
-    wait_for_frame(&mut s, f1 + 2 * BAR);
+    s.wait_for_frame(f1 + 2 * BAR, TIMEOUT);
 
     // Fixed, in place, with another kick pattern.
     save_in_place(&path, &song("x x . .", 1200));
@@ -144,7 +127,7 @@ fn an_edited_song_changes_at_the_next_bar_and_only_where_it_changed() {
         second.contains("pattern k") && !second.contains("cutoff"),
         "{second}"
     );
-    wait_for_frame(&mut s, f2 + BAR + BEAT);
+    s.wait_for_frame(f2 + BAR + BEAT, TIMEOUT);
     s.ok("quit");
     assert!(s.wait_within(TIMEOUT).success(), "{}", s.transcript());
     s.stderr_line("recorded ", Duration::from_secs(5));

@@ -118,7 +118,7 @@ impl Engine {
             engine.slots[i].track = Some(Box::new(track));
             engine.used = i + 1;
         }
-        engine.rack = Box::new(song_rack(song, rate, |i| {
+        engine.rack = Box::new(modulation::song_rack(song, rate, |i| {
             (
                 TrackId::of_song_track(i),
                 effect_ids.get(i).cloned().unwrap_or_default(),
@@ -578,35 +578,6 @@ fn apply_event(
         out.event(&ev);
     }
     track.apply(ev.kind);
-}
-
-/// The rack of `song`'s modules and cables, its track `i` being the
-/// engine's `ids(i)` (its id and its effects' ids). Allocates.
-pub fn song_rack(
-    song: &Song,
-    rate: u32,
-    ids: impl Fn(usize) -> (TrackId, Vec<EffectId>),
-) -> modulation::Rack {
-    use chronus_sequencer::song::modulation::{base_value, cable_target};
-    let m = &song.modulation;
-    let cables: Vec<modulation::CableSpec> = m
-        .cables
-        .iter()
-        .filter_map(|c| {
-            let i = song.tracks.iter().position(|t| t.name == c.track)?;
-            let spec = &song.tracks[i].spec;
-            let (track, effects) = ids(i);
-            let target = modulation::param_target(cable_target(spec, &c.key).ok()?, &effects)?;
-            Some(modulation::CableSpec {
-                module: c.from.clone(),
-                track,
-                target,
-                amount: c.amount,
-                base: base_value(spec, &c.key),
-            })
-        })
-        .collect();
-    modulation::Rack::new(&m.modules, &cables, rate)
 }
 
 /// Render and add tracks `from..` of `slots` into `l`/`r`, noting each

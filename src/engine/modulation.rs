@@ -13,7 +13,7 @@
 
 use chronus_dsp::smooth::Smoothed;
 use chronus_sequencer::song::modulation::{CableTarget, LfoShape, ModuleSpec};
-use chronus_sequencer::{EffectId, Event, EventKind, ParamTarget, TrackId};
+use chronus_sequencer::{EffectId, Event, EventKind, ParamTarget, Song, TrackId};
 
 /// Frames between control points.
 pub const CONTROL: u32 = chronus_dsp::MAX_BLOCK as u32;
@@ -79,7 +79,7 @@ struct Cable {
 }
 
 /// A cable to build: where it goes, and the parameter's value now.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct CableSpec {
     /// The module's name.
     pub module: String,
@@ -233,6 +233,31 @@ impl Rack {
             });
         }
     }
+}
+
+/// The rack of `song`'s modules and cables, its track `i` being the
+/// engine's `ids(i)` (its id and its effects' ids). Allocates.
+pub fn song_rack(song: &Song, rate: u32, ids: impl Fn(usize) -> (TrackId, Vec<EffectId>)) -> Rack {
+    use chronus_sequencer::song::modulation::{base_value, cable_target};
+    let m = &song.modulation;
+    let cables: Vec<CableSpec> = m
+        .cables
+        .iter()
+        .filter_map(|c| {
+            let i = song.tracks.iter().position(|t| t.name == c.track)?;
+            let spec = &song.tracks[i].spec;
+            let (track, effects) = ids(i);
+            let target = param_target(cable_target(spec, &c.key).ok()?, &effects)?;
+            Some(CableSpec {
+                module: c.from.clone(),
+                track,
+                target,
+                amount: c.amount,
+                base: base_value(spec, &c.key),
+            })
+        })
+        .collect();
+    Rack::new(&m.modules, &cables, rate)
 }
 
 #[cfg(test)]

@@ -192,7 +192,7 @@ pub struct Session {
     /// The journal of accepted lines, once started.
     journal: Option<journal::Journal>,
     /// What the engine's rack was built from, last sent.
-    sent_rack: Option<String>,
+    sent_rack: Option<modules::RackKey>,
 }
 
 impl Session {

@@ -13,6 +13,13 @@ use chronus_sequencer::TrackId;
 
 type Result<T> = std::result::Result<T, String>;
 
+/// What a rack is built from: its modules and cables (the last one sent is
+/// kept, to send only changes).
+pub(super) type RackKey = (
+    Vec<(String, ModuleSpec)>,
+    Vec<crate::engine::modulation::CableSpec>,
+);
+
 fn planned(summary: String) -> Planned {
     Planned {
         summary,
@@ -243,10 +250,11 @@ impl Session {
             .iter()
             .map(|(n, s)| (n.clone(), s.clone()))
             .collect();
-        let key = format!("{modules:?}{cables:?}");
-        if self.sent_rack.as_deref() == Some(key.as_str()) {
+        let key = (modules, cables);
+        if self.sent_rack.as_ref() == Some(&key) {
             return;
         }
+        let (modules, cables) = &key;
         if self.sent_rack.is_none() && modules.is_empty() && cables.is_empty() {
             // The engine starts with an empty rack.
             self.sent_rack = Some(key);
@@ -258,7 +266,7 @@ impl Session {
             .map(|c| c.track)
             .filter_map(|t: TrackId| self.pending.get(&t).map(|p| p.0))
             .fold(self.clock.immediate(), u64::max);
-        let rack = crate::engine::modulation::Rack::new(&modules, &cables, self.rate);
+        let rack = crate::engine::modulation::Rack::new(modules, cables, self.rate);
         let command = crate::engine::Command::Modulation(Box::new(rack));
         if self
             .engine

@@ -391,6 +391,21 @@ pub fn scene_lanes(d: &Draft, scene: &Scene) -> Result<Vec<(TrackId, Pattern)>, 
     Ok(out)
 }
 
+/// A song's pattern blocks as the session's scenes.
+pub fn song_scenes(song: &Song) -> Vec<Scene> {
+    song.patterns
+        .iter()
+        .map(|p| Scene {
+            name: p.name.clone(),
+            lanes: p
+                .lanes
+                .iter()
+                .map(|l| (song.tracks[l.track].name.clone(), l.source.clone()))
+                .collect(),
+        })
+        .collect()
+}
+
 /// Replace the draft's session with `song`: remove every track, add the
 /// song's, take its patterns as scenes and play the first bar's scene.
 ///
@@ -458,18 +473,7 @@ pub fn load_song(d: &mut Draft, song: &Song, rate: u32) -> Result<Vec<Action>, S
             },
         );
     }
-    model.scenes = song
-        .patterns
-        .iter()
-        .map(|p| Scene {
-            name: p.name.clone(),
-            lanes: p
-                .lanes
-                .iter()
-                .map(|l| (song.tracks[l.track].name.clone(), l.source.clone()))
-                .collect(),
-        })
-        .collect();
+    model.scenes = song_scenes(song);
     model.arrangement = song.bars.clone();
     model.midi = song.midi.clone();
     model.modules = song.modulation.modules.iter().cloned().collect();

@@ -226,18 +226,7 @@ fn plan(s: &Session, d: &mut Draft, song: &Song) -> Result<Vec<Planned>, String>
     });
     // Scenes, arrangement, and what the first bar plays.
     let before = (d.model.scenes.clone(), d.model.arrangement.clone());
-    d.model.scenes = song
-        .patterns
-        .iter()
-        .map(|p| Scene {
-            name: p.name.clone(),
-            lanes: p
-                .lanes
-                .iter()
-                .map(|l| (song.tracks[l.track].name.clone(), l.source.clone()))
-                .collect(),
-        })
-        .collect();
+    d.model.scenes = super::patch::song_scenes(song);
     d.model.arrangement = song.bars.clone();
     if d.model.arranged {
         // Following the arrangement (`chronus play --watch`, or `arrange`):

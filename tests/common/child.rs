@@ -218,6 +218,27 @@ impl Drop for Child {
     }
 }
 
+impl Child {
+    /// Ask `status` until the audio clock has passed `frame`, for at most
+    /// `timeout`.
+    pub fn wait_for_frame(&mut self, frame: u64, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let now = status_frame(&self.ok("status")).expect("status has a frame");
+            if now >= frame {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the session never reached frame {frame}\n{}",
+                self.transcript()
+            );
+            let left = Duration::from_secs_f64((frame - now) as f64 / 48_000.0);
+            std::thread::sleep(left.min(Duration::from_millis(100)));
+        }
+    }
+}
+
 /// The `(bar, frame)` a reply announces: `from bar N (frame F)`.
 pub fn from_bar(reply: &str) -> Option<(u64, u64)> {
     let rest = &reply[reply.rfind("from bar ")? + "from bar ".len()..];

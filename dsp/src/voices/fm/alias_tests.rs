@@ -5,21 +5,11 @@
 //! clean before the limit) the voice is the phase-modulation formula itself.
 
 use super::bandlimit::index_limit;
+use super::tests::steady;
 use super::*;
 use crate::alias::worst_alias;
 use crate::voices::pool::testing::{render, RATE};
 use crate::Instrument;
-
-fn steady(index: f64, ratio: f64) -> FmSpec {
-    FmSpec {
-        index,
-        ratio,
-        index_env: 0.0,
-        attack: 0.0,
-        sustain: 1.0,
-        ..FmSpec::default()
-    }
-}
 
 /// The frequencies (Hz, below Nyquist) of the sidebands `|fc + k·fm|`.
 fn sidebands(fc: f64, fm: f64) -> Vec<f64> {

@@ -5,7 +5,7 @@ use super::*;
 use crate::Instrument;
 
 /// Constant index, full sustain, no attack.
-fn steady(index: f64, ratio: f64) -> FmSpec {
+pub(super) fn steady(index: f64, ratio: f64) -> FmSpec {
     FmSpec {
         index,
         ratio,
