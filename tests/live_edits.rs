@@ -243,6 +243,17 @@ fn a_live_session_never_allocates_on_the_audio_thread() {
         "remove kick",
         "create kick freq=60 decay=0.4; sequence kick: x..x..x.; play kick",
         "set master gain=-6",
+        // Free modules: a chain to out through an effect, an LFO on its
+        // filter, an envelope on a track's notes, audio-rate FM, a loop
+        // through a delay; each edit a new rack swapped in.
+        "create vco1 osc wave=saw freq=110 level=0.3; create filt1 filter cutoff=900",
+        "patch vco1 > filt1 > reverb > out",
+        "create wob lfo rate=3; patch wob > filt1.cutoff amount=400",
+        "create fm osc wave=sine freq=55 level=1; patch fm > vco1.freq amount=30",
+        "create e1 env track=kick; patch e1 > filt1.q amount=0.5",
+        "create d1 delay feedback=0.3; patch filt1 > d1 > filt1",
+        "set filt1 mode=bandpass; set wob shape=random",
+        "unpatch fm; remove d1",
         "stop all",
     ];
     let (mut l, mut r) = (Vec::new(), Vec::new());
@@ -260,8 +271,9 @@ fn a_live_session_never_allocates_on_the_audio_thread() {
         stats.commands,
         stats.events
     );
-    // Ten structural edits before, plus two creates and the sampler rebuild.
-    assert_eq!(stats.commands, 13, "{stats:?}");
+    // Ten structural edits before, plus two creates and the sampler
+    // rebuild, plus one rack for each of the eight module lines.
+    assert_eq!(stats.commands, 21, "{stats:?}");
     // Only the note-offs of the removed kick's last notes may come late.
     assert!(stats.stale_events <= 2, "{stats:?}");
     assert_eq!(stats.bad_events, 0, "{stats:?}");

@@ -93,7 +93,7 @@ fn bad_patches_are_refused_with_where_and_why() {
     for (extra, want) in [
         (
             "modules:\n  wob: { type: lfo, rate: 200 }\n",
-            "modules.wob: rate 200: expected 0.01..50 (Hz)",
+            "modules.wob: rate 200: expected 0.01..50 (cycles per second)",
         ),
         (
             "modules:\n  wob: { type: lfo }\npatches:\n  - { from: wb, to: bass.cutoff }\n",
@@ -105,7 +105,7 @@ fn bad_patches_are_refused_with_where_and_why() {
         ),
         (
             "modules:\n  wob: { type: lfo }\npatches:\n  - { from: wob, to: bas.cutoff }\n",
-            "patches[0]: to: no instrument called 'bas'",
+            "patches[0]: to: no instrument or module called 'bas'",
         ),
         (
             "modules:\n  bass: { type: lfo }\n",
@@ -217,17 +217,25 @@ fn a_live_session_patches_an_lfo_and_saves_it() {
     // The list shows it; a bad patch is refused and changes nothing.
     let list = ok(&mut live, "list patches");
     assert!(
-        list.contains("wob (lfo 2 Hz sine)") && list.contains("wob > bass.cutoff amount=600"),
+        list.contains("wob (lfo sine rate=2 phase=0)")
+            && list.contains("wob > bass.cutoff amount=600"),
         "{list}"
     );
     for (bad, want) in [
         ("patch wib > bass.cutoff", "no module called 'wib'"),
-        ("patch wob > bas.cutoff", "no instrument called 'bas'"),
+        (
+            "patch wob > bas.cutoff",
+            "no instrument or module called 'bas'",
+        ),
         ("patch wob > bass.cutof", "synth has no number 'cutof'"),
         ("patch wob bass.cutoff", "expected '>'"),
-        ("patch wob > bass", "expected NAME.PARAM"),
+        (
+            "patch wob > bass",
+            "bass is an instrument: patch a module to one of its parameters",
+        ),
         ("set wob rate=500", "rate 500: expected 0.01..50"),
-        ("set wob speed=2", "lfo 'wob' has no setting 'speed'"),
+        ("set wob speed=2", "wob: lfo has no setting 'speed'"),
+        ("patch wob > out", "makes a control signal, not sound"),
         (
             "unpatch wob > bass.resonance",
             "not patched to bass.resonance",

@@ -208,12 +208,13 @@ pub enum Unmap {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
     /// `patch MODULE > NAME.PARAM [amount=N]`: a cable from a module to a
-    /// parameter.
+    /// parameter; `patch MODULE > MODULE > EFFECT > out`: a chain of sound.
     Patch {
         /// The module.
         from: Word,
-        /// The parameter, `NAME.PARAM` or `NAME.EFFECT.PARAM`.
-        to: Word,
+        /// What follows, in order: modules, effects, `out`, or one
+        /// parameter (`NAME.PARAM`, `NAME.EFFECT.PARAM`).
+        to: Vec<Word>,
         /// What the module's full swing adds, and its column.
         amount: Option<(f64, usize)>,
     },
@@ -221,7 +222,7 @@ pub enum Command {
     Unpatch {
         /// The module.
         from: Word,
-        /// The parameter, or every one the module moves.
+        /// The parameter or module, or every one the module reaches.
         to: Option<Word>,
     },
     /// `create NAME [TYPE] key=value...`: a new instrument.

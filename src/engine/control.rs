@@ -74,7 +74,7 @@ pub enum Command {
     MidiRoutes(Box<chronus_midi::Routes>),
     /// Put a new set of modules and cables in force, carrying over the old
     /// one's LFO phases and parameter bases, then return the old.
-    Modulation(Box<super::modulation::Rack>),
+    Modulation(Box<super::rack::Rack>),
     /// Crossfade an effect to a new instance (same id), then return the old.
     ReplaceEffect {
         /// Which track.
@@ -128,7 +128,7 @@ pub enum Garbage {
     /// A command that could not be applied (its track was gone).
     Command(Command),
     /// A replaced set of modules and cables.
-    Rack(Box<super::modulation::Rack>),
+    Rack(Box<super::rack::Rack>),
     /// What a track's panic carried (freed here, not on the audio thread).
     Panic(Box<dyn std::any::Any + Send>),
 }

@@ -20,9 +20,9 @@ mod chain;
 pub mod control;
 pub mod midi;
 pub mod midi_out;
-pub mod modulation;
 pub mod panic_guard;
 mod queue;
+pub mod rack;
 mod tail;
 mod track;
 
@@ -93,7 +93,7 @@ pub struct Engine {
     midi_link: Option<midi::MidiLink>,
     midi_out: midi_out::MidiOut,
     /// Modules and the cables from them to parameters.
-    rack: Box<modulation::Rack>,
+    rack: Box<rack::Rack>,
 }
 
 impl Engine {
@@ -118,7 +118,7 @@ impl Engine {
             engine.slots[i].track = Some(Box::new(track));
             engine.used = i + 1;
         }
-        engine.rack = Box::new(modulation::song_rack(song, rate, |i| {
+        engine.rack = Box::new(rack::song_rack(song, rate, |i| {
             (
                 TrackId::of_song_track(i),
                 effect_ids.get(i).cloned().unwrap_or_default(),
@@ -386,6 +386,20 @@ impl Engine {
             port.discard(Garbage::Panic(payload));
             next = current + 1;
         }
+        if !self.rack.is_idle() {
+            let rack = &mut self.rack;
+            if let Err(payload) = panic_guard::guarded(|| rack.render_add(l, r, frame)) {
+                // A module panicked: the modules fall silent, the tracks
+                // play on.
+                self.rack.panicked = true;
+                self.port.discard(Garbage::Panic(payload));
+                self.stats.faults += 1;
+                self.port.notify(Notice::Panic(TrackId::MASTER));
+            }
+            if let Some(old) = self.rack.retired() {
+                self.port.discard(Garbage::Rack(old));
+            }
+        }
         if self.master.is_smoothing() || self.master.value() != 1.0 {
             for (a, b) in l.iter_mut().zip(r.iter_mut()) {
                 let g = self.master.next();
@@ -409,6 +423,11 @@ impl Engine {
                 self.stats.events += 1;
                 return;
             }
+        }
+        match ev.kind {
+            EventKind::NoteOn { .. } => self.rack.note(ev.track, true),
+            EventKind::NoteOff { .. } => self.rack.note(ev.track, false),
+            _ => {}
         }
         apply_event(
             &mut self.slots,
@@ -441,10 +460,12 @@ impl Engine {
                 port.discard(Garbage::Routes(old));
                 return;
             }
-            Command::Modulation(mut rack) => {
-                rack.carry_over(&self.rack);
-                std::mem::swap(&mut self.rack, &mut rack);
-                self.port.discard(Garbage::Rack(rack));
+            Command::Modulation(rack) => {
+                let old = std::mem::replace(&mut self.rack, rack);
+                let fade = fade_frames(self.rate as f32);
+                if let Some(older) = self.rack.take_over(old, fade) {
+                    self.port.discard(Garbage::Rack(older));
+                }
                 return;
             }
             c => c,

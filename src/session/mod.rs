@@ -192,7 +192,9 @@ pub struct Session {
     /// The journal of accepted lines, once started.
     journal: Option<journal::Journal>,
     /// What the engine's rack was built from, last sent.
-    sent_rack: Option<modules::RackKey>,
+    sent_rack: Option<crate::engine::rack::RackPlan>,
+    /// The frame the last rack was sent for.
+    last_rack: Option<u64>,
 }
 
 impl Session {
@@ -241,6 +243,7 @@ impl Session {
             link: None,
             journal: None,
             sent_rack: None,
+            last_rack: None,
         }
     }
 
@@ -423,6 +426,7 @@ impl Session {
         self.engine = engine;
         self.sent_routes = None;
         self.sent_rack = None;
+        self.last_rack = None;
         self.rate = rate;
         let mut draft = self.draft.clone();
         draft.slots = Slots::default();
@@ -497,6 +501,11 @@ impl Session {
                 Notice::Fault(id) => {
                     let name = name_of(id);
                     self.faults.push(name);
+                }
+                Notice::Panic(id) if id == TrackId::MASTER => {
+                    self.messages.push(
+                        "warning: a module panicked on the audio thread: the modules are silent now (the tracks play on) until the next patch edit".into(),
+                    );
                 }
                 Notice::Panic(id) => {
                     let name = name_of(id);

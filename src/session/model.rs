@@ -78,6 +78,8 @@ pub struct Model {
     pub modules: IndexMap<String, chronus_sequencer::song::modulation::ModuleSpec>,
     /// Cables from modules to parameters (`patch wob > bass.cutoff`).
     pub cables: Vec<chronus_sequencer::song::modulation::Cable>,
+    /// Wires of sound between modules and to out (`patch vco1 > filt1 > out`).
+    pub wires: Vec<chronus_sequencer::song::modulation::Wire>,
 }
 
 impl Model {
@@ -97,6 +99,7 @@ impl Model {
             arranged: false,
             modules: IndexMap::new(),
             cables: Vec::new(),
+            wires: Vec::new(),
         }
     }
 

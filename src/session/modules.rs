@@ -1,24 +1,20 @@
-//! Modules and cables in the session: `create wob lfo rate=2`,
-//! `patch wob > bass.cutoff amount=600`, `unpatch wob`, `set wob rate=4`,
-//! `remove wob`. Every change rebuilds the engine's rack off the audio
-//! thread and swaps it in ([`Session::send_rack`]), which carries the LFOs'
-//! phases and the parameters' bases over, so nothing restarts.
+//! Modules, wires and cables in the session: `create vco1 osc wave=saw`,
+//! `patch vco1 > filt1 > reverb > out`, `patch wob > filt1.cutoff
+//! amount=600`, `unpatch wob`, `set wob rate=4`, `remove wob`. Every
+//! change is checked here (names, types, loops) and then rebuilds the
+//! engine's rack off the audio thread and swaps it in
+//! ([`Session::send_rack`]); the rack carries the modules' state over and
+//! crossfades, so nothing restarts and nothing clicks.
 
 use super::{Draft, Planned, Session};
+use crate::engine::rack::{param_target, CableSpec, CableTo, Rack, RackPlan};
 use chronus_command::{Param, Word};
 use chronus_sequencer::song::modulation::{
-    base_value, cable_target, Cable, LfoShape, ModuleSpec, MAX_CABLES, MAX_MODULES,
+    base_value, cable_target, chain_wires, module_param, run_order, Cable, ModuleKind, ModuleSpec,
+    MAX_CABLES, MAX_MODULES, MAX_WIRES, OUT,
 };
-use chronus_sequencer::TrackId;
 
 type Result<T> = std::result::Result<T, String>;
-
-/// What a rack is built from: its modules and cables (the last one sent is
-/// kept, to send only changes).
-pub(super) type RackKey = (
-    Vec<(String, ModuleSpec)>,
-    Vec<crate::engine::modulation::CableSpec>,
-);
 
 fn planned(summary: String) -> Planned {
     Planned {
@@ -27,40 +23,39 @@ fn planned(summary: String) -> Planned {
     }
 }
 
-/// `key=value` settings onto an LFO.
-fn apply(spec: &mut ModuleSpec, name: &str, params: &[Param]) -> Result<()> {
-    let ModuleSpec::Lfo(l) = spec;
+/// `key=value` settings onto a module.
+fn apply(d: &Draft, spec: &mut ModuleSpec, name: &str, params: &[Param]) -> Result<()> {
     for p in params {
-        match p.key.as_str() {
-            "rate" | "phase" => {
-                let v: f64 = p
-                    .value
-                    .parse()
-                    .map_err(|_| format!("{name}: {}={}: expected a number", p.key, p.value))?;
-                if p.key == "rate" {
-                    l.rate = v;
-                } else {
-                    l.phase = v;
-                }
-            }
-            "shape" => {
-                l.shape = LfoShape::parse(&p.value).ok_or_else(|| {
-                    format!(
-                        "{name}: shape={}: expected one of {}",
-                        p.value,
-                        LfoShape::NAMES.join(", ")
-                    )
-                })?;
-            }
-            other => {
-                return Err(format!(
-                "lfo '{name}' has no setting '{other}': it has rate (Hz), shape ({}), phase (0..1)",
-                LfoShape::NAMES.join("|")
-            ))
-            }
-        }
+        spec.set(&p.key, &p.value)
+            .map_err(|e| format!("{name}: {e}"))?;
     }
-    l.check().map_err(|e| format!("{name}: {e}"))
+    if spec.kind == ModuleKind::Env
+        && !spec.source.is_empty()
+        && !d.model.tracks.contains_key(&spec.source)
+    {
+        let names: Vec<&str> = d.model.tracks.keys().map(String::as_str).collect();
+        return Err(format!(
+            "{name}: track={}: no instrument called that{}",
+            spec.source,
+            chronus_sequencer::song::suggest::did_you_mean(&spec.source, &names)
+        ));
+    }
+    Ok(())
+}
+
+/// The modules as a list, in order.
+fn listed(d: &Draft) -> Vec<(String, ModuleSpec)> {
+    d.model
+        .modules
+        .iter()
+        .map(|(n, s)| (n.clone(), s.clone()))
+        .collect()
+}
+
+/// Refuse a set of wires and cables with a loop (naming it).
+fn check_loops(d: &Draft) -> Result<()> {
+    let modules = listed(d);
+    run_order(&modules, &d.model.wires, &d.model.cables).map(|_| ())
 }
 
 /// `create NAME lfo key=value...`.
@@ -76,19 +71,23 @@ pub(super) fn create(d: &mut Draft, name: &Word, kind: &str, params: &[Param]) -
             "a session holds {MAX_MODULES} modules: remove one first"
         ));
     }
+    if name.text == OUT {
+        return Err("'out' is where chains end: give the module another name".into());
+    }
     let mut spec =
         ModuleSpec::default_of(kind).ok_or_else(|| format!("unknown module type '{kind}'"))?;
-    apply(&mut spec, &name.text, params)?;
+    apply(d, &mut spec, &name.text, params)?;
     d.model.modules.insert(name.text.clone(), spec);
     Ok(planned(format!("create {} ({kind})", name.text)))
 }
 
 /// `set MODULE key=value...`.
 pub(super) fn set(d: &mut Draft, name: &Word, params: &[Param]) -> Result<Planned> {
-    let Some(spec) = d.model.modules.get_mut(&name.text) else {
+    let Some(mut spec) = d.model.modules.get(&name.text).cloned() else {
         return Err(format!("no module called '{}'", name.text));
     };
-    apply(spec, &name.text, params)?;
+    apply(d, &mut spec, &name.text, params)?;
+    d.model.modules.insert(name.text.clone(), spec);
     let text: Vec<String> = params
         .iter()
         .map(|p| format!("{}={}", p.key, p.value))
@@ -96,14 +95,16 @@ pub(super) fn set(d: &mut Draft, name: &Word, params: &[Param]) -> Result<Planne
     Ok(planned(format!("set {} {}", name.text, text.join(" "))))
 }
 
-/// `remove MODULE`: it and its cables.
+/// `remove MODULE`: it, its cables and its wires.
 pub(super) fn remove(d: &mut Draft, name: &Word) -> Result<Planned> {
-    d.model.modules.shift_remove(&name.text);
-    let before = d.model.cables.len();
-    d.model.cables.retain(|c| c.from != name.text);
-    let gone = before - d.model.cables.len();
+    let n = &name.text;
+    d.model.modules.shift_remove(n);
+    let before = d.model.cables.len() + d.model.wires.len();
+    d.model.cables.retain(|c| c.from != *n && c.to != *n);
+    d.model.wires.retain(|w| w.from != *n && w.to != *n);
+    let gone = before - d.model.cables.len() - d.model.wires.len();
     Ok(planned(if gone > 0 {
-        format!("remove {} and its {gone} cable(s)", name.text)
+        format!("remove {} and its {gone} cable(s) and wire(s)", name.text)
     } else {
         format!("remove {}", name.text)
     }))
@@ -128,22 +129,37 @@ fn module<'a>(d: &'a Draft, name: &Word) -> Result<&'a ModuleSpec> {
     })
 }
 
-/// `patch MODULE > NAME.PARAM [amount=N]`.
-pub(super) fn patch(d: &mut Draft, from: &Word, to: &Word, amount: Option<f64>) -> Result<Planned> {
+/// `patch MODULE > NAME.PARAM [amount=N]`, or a chain of sound
+/// `patch MODULE > MODULE... [> EFFECT...] [> out]`.
+pub(super) fn patch(
+    d: &mut Draft,
+    from: &Word,
+    to: &[Word],
+    amount: Option<f64>,
+) -> Result<Planned> {
     module(d, from)?;
-    let (track, key) = to.text.split_once('.').unwrap_or((&to.text, ""));
-    let Some(t) = d.model.tracks.get(track) else {
-        let names: Vec<&str> = d.model.tracks.keys().map(String::as_str).collect();
-        return Err(format!(
-            "no instrument called '{track}'{}",
-            chronus_sequencer::song::suggest::did_you_mean(track, &names)
-        ));
+    let [only] = to else {
+        return chain(d, from, to, amount);
     };
-    cable_target(&t.spec, key).map_err(|e| format!("{}: {e}", to.text))?;
+    let Some((target, key)) = only.text.split_once('.') else {
+        return chain(d, from, to, amount);
+    };
+    if let Some(m) = d.model.modules.get(target) {
+        module_param(target, m, key).map_err(|e| format!("{}: {e}", only.text))?;
+    } else if let Some(t) = d.model.tracks.get(target) {
+        cable_target(&t.spec, key).map_err(|e| format!("{}: {e}", only.text))?;
+    } else {
+        let mut names: Vec<&str> = d.model.tracks.keys().map(String::as_str).collect();
+        names.extend(d.model.modules.keys().map(String::as_str));
+        return Err(format!(
+            "no instrument or module called '{target}'{}",
+            chronus_sequencer::song::suggest::did_you_mean(target, &names)
+        ));
+    }
     let amount = amount.unwrap_or(1.0);
     let cable = Cable {
         from: from.text.clone(),
-        track: track.to_string(),
+        to: target.to_string(),
         key: key.to_string(),
         amount,
     };
@@ -152,7 +168,7 @@ pub(super) fn patch(d: &mut Draft, from: &Word, to: &Word, amount: Option<f64>) 
         .model
         .cables
         .iter_mut()
-        .find(|c| c.from == cable.from && c.track == cable.track && c.key == cable.key)
+        .find(|c| c.from == cable.from && c.to == cable.to && c.key == cable.key)
     {
         c.amount = amount;
     } else {
@@ -163,20 +179,64 @@ pub(super) fn patch(d: &mut Draft, from: &Word, to: &Word, amount: Option<f64>) 
         }
         d.model.cables.push(cable);
     }
+    check_loops(d)?;
     Ok(planned(format!(
         "patch {} > {} amount={amount}",
-        from.text, to.text
+        from.text, only.text
     )))
 }
 
-/// `unpatch MODULE [> NAME.PARAM]`.
+/// `patch vco1 > filt1 > reverb > out`: wires of sound.
+fn chain(d: &mut Draft, from: &Word, to: &[Word], amount: Option<f64>) -> Result<Planned> {
+    if amount.is_some() {
+        return Err(
+            "amount= is for a cable to a parameter (patch wob > filt1.cutoff amount=600); a chain of sound takes none"
+                .into(),
+        );
+    }
+    let modules = listed(d);
+    let mut names = vec![from.text.as_str()];
+    names.extend(to.iter().map(|w| w.text.as_str()));
+    if let Some(t) = names.iter().find(|n| d.model.tracks.contains_key(**n)) {
+        return Err(format!(
+            "{t} is an instrument: patch a module to one of its parameters, as in {} > {t}.cutoff amount=300",
+            from.text
+        ));
+    }
+    let wires = chain_wires(&names, &modules)?;
+    for w in wires {
+        // One wire per pair: patching again replaces its effects.
+        match d
+            .model
+            .wires
+            .iter_mut()
+            .find(|x| x.from == w.from && x.to == w.to)
+        {
+            Some(x) => *x = w,
+            None => d.model.wires.push(w),
+        }
+    }
+    if d.model.wires.len() > MAX_WIRES {
+        return Err(format!(
+            "a session holds {MAX_WIRES} wires: unpatch one first"
+        ));
+    }
+    check_loops(d)?;
+    Ok(planned(format!("patch {}", names.join(" > "))))
+}
+
+/// `unpatch MODULE [> NAME.PARAM | > MODULE | > out]`.
 pub(super) fn unpatch(d: &mut Draft, from: &Word, to: Option<&Word>) -> Result<Planned> {
     module(d, from)?;
-    let before = d.model.cables.len();
-    d.model.cables.retain(|c| {
-        c.from != from.text || to.is_some_and(|to| format!("{}.{}", c.track, c.key) != to.text)
-    });
-    let gone = before - d.model.cables.len();
+    let before = d.model.cables.len() + d.model.wires.len();
+    let f = &from.text;
+    d.model
+        .cables
+        .retain(|c| c.from != *f || to.is_some_and(|to| format!("{}.{}", c.to, c.key) != to.text));
+    d.model
+        .wires
+        .retain(|w| w.from != *f || to.is_some_and(|to| w.to != to.text));
+    let gone = before - d.model.cables.len() - d.model.wires.len();
     if gone == 0 {
         return Err(match to {
             Some(to) => format!("'{}' is not patched to {}", from.text, to.text),
@@ -191,89 +251,137 @@ pub(super) fn unpatch(d: &mut Draft, from: &Word, to: Option<&Word>) -> Result<P
     )))
 }
 
-/// The modules and cables, for `list patches`.
+/// The modules, wires and cables, for `list patches`.
 pub(super) fn describe(d: &Draft) -> String {
     let m = &d.model;
     if m.modules.is_empty() {
-        return "no modules (create wob lfo rate=2, then patch wob > NAME.PARAM amount=N)".into();
+        return "no modules (create vco1 osc, then patch vco1 > out; create wob lfo rate=2, then patch wob > NAME.PARAM amount=N)".into();
     }
     let modules: Vec<String> = m
         .modules
         .iter()
-        .map(|(n, s)| match s {
-            ModuleSpec::Lfo(l) => format!("{n} (lfo {} Hz {})", l.rate, l.shape.name()),
+        .map(|(n, s)| format!("{n} ({})", s.describe()))
+        .collect();
+    let wires: Vec<String> = m
+        .wires
+        .iter()
+        .map(|w| {
+            let fx: String = w
+                .effects
+                .iter()
+                .map(|e| format!(" > {}", e.kind()))
+                .collect();
+            format!("{}{fx} > {}", w.from, w.to)
         })
         .collect();
     let cables: Vec<String> = m
         .cables
         .iter()
-        .map(|c| format!("{} > {}.{} amount={}", c.from, c.track, c.key, c.amount))
+        .map(|c| format!("{} > {}.{} amount={}", c.from, c.to, c.key, c.amount))
         .collect();
-    format!(
-        "modules: {}; cables: {}",
-        modules.join(", "),
-        if cables.is_empty() {
-            "none".into()
+    let or_none = |v: Vec<String>| {
+        if v.is_empty() {
+            "none".to_string()
         } else {
-            cables.join(", ")
+            v.join(", ")
         }
+    };
+    format!(
+        "modules: {}; wires: {}; cables: {}",
+        modules.join(", "),
+        or_none(wires),
+        or_none(cables)
     )
 }
 
 impl Session {
-    /// Send the engine a new rack when the modules, the cables or the
-    /// tracks they reach have changed since the last one sent.
-    pub(super) fn send_rack(&mut self) {
+    /// The rack the session's modules, wires and cables make now.
+    fn rack_plan(&self) -> RackPlan {
         let m = &self.draft.model;
+        let modules = listed(&self.draft);
         let mut cables = Vec::new();
         for c in &m.cables {
-            let Some(t) = m.tracks.get(&c.track) else {
+            if let Some(to) = m.modules.get_index_of(&c.to) {
+                let Ok(Some(param)) = module_param(&c.to, &modules[to].1, &c.key) else {
+                    continue;
+                };
+                cables.push(CableSpec {
+                    module: c.from.clone(),
+                    to: CableTo::Module { module: to, param },
+                    amount: c.amount,
+                    base: 0.0,
+                });
+                continue;
+            }
+            let Some(t) = m.tracks.get(&c.to) else {
                 continue;
             };
             let Ok(target) = cable_target(&t.spec, &c.key) else {
                 continue;
             };
-            let Some(target) = crate::engine::modulation::param_target(target, &t.effect_ids)
-            else {
+            let Some(target) = param_target(target, &t.effect_ids) else {
                 continue;
             };
-            cables.push(crate::engine::modulation::CableSpec {
+            cables.push(CableSpec {
                 module: c.from.clone(),
-                track: t.id,
-                target,
+                to: CableTo::Track {
+                    track: t.id,
+                    target,
+                },
                 amount: c.amount,
                 base: base_value(&t.spec, &c.key),
             });
         }
-        let modules: Vec<(String, ModuleSpec)> = m
-            .modules
+        let triggers = modules
             .iter()
-            .map(|(n, s)| (n.clone(), s.clone()))
+            .map(|(_, s)| {
+                (s.kind == ModuleKind::Env)
+                    .then(|| m.tracks.get(&s.source).map(|t| t.id))
+                    .flatten()
+            })
             .collect();
-        let key = (modules, cables);
-        if self.sent_rack.as_ref() == Some(&key) {
+        RackPlan {
+            modules,
+            triggers,
+            cables,
+            wires: m.wires.clone(),
+        }
+    }
+
+    /// Send the engine a new rack when the modules, the wires, the cables
+    /// or the tracks they reach have changed since the last one sent.
+    pub(super) fn send_rack(&mut self) {
+        let plan = self.rack_plan();
+        if self.sent_rack.as_ref() == Some(&plan) {
             return;
         }
-        let (modules, cables) = &key;
-        if self.sent_rack.is_none() && modules.is_empty() && cables.is_empty() {
+        if self.sent_rack.is_none() && plan.is_empty() {
             // The engine starts with an empty rack.
-            self.sent_rack = Some(key);
+            self.sent_rack = Some(plan);
             return;
         }
         // After the tracks it names exist (a track created at the next bar).
-        let frame = cables
-            .iter()
-            .map(|c| c.track)
-            .filter_map(|t: TrackId| self.pending.get(&t).map(|p| p.0))
+        let tracks = plan.cables.iter().filter_map(|c| match c.to {
+            CableTo::Track { track, .. } => Some(track),
+            CableTo::Module { .. } => None,
+        });
+        let frame = tracks
+            .chain(plan.triggers.iter().flatten().copied())
+            .filter_map(|t| self.pending.get(&t).map(|p| p.0))
             .fold(self.clock.immediate(), u64::max);
-        let rack = crate::engine::modulation::Rack::new(modules, cables, self.rate);
+        // One crossfade at a time: a rack follows the last one sent by at
+        // least its fade.
+        let fade = u64::from(crate::engine::fade_frames(self.rate as f32));
+        let frame = self.last_rack.map_or(frame, |f| frame.max(f + fade));
+        let rack = Rack::new(&plan, self.rate);
         let command = crate::engine::Command::Modulation(Box::new(rack));
         if self
             .engine
             .send(crate::engine::ControlMsg::Command { frame, command })
             .is_ok()
         {
-            self.sent_rack = Some(key);
+            self.sent_rack = Some(plan);
+            self.last_rack = Some(frame);
         }
     }
 }

@@ -88,15 +88,26 @@ struct SongOut<'a> {
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
     modules: IndexMap<&'a str, &'a chronus_sequencer::song::modulation::ModuleSpec>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    patches: Vec<CableOut<'a>>,
+    patches: Vec<PatchOut<'a>>,
 }
 
-/// A cable as a song writes it.
+/// A cable or a wire as a song writes it.
 #[derive(Serialize)]
-struct CableOut<'a> {
-    from: &'a str,
-    to: String,
-    amount: f64,
+#[serde(untagged)]
+enum PatchOut<'a> {
+    /// `{ from: wob, to: bass.cutoff, amount: 600 }`.
+    Cable {
+        from: &'a str,
+        to: String,
+        amount: f64,
+    },
+    /// `{ from: filt1, to: out, effects: [...] }`.
+    Wire {
+        from: &'a str,
+        to: &'a str,
+        #[serde(skip_serializing_if = "<[_]>::is_empty")]
+        effects: &'a [chronus_sequencer::song::EffectSpec],
+    },
 }
 
 #[derive(Serialize)]
@@ -246,13 +257,18 @@ pub fn to_yaml(model: &Model) -> Result<String, String> {
         midi: midi_out(model),
         modules: model.modules.iter().map(|(n, m)| (n.as_str(), m)).collect(),
         patches: model
-            .cables
+            .wires
             .iter()
-            .map(|c| CableOut {
-                from: &c.from,
-                to: format!("{}.{}", c.track, c.key),
-                amount: c.amount,
+            .map(|w| PatchOut::Wire {
+                from: &w.from,
+                to: &w.to,
+                effects: &w.effects,
             })
+            .chain(model.cables.iter().map(|c| PatchOut::Cable {
+                from: &c.from,
+                to: format!("{}.{}", c.to, c.key),
+                amount: c.amount,
+            }))
             .collect(),
     };
     if out.instruments.is_empty() {
@@ -478,6 +494,7 @@ pub fn load_song(d: &mut Draft, song: &Song, rate: u32) -> Result<Vec<Action>, S
     model.midi = song.midi.clone();
     model.modules = song.modulation.modules.iter().cloned().collect();
     model.cables = song.modulation.cables.clone();
+    model.wires = song.modulation.wires.clone();
     d.model = model;
     super::midi::validate(d)?;
     actions.push(Action::Edit(Edit::Meter(song.meter)));

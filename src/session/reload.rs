@@ -327,9 +327,15 @@ fn finish(
     let modulation = (
         song.modulation.modules.iter().cloned().collect(),
         song.modulation.cables.clone(),
+        song.modulation.wires.clone(),
     );
-    if (d.model.modules.clone(), d.model.cables.clone()) != modulation {
-        (d.model.modules, d.model.cables) = modulation;
+    if (
+        d.model.modules.clone(),
+        d.model.cables.clone(),
+        d.model.wires.clone(),
+    ) != modulation
+    {
+        (d.model.modules, d.model.cables, d.model.wires) = modulation;
         changed.push("modulation".into());
     }
     super::midi::validate(d)?;

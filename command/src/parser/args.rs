@@ -228,6 +228,15 @@ fn params(tokens: impl Iterator<Item = Token>, ramp: bool) -> Result<(Vec<Param>
     let mut ramp_value = None;
     let mut ramp_seen = false;
     for t in tokens {
+        // A list of numbers after a key: `values=0 0.5 1 0.25`.
+        let numeric = !t.quoted && t.text.parse::<f64>().is_ok();
+        if let (None, true, Some(last)) = (&t.pair, numeric, out.last_mut()) {
+            if last.key == "values" {
+                last.value.push(' ');
+                last.value.push_str(&t.text);
+                continue;
+            }
+        }
         let Some(pair) = &t.pair else {
             return Err(Error::new(
                 t.column,

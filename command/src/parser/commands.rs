@@ -429,17 +429,16 @@ fn list(a: &mut Args) -> Result<Command> {
 }
 
 /// `NAME.PARAM` (or `NAME.EFFECT.PARAM`) after `>`.
-fn parameter_word(a: &mut Args, example: &str) -> Result<Word> {
-    let t = a.expect(|| format!("expected NAME.PARAM after '>' (such as {example})"))?;
-    let ok = t.pair.is_none()
-        && !t.quoted
-        && t.text.split('.').count() >= 2
-        && t.text.split('.').all(|p| !p.is_empty());
+/// A name after `>`: a module, an effect, `out`, or `NAME.PARAM`.
+fn target_word(a: &mut Args, example: &str) -> Result<Word> {
+    let t = a.expect(|| format!("expected a name after '>' (such as {example})"))?;
+    let ok =
+        t.pair.is_none() && !t.quoted && t.text != ">" && t.text.split('.').all(|p| !p.is_empty());
     if !ok {
         return Err(Error::new(
             t.column,
             format!(
-                "expected NAME.PARAM after '>', got '{}' (such as {example})",
+                "expected a module, an effect, out or NAME.PARAM after '>', got '{}' (such as {example})",
                 t.shown()
             ),
         ));
@@ -454,7 +453,7 @@ fn parameter_word(a: &mut Args, example: &str) -> Result<Word> {
 fn arrow(a: &mut Args, from: &Word, example: &str) -> Result<()> {
     let t = a.expect(|| {
         format!(
-            "expected '> NAME.PARAM' after '{}' (such as {example})",
+            "expected '> NAME' after '{}' (such as {example})",
             from.text
         )
     })?;
@@ -472,10 +471,26 @@ fn arrow(a: &mut Args, from: &Word, example: &str) -> Result<()> {
 }
 
 fn patch(a: &mut Args) -> Result<Command> {
-    let example = "patch wob > bass.cutoff amount=600";
+    let example = "patch wob > bass.cutoff amount=600, or patch vco1 > filt1 > out";
     let from = expect_name(a, "a module name", example)?;
-    arrow(a, &from, example)?;
-    let to = parameter_word(a, example)?;
+    let mut to = Vec::new();
+    loop {
+        let last = to.last().unwrap_or(&from).clone();
+        arrow(a, &last, example)?;
+        to.push(target_word(a, example)?);
+        if a.peek().is_none_or(|t| t.text != ">" || t.quoted) {
+            break;
+        }
+    }
+    if let Some(w) = to.iter().rev().skip(1).find(|w| w.text.contains('.')) {
+        return Err(Error::new(
+            w.column,
+            format!(
+                "'{}' is a parameter: it ends a patch (such as {example})",
+                w.text
+            ),
+        ));
+    }
     let (params, _) = a.params(false)?;
     let mut amount = None;
     for p in params {
@@ -502,11 +517,11 @@ fn patch(a: &mut Args) -> Result<Command> {
 }
 
 fn unpatch(a: &mut Args) -> Result<Command> {
-    let example = "unpatch wob > bass.cutoff";
+    let example = "unpatch wob > bass.cutoff, or unpatch vco1 > filt1";
     let from = expect_name(a, "a module name", example)?;
     let to = if a.peek().is_some() {
         arrow(a, &from, example)?;
-        Some(parameter_word(a, example)?)
+        Some(target_word(a, example)?)
     } else {
         None
     };

@@ -14,6 +14,7 @@ pub mod kit_samples;
 mod locate;
 mod midi;
 pub mod modulation;
+pub mod modules;
 mod note_value;
 pub(crate) mod params;
 pub mod sample_file;
@@ -63,12 +64,12 @@ struct SongFile {
     /// Changes of tempo after the start, in order.
     #[serde(default)]
     tempo_changes: Vec<timing::TempoChangeFile>,
-    /// Modules that make control signals (`lfo`).
+    /// Modules: sound makers, shapers and modulators.
     #[serde(default)]
-    modules: UniqueMap<modulation::ModuleSpec>,
-    /// Cables from modules to parameters.
+    modules: UniqueMap<serde_yaml_ng::Value>,
+    /// Chains of modules to out, and cables from modules to parameters.
     #[serde(default)]
-    patches: Vec<modulation::CableFile>,
+    patches: Vec<modulation::PatchFile>,
 }
 
 fn default_meter() -> f64 {
@@ -458,7 +459,8 @@ impl Compiler<'_> {
         })?;
         let modulation =
             modulation::compile(file.modules, file.patches, &tracks).map_err(|(at, message)| {
-                let path: Vec<&str> = at.split(['.', '[']).take(1).collect();
+                let depth = if at.starts_with("modules.") { 2 } else { 1 };
+                let path: Vec<&str> = at.split(['.', '[']).take(depth).collect();
                 self.error(locate::locate(self.src, &path), format!("{at}: {message}"))
             })?;
         let mut song = Song {

@@ -14,119 +14,13 @@
 //! between grid points, so the parameter moves smoothly.
 
 use super::unique_map::UniqueMap;
-use super::{InstrumentSpec, Track};
-use serde::{Deserialize, Serialize};
+use super::{EffectSpec, InstrumentSpec, Track};
+use serde::Deserialize;
 
-/// An LFO's waveform.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LfoShape {
-    /// Sine.
-    #[default]
-    Sine,
-    /// Triangle.
-    Triangle,
-    /// Rising saw.
-    Saw,
-    /// Square.
-    Square,
-    /// A new random value each cycle, held (sample and hold).
-    Random,
-}
-
-impl LfoShape {
-    /// Every shape's name, in order.
-    pub const NAMES: [&'static str; 5] = ["sine", "triangle", "saw", "square", "random"];
-
-    /// The shape called `name`.
-    pub fn parse(name: &str) -> Option<LfoShape> {
-        let all = [
-            LfoShape::Sine,
-            LfoShape::Triangle,
-            LfoShape::Saw,
-            LfoShape::Square,
-            LfoShape::Random,
-        ];
-        Self::NAMES.iter().position(|n| *n == name).map(|i| all[i])
-    }
-
-    /// Its name.
-    pub fn name(self) -> &'static str {
-        Self::NAMES[self as usize]
-    }
-}
+pub use super::modules::{ModuleKind, ModuleSpec};
 
 fn one() -> f64 {
     1.0
-}
-
-/// `lfo`: a low-frequency oscillator whose output runs -1..1.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct LfoSpec {
-    /// Cycles per second, 0.01..50.
-    #[serde(default = "one")]
-    pub rate: f64,
-    /// Waveform.
-    #[serde(default)]
-    pub shape: LfoShape,
-    /// Where a cycle starts, 0..1 of it.
-    #[serde(default)]
-    pub phase: f64,
-}
-
-impl Default for LfoSpec {
-    fn default() -> Self {
-        LfoSpec {
-            rate: 1.0,
-            shape: LfoShape::Sine,
-            phase: 0.0,
-        }
-    }
-}
-
-impl LfoSpec {
-    /// The range of `rate`, in Hz.
-    pub const RATE: (f64, f64) = (0.01, 50.0);
-
-    /// Refuse a rate or phase out of range.
-    ///
-    /// # Errors
-    /// What is wrong, in the user's terms.
-    pub fn check(&self) -> Result<(), String> {
-        if !(Self::RATE.0..=Self::RATE.1).contains(&self.rate) {
-            return Err(format!("rate {}: expected 0.01..50 (Hz)", self.rate));
-        }
-        if !(0.0..=1.0).contains(&self.phase) {
-            return Err(format!("phase {}: expected 0..1 (of a cycle)", self.phase));
-        }
-        Ok(())
-    }
-}
-
-/// A module.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
-#[serde(tag = "type", rename_all = "lowercase")]
-pub enum ModuleSpec {
-    /// A low-frequency oscillator.
-    Lfo(LfoSpec),
-}
-
-impl ModuleSpec {
-    /// The module types there are.
-    pub const TYPES: [&'static str; 1] = ["lfo"];
-
-    /// A module of type `kind` with its defaults.
-    pub fn default_of(kind: &str) -> Option<ModuleSpec> {
-        (kind == "lfo").then(|| ModuleSpec::Lfo(LfoSpec::default()))
-    }
-
-    /// Its type's name.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            ModuleSpec::Lfo(_) => "lfo",
-        }
-    }
 }
 
 /// What a cable moves on its track.
@@ -248,29 +142,211 @@ pub fn base_value(spec: &InstrumentSpec, key: &str) -> f64 {
 pub struct Cable {
     /// The module's name.
     pub from: String,
-    /// The instrument's name.
-    pub track: String,
+    /// The instrument or module it reaches.
+    pub to: String,
     /// The parameter (`cutoff`, `reverb.mix`).
     pub key: String,
     /// What the module's full swing (±1) adds, in the parameter's units.
     pub amount: f64,
 }
 
-/// A song's modules and cables.
+/// Where a wire's sound goes.
+pub const OUT: &str = "out";
+
+/// A wire of sound from one module into another, or to `out` through
+/// effects: one hop of `vco1 > filt1 > reverb > out`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Wire {
+    /// The module it comes from.
+    pub from: String,
+    /// The module it feeds, or [`OUT`].
+    pub to: String,
+    /// The effects between a module and `out`, in order.
+    pub effects: Vec<EffectSpec>,
+}
+
+/// A song's modules, cables and wires.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Modulation {
     /// Modules in file order, by name.
     pub modules: Vec<(String, ModuleSpec)>,
     /// Cables in file order.
     pub cables: Vec<Cable>,
+    /// Wires in file order.
+    pub wires: Vec<Wire>,
 }
 
 /// The most modules a song or session holds.
 pub const MAX_MODULES: usize = 64;
 /// The most cables a song or session holds.
 pub const MAX_CABLES: usize = 256;
+/// The most wires a song or session holds.
+pub const MAX_WIRES: usize = 256;
+/// The most effects between a module and `out`.
+pub const MAX_OUT_EFFECTS: usize = 8;
 
-/// A cable as written: `{ from: lfo1, to: bass.cutoff, amount: 600 }`.
+/// The wires of a chain `a > b > reverb > out` (names as written): each
+/// module into the next; effects only between the last module and `out`.
+///
+/// # Errors
+/// A name that is neither a module nor an effect, a module that takes no
+/// sound or makes none where the chain needs it, an effect not followed by
+/// `out`.
+pub fn chain_wires(names: &[&str], modules: &[(String, ModuleSpec)]) -> Result<Vec<Wire>, String> {
+    let module = |n: &str| modules.iter().find(|(m, _)| m == n).map(|(_, s)| s);
+    let mut wires: Vec<Wire> = Vec::new();
+    let mut last: Option<&str> = None;
+    let mut effects: Vec<EffectSpec> = Vec::new();
+    if names.len() < 2 {
+        return Err("a chain needs two names or more, as in vco1 > filt1 > out".into());
+    }
+    for (i, &name) in names.iter().enumerate() {
+        if name == OUT {
+            if i + 1 != names.len() {
+                return Err("out ends a chain: nothing comes after it".into());
+            }
+            let Some(from) = last else {
+                return Err("out needs a module before it, as in vco1 > out".into());
+            };
+            if effects.len() > MAX_OUT_EFFECTS {
+                return Err(format!("at most {MAX_OUT_EFFECTS} effects before out"));
+            }
+            wires.push(Wire {
+                from: from.to_string(),
+                to: OUT.into(),
+                effects: std::mem::take(&mut effects),
+            });
+            return Ok(wires);
+        }
+        if let Some(spec) = module(name) {
+            if !effects.is_empty() {
+                return Err(format!(
+                    "'{name}' comes after an effect: effects go between the last module and out"
+                ));
+            }
+            let takes = spec.kind.info().is_none_or(|k| k.audio_in);
+            let makes = spec.kind.info().is_none_or(|k| k.audio_out);
+            if let Some(from) = last {
+                if !takes {
+                    return Err(format!(
+                        "{name} ({}) takes no sound in: patch it to a parameter, as in {name} > {from}.PARAM",
+                        spec.kind()
+                    ));
+                }
+                wires.push(Wire {
+                    from: from.to_string(),
+                    to: name.to_string(),
+                    effects: Vec::new(),
+                });
+            }
+            if !makes && i + 1 < names.len() {
+                return Err(format!(
+                    "{name} ({}) makes a control signal, not sound: patch it to a parameter, as in {name} > NAME.cutoff",
+                    spec.kind()
+                ));
+            }
+            last = Some(name);
+            continue;
+        }
+        if let Some(fx) = EffectSpec::default_of(name) {
+            if last.is_none() {
+                return Err(format!("{name}: an effect needs a module before it"));
+            }
+            effects.push(fx);
+            continue;
+        }
+        let mut known: Vec<&str> = modules.iter().map(|(n, _)| n.as_str()).collect();
+        known.extend(EffectSpec::KINDS);
+        known.push(OUT);
+        return Err(format!(
+            "no module or effect called '{name}'{}",
+            super::suggest::did_you_mean(name, &known)
+        ));
+    }
+    if !effects.is_empty() {
+        return Err("an effect's sound goes to out: end the chain with > out".into());
+    }
+    Ok(wires)
+}
+
+/// The order the modules run in (indices into `modules`): each after what
+/// wires or cables feed it, except that a `delay` module passes the last
+/// block on, so a loop through one is allowed.
+///
+/// # Errors
+/// The loop, named in order (`vco1 > filt1 > vco1`).
+pub fn run_order(
+    modules: &[(String, ModuleSpec)],
+    wires: &[Wire],
+    cables: &[Cable],
+) -> Result<Vec<usize>, String> {
+    let index = |n: &str| modules.iter().position(|(m, _)| m == n);
+    let m = modules.len();
+    let mut feeds: Vec<Vec<usize>> = vec![Vec::new(); m];
+    let edges = wires
+        .iter()
+        .map(|w| (&w.from, &w.to))
+        .chain(cables.iter().map(|c| (&c.from, &c.to)));
+    for (from, to) in edges {
+        if let (Some(a), Some(b)) = (index(from), index(to)) {
+            if modules[b].1.kind != ModuleKind::Delay && !feeds[b].contains(&a) {
+                feeds[b].push(a);
+            }
+        }
+    }
+    // Depth-first, with the path kept to name a loop.
+    let mut state = vec![0u8; m];
+    let mut order = Vec::with_capacity(m);
+    fn visit(
+        v: usize,
+        feeds: &[Vec<usize>],
+        state: &mut [u8],
+        path: &mut Vec<usize>,
+        order: &mut Vec<usize>,
+    ) -> Result<(), Vec<usize>> {
+        match state[v] {
+            2 => return Ok(()),
+            1 => {
+                let at = path.iter().position(|&p| p == v).unwrap_or(0);
+                let mut cycle = path[at..].to_vec();
+                cycle.push(v);
+                return Err(cycle);
+            }
+            _ => {}
+        }
+        state[v] = 1;
+        path.push(v);
+        for &u in &feeds[v] {
+            visit(u, feeds, state, path, order)?;
+        }
+        path.pop();
+        state[v] = 2;
+        order.push(v);
+        Ok(())
+    }
+    for v in 0..m {
+        let mut path = Vec::new();
+        if let Err(cycle) = visit(v, &feeds, &mut state, &mut path, &mut order) {
+            // The path runs against the sound's flow: name it along it.
+            let names: Vec<&str> = cycle.iter().rev().map(|&i| modules[i].0.as_str()).collect();
+            return Err(format!(
+                "{} is a loop: put a delay module in it (create d1 delay, then patch through d1)",
+                names.join(" > ")
+            ));
+        }
+    }
+    Ok(order)
+}
+
+/// A patch entry as written: a chain `"vco1 > filt1 > out"`, or a map
+/// `{ from: lfo1, to: bass.cutoff, amount: 600 }` (a cable) or
+/// `{ from: filt1, to: out, effects: [...] }` (a wire). Read in
+/// [`compile`], so that its errors name the entry.
+#[derive(Debug, Deserialize)]
+#[serde(transparent)]
+pub(super) struct PatchFile(serde_yaml_ng::Value);
+
+/// A cable or wire as written.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct CableFile {
@@ -278,13 +354,38 @@ pub(super) struct CableFile {
     to: String,
     #[serde(default = "one")]
     amount: f64,
+    #[serde(default)]
+    effects: Vec<EffectSpec>,
+}
+
+/// The parameter `key` of a module `spec`: its index (built-in types;
+/// a user module's keys are checked against its definition later).
+///
+/// # Errors
+/// A key the module has no number for, saying what it has.
+pub fn module_param(name: &str, spec: &ModuleSpec, key: &str) -> Result<Option<u16>, String> {
+    let Some(info) = spec.kind.info() else {
+        return Ok(None);
+    };
+    match info.numbers.iter().position(|n| n.name == key) {
+        Some(i) => Ok(Some(i as u16)),
+        None => Err(format!(
+            "{name} ({}) has no number '{key}': it has {}",
+            info.name,
+            info.numbers
+                .iter()
+                .map(|n| n.name)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
 }
 
 /// Check a song's `modules:` and `patches:` against its instruments; `Err`
 /// holds where (`patches[1]`) and what is wrong.
 pub(super) fn compile(
-    modules: UniqueMap<ModuleSpec>,
-    cables: Vec<CableFile>,
+    modules: UniqueMap<serde_yaml_ng::Value>,
+    patches: Vec<PatchFile>,
     tracks: &[Track],
 ) -> Result<Modulation, (String, String)> {
     let mut out = Modulation::default();
@@ -295,25 +396,39 @@ pub(super) fn compile(
         ));
     }
     for (name, m) in modules.0 {
-        if tracks.iter().any(|t| t.name == name) {
+        let m = ModuleSpec::from_yaml(&m).map_err(|e| (format!("modules.{name}"), e))?;
+        if tracks.iter().any(|t| t.name == name) || name == OUT {
             return Err((
                 format!("modules.{name}"),
                 format!("'{name}' is an instrument's name too: give the module another"),
             ));
         }
-        match &m {
-            ModuleSpec::Lfo(l) => l.check().map_err(|e| (format!("modules.{name}"), e))?,
+        if m.kind == ModuleKind::Env
+            && !m.source.is_empty()
+            && !tracks.iter().any(|t| t.name == m.source)
+        {
+            return Err((
+                format!("modules.{name}"),
+                format!("track: no instrument called '{}'", m.source),
+            ));
         }
         out.modules.push((name, m));
     }
-    if cables.len() > MAX_CABLES {
-        return Err((
-            "patches".into(),
-            format!("{} cables: at most {MAX_CABLES}", cables.len()),
-        ));
-    }
-    for (i, c) in cables.into_iter().enumerate() {
+    let mut cables = 0;
+    for (i, entry) in patches.into_iter().enumerate() {
         let at = format!("patches[{i}]");
+        if let Some(text) = entry.0.as_str() {
+            let names: Vec<&str> = text.split('>').map(str::trim).collect();
+            let wires = chain_wires(&names, &out.modules).map_err(|e| (at.clone(), e))?;
+            out.wires.extend(wires);
+            continue;
+        }
+        let c: CableFile = serde_yaml_ng::from_value(entry.0).map_err(|e| {
+            (
+                at.clone(),
+                format!("{e}: expected a chain (vco1 > filt1 > out) or {{ from: MODULE, to: NAME.PARAM, amount: N }}"),
+            )
+        })?;
         if !out.modules.iter().any(|(n, _)| *n == c.from) {
             let names: Vec<&str> = out.modules.iter().map(|(n, _)| n.as_str()).collect();
             return Err((
@@ -325,35 +440,56 @@ pub(super) fn compile(
                 ),
             ));
         }
-        let Some((track, key)) = c.to.split_once('.') else {
-            return Err((
-                at,
-                format!(
-                    "to: '{}': expected INSTRUMENT.PARAMETER, as in bass.cutoff",
-                    c.to
-                ),
-            ));
+        if !c.to.contains('.') {
+            let mut names = vec![c.from.as_str()];
+            let kinds: Vec<&str> = c.effects.iter().map(EffectSpec::kind).collect();
+            if !kinds.is_empty() && c.to != OUT {
+                return Err((at, "effects: only a wire to out has effects".into()));
+            }
+            names.push(c.to.as_str());
+            let mut wires = chain_wires(&names, &out.modules).map_err(|e| (at.clone(), e))?;
+            if let Some(w) = wires.last_mut() {
+                w.effects = c.effects;
+            }
+            out.wires.extend(wires);
+            continue;
+        }
+        cables += 1;
+        if cables > MAX_CABLES {
+            return Err((at, format!("more than {MAX_CABLES} cables")));
+        }
+        let Some((target, key)) = c.to.split_once('.') else {
+            return Err((at, format!("to: '{}': expected NAME.PARAMETER", c.to)));
         };
-        let Some(t) = tracks.iter().find(|t| t.name == track) else {
-            let names: Vec<&str> = tracks.iter().map(|t| t.name.as_str()).collect();
-            return Err((
-                at,
-                format!(
-                    "to: no instrument called '{track}'{}",
-                    super::suggest::did_you_mean(track, &names)
-                ),
-            ));
-        };
-        cable_target(&t.spec, key).map_err(|e| (at.clone(), format!("to: {e}")))?;
+        if let Some((_, m)) = out.modules.iter().find(|(n, _)| n == target) {
+            module_param(target, m, key).map_err(|e| (at.clone(), format!("to: {e}")))?;
+        } else {
+            let Some(t) = tracks.iter().find(|t| t.name == target) else {
+                let mut names: Vec<&str> = tracks.iter().map(|t| t.name.as_str()).collect();
+                names.extend(out.modules.iter().map(|(n, _)| n.as_str()));
+                return Err((
+                    at,
+                    format!(
+                        "to: no instrument or module called '{target}'{}",
+                        super::suggest::did_you_mean(target, &names)
+                    ),
+                ));
+            };
+            cable_target(&t.spec, key).map_err(|e| (at.clone(), format!("to: {e}")))?;
+        }
         if !c.amount.is_finite() {
             return Err((at, format!("amount {}: expected a number", c.amount)));
         }
         out.cables.push(Cable {
             from: c.from,
-            track: track.to_string(),
+            to: target.to_string(),
             key: key.to_string(),
             amount: c.amount,
         });
     }
+    if out.wires.len() > MAX_WIRES {
+        return Err(("patches".into(), format!("more than {MAX_WIRES} wires")));
+    }
+    run_order(&out.modules, &out.wires, &out.cables).map_err(|e| ("patches".into(), e))?;
     Ok(out)
 }

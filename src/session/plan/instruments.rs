@@ -443,7 +443,7 @@ pub(super) fn remove(d: &mut Draft, name: &Word) -> Result<Planned> {
     let id = track(d, name)?.id;
     d.model.tracks.shift_remove(&name.text);
     // Its cables go with it.
-    d.model.cables.retain(|c| c.track != name.text);
+    d.model.cables.retain(|c| c.to != name.text);
     d.slots.release(id);
     done(
         vec![

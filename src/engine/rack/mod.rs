@@ -1,0 +1,530 @@
+//! The rack: the free modules beside the tracks, as the audio thread runs
+//! them.
+//!
+//! Modules run in an order where each comes after what feeds it (a
+//! `delay` module passes the last block on, so a loop may go through
+//! one), every sample, with their parameters modulated per sample by the
+//! cables into them (an oscillator's `freq` for FM). Wires into `out` pass
+//! through their effects into the mix. Cables to a track's parameters are
+//! sent on the engine's 64-frame control grid: the parameter's own value
+//! (its base) plus `amount` times the module's output, glided over the
+//! next 64 frames.
+//!
+//! A whole rack is built off the audio thread and swapped in
+//! ([`Command::Modulation`](super::Command)). The new rack takes over the
+//! old one's state by module name (phases, filter memory, parameters,
+//! which then glide to their new values) and its running effects on the
+//! wires to `out` that did not change, and crossfades from the old one's
+//! sound over 10 ms; the old rack goes back to be freed.
+
+mod node;
+#[cfg(test)]
+mod tests;
+
+use chronus_dsp::{build_effect, Effect, MAX_BLOCK};
+use chronus_sequencer::song::modulation::{
+    base_value, cable_target, module_param, CableTarget, ModuleKind, ModuleSpec, Wire, OUT,
+};
+use chronus_sequencer::{EffectId, Event, EventKind, ParamTarget, Song, TrackId};
+use node::Node;
+
+/// Frames between control points.
+pub const CONTROL: u32 = chronus_dsp::MAX_BLOCK as u32;
+
+/// Where a cable goes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum CableTo {
+    /// A track's parameter, set on the control grid.
+    Track {
+        /// The track.
+        track: TrackId,
+        /// What it moves.
+        target: ParamTarget,
+    },
+    /// A module's parameter (by its index in the rack's modules), summed
+    /// per sample.
+    Module {
+        /// The module's index.
+        module: usize,
+        /// The parameter's index.
+        param: u16,
+    },
+}
+
+/// A cable to build.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CableSpec {
+    /// The module's name.
+    pub module: String,
+    /// Where it goes.
+    pub to: CableTo,
+    /// What the module's full swing adds.
+    pub amount: f64,
+    /// The track parameter's value before modulation (unused for a
+    /// module's: its own value is its base).
+    pub base: f64,
+}
+
+/// Everything a rack is built from; two equal plans build the same rack.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RackPlan {
+    /// The modules, in the session's order.
+    pub modules: Vec<(String, ModuleSpec)>,
+    /// For each module, the track whose notes trigger it (an `env`).
+    pub triggers: Vec<Option<TrackId>>,
+    /// The cables.
+    pub cables: Vec<CableSpec>,
+    /// The wires (between modules, and to `out`).
+    pub wires: Vec<Wire>,
+}
+
+impl RackPlan {
+    /// Nothing in it.
+    pub fn is_empty(&self) -> bool {
+        self.modules.is_empty()
+    }
+}
+
+/// One cable to a track's parameter.
+struct TrackCable {
+    module: usize,
+    track: TrackId,
+    target: ParamTarget,
+    amount: f32,
+    /// The parameter's own value, glided when it is set.
+    base: chronus_dsp::smooth::Smoothed,
+}
+
+/// A wire to `out`: a module's sound through effects into the mix.
+struct Line {
+    /// The module it comes from.
+    source: usize,
+    /// Its source's key and its effects' settings, to find it again.
+    key: u64,
+    effects: Vec<Box<dyn Effect>>,
+    /// The old rack's line it takes over (during a crossfade).
+    prev: Option<usize>,
+    /// A newer rack's line took this one's effects (and its sound) over.
+    given: bool,
+    left: [f32; MAX_BLOCK],
+    right: [f32; MAX_BLOCK],
+}
+
+impl Line {
+    /// Its sound for `len` frames (`value(i)` for frame `i`) through its
+    /// effects, added into `l`/`r`. Audio thread safe.
+    fn play(&mut self, len: usize, l: &mut [f32], r: &mut [f32], value: impl Fn(usize) -> f32) {
+        let (ll, rr) = (&mut self.left[..len], &mut self.right[..len]);
+        for (i, (a, b)) in ll.iter_mut().zip(rr.iter_mut()).enumerate() {
+            *a = value(i);
+            *b = *a;
+        }
+        for fx in &mut self.effects {
+            fx.process(ll, rr);
+        }
+        add(&mut l[..len], ll, 1.0);
+        add(&mut r[..len], rr, 1.0);
+    }
+}
+
+/// `dst += k * src`, frame by frame.
+fn add(dst: &mut [f32], src: &[f32], k: f32) {
+    for (d, s) in dst.iter_mut().zip(src) {
+        *d += k * s;
+    }
+}
+
+/// The modules, cables and wires the engine runs.
+#[derive(Default)]
+pub struct Rack {
+    nodes: Vec<Node>,
+    order: Vec<usize>,
+    cables: Vec<TrackCable>,
+    lines: Vec<Line>,
+    /// The rack this one replaced, sounding out during the crossfade.
+    old: Option<Box<Rack>>,
+    /// Frames of the crossfade done, and its length.
+    fade_at: u32,
+    fade_len: u32,
+    /// A module panicked: the rack is silent.
+    pub(super) panicked: bool,
+}
+
+/// A name's stable key (FNV-1a), to find a module again with no
+/// allocation.
+fn key_of(name: &str) -> u64 {
+    name.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// The engine's target for a cable's `target` on a track whose effects have
+/// ids `effects`.
+pub fn param_target(target: CableTarget, effects: &[EffectId]) -> Option<ParamTarget> {
+    Some(match target {
+        CableTarget::Instrument(i) => ParamTarget::Instrument(i),
+        CableTarget::Effect { effect, param } => ParamTarget::Effect {
+            effect: *effects.get(effect)?,
+            param,
+        },
+        CableTarget::Gain => ParamTarget::Gain,
+        CableTarget::Pan => ParamTarget::Pan,
+    })
+}
+
+impl Rack {
+    /// The rack of `plan` at `rate` Hz, its parameters gliding over `ramp`
+    /// frames from the rack it replaces. Allocates: build it off the
+    /// audio thread.
+    pub fn new(plan: &RackPlan, rate: u32) -> Rack {
+        let modules = &plan.modules;
+        let index = |n: &str| modules.iter().position(|(m, _)| m == n);
+        let mut nodes: Vec<Node> = modules
+            .iter()
+            .enumerate()
+            .map(|(i, (name, spec))| {
+                let trigger = plan.triggers.get(i).copied().flatten();
+                Node::new(key_of(name), spec, rate, trigger)
+            })
+            .collect();
+        let mut lines = Vec::new();
+        for w in &plan.wires {
+            let Some(from) = index(&w.from) else { continue };
+            if w.to == OUT {
+                let effects = w
+                    .effects
+                    .iter()
+                    .map(|fx| build_effect(fx, rate as f32))
+                    .collect();
+                lines.push(Line {
+                    source: from,
+                    key: key_of(&format!("{}{:?}", w.from, w.effects)),
+                    effects,
+                    prev: None,
+                    given: false,
+                    left: [0.0; MAX_BLOCK],
+                    right: [0.0; MAX_BLOCK],
+                });
+            } else if let Some(to) = index(&w.to) {
+                if !nodes[to].inputs.contains(&from) {
+                    nodes[to].inputs.push(from);
+                }
+            }
+        }
+        let mut cables = Vec::new();
+        for c in &plan.cables {
+            let Some(module) = index(&c.module) else {
+                continue;
+            };
+            match c.to {
+                CableTo::Track { track, target } => cables.push(TrackCable {
+                    module,
+                    track,
+                    target,
+                    amount: c.amount as f32,
+                    base: chronus_dsp::smooth::Smoothed::new(c.base as f32),
+                }),
+                CableTo::Module { module: to, param } => {
+                    if let Some(n) = nodes.get_mut(to) {
+                        if usize::from(param) < n.params.len() {
+                            n.cables.push((module, usize::from(param), c.amount as f32));
+                        }
+                    }
+                }
+            }
+        }
+        // Loops were refused by the session and the song (`run_order`);
+        // were one here, it would run in the modules' own order.
+        let order = run_order_of(&nodes);
+        Rack {
+            nodes,
+            order,
+            cables,
+            lines,
+            old: None,
+            fade_at: 0,
+            fade_len: 0,
+            panicked: false,
+        }
+    }
+
+    /// True when it has no modules (nothing to do).
+    pub fn is_idle(&self) -> bool {
+        self.nodes.is_empty() && self.old.is_none()
+    }
+
+    /// Take over from `old` (the rack this one replaces): its modules'
+    /// state by name, its cables' bases by target, its unchanged lines'
+    /// effects; `old` then sounds out under a crossfade of `fade` frames,
+    /// its own parameters gliding for as long. Audio thread safe.
+    pub fn take_over(&mut self, mut old: Box<Rack>, fade: u32) -> Option<Box<Rack>> {
+        // A rack still fading out from before goes back now.
+        let older = old.old.take();
+        for n in &mut self.nodes {
+            if let Some(o) = old.nodes.iter().find(|o| o.key == n.key) {
+                n.carry_over(o, fade);
+            }
+        }
+        for c in &mut self.cables {
+            if let Some(o) = old
+                .cables
+                .iter()
+                .find(|o| o.track == c.track && o.target == c.target)
+            {
+                c.base = o.base;
+            }
+        }
+        for line in &mut self.lines {
+            let Some(p) = old.lines.iter().position(|o| o.key == line.key && !o.given) else {
+                continue;
+            };
+            line.prev = Some(p);
+            std::mem::swap(&mut line.effects, &mut old.lines[p].effects);
+            old.lines[p].given = true;
+        }
+        self.panicked = false;
+        self.fade_at = 0;
+        self.fade_len = fade.max(1);
+        self.old = Some(old);
+        older
+    }
+
+    /// The rack it replaced, once its crossfade is over (to be freed off
+    /// the audio thread).
+    pub fn retired(&mut self) -> Option<Box<Rack>> {
+        if self.fade_at >= self.fade_len {
+            self.old.take()
+        } else {
+            None
+        }
+    }
+
+    /// A parameter event for a patched target moves its cables' base; true
+    /// when it did (the event is then not applied itself). Audio thread safe.
+    pub fn intercept(
+        &mut self,
+        track: TrackId,
+        target: ParamTarget,
+        value: f32,
+        ramp: u32,
+    ) -> bool {
+        let mut hit = false;
+        for c in &mut self.cables {
+            if c.track == track && c.target == target {
+                c.base.set(value, ramp);
+                hit = true;
+            }
+        }
+        hit
+    }
+
+    /// A note started or ended on `track`: envelopes triggered by it
+    /// follow. Audio thread safe.
+    pub fn note(&mut self, track: TrackId, on: bool) {
+        for n in &mut self.nodes {
+            n.note(track, on);
+        }
+        if let Some(old) = &mut self.old {
+            old.note(track, on);
+        }
+    }
+
+    /// One control point at `frame`: send each cable's parameter (its base
+    /// plus the module's output times its amount, glided over the next 64
+    /// frames) through `apply`. Audio thread safe.
+    pub fn tick(&mut self, frame: u64, mut apply: impl FnMut(Event)) {
+        for c in &mut self.cables {
+            let base = c.base.advance(CONTROL);
+            let value = base + c.amount * self.nodes[c.module].last;
+            apply(Event {
+                frame,
+                track: c.track,
+                kind: EventKind::Param {
+                    target: c.target,
+                    value,
+                    ramp: CONTROL,
+                },
+            });
+        }
+    }
+
+    /// Run every module for `l.len()` frames (at most [`MAX_BLOCK`], not
+    /// crossing the grid) from `frame`, and add the wires to `out` into
+    /// `l`/`r`. Audio thread safe.
+    pub fn render_add(&mut self, l: &mut [f32], r: &mut [f32], frame: u64) {
+        let len = l.len().min(r.len()).min(MAX_BLOCK);
+        if let Some(old) = &mut self.old {
+            old.run(len, frame);
+        }
+        self.run(len, frame);
+        if self.panicked {
+            return;
+        }
+        let (at, fade) = (self.fade_at, self.fade_len);
+        let gain = |i: usize| {
+            if fade == 0 {
+                1.0
+            } else {
+                ((at as usize + i) as f32 / fade as f32).min(1.0)
+            }
+        };
+        let Rack {
+            nodes, lines, old, ..
+        } = self;
+        for line in lines.iter_mut() {
+            let src = &nodes[line.source].out;
+            let prev = match (old.as_deref(), line.prev) {
+                (Some(o), Some(p)) => o.lines.get(p).map(|pl| &o.nodes[pl.source].out),
+                _ => None,
+            };
+            line.play(len, l, r, |i| {
+                let g = gain(i);
+                src[i] * g + prev.map_or(0.0, |p| p[i] * (1.0 - g))
+            });
+        }
+        // The old rack's lines that nothing took over fade out through
+        // their own effects.
+        if let Some(o) = old.as_deref_mut().filter(|o| !o.panicked) {
+            let Rack {
+                nodes: on,
+                lines: ol,
+                ..
+            } = o;
+            for line in ol.iter_mut().filter(|l| !l.given) {
+                let src = &on[line.source].out;
+                line.play(len, l, r, |i| src[i] * (1.0 - gain(i)));
+            }
+        }
+        if self.old.is_some() {
+            self.fade_at = self.fade_at.saturating_add(len as u32);
+        }
+    }
+
+    /// Run the modules (no output). Audio thread safe.
+    fn run(&mut self, len: usize, frame: u64) {
+        if self.panicked {
+            return;
+        }
+        for k in 0..self.order.len() {
+            let i = self.order[k];
+            // Its parameters: own value, then the cables into it.
+            let (before, rest) = self.nodes.split_at_mut(i);
+            let (node, after) = rest.split_first_mut().expect("index in range");
+            for p in &mut node.params {
+                p.base.fill(&mut p.buf[..len]);
+            }
+            for &(src, param, amount) in &node.cables {
+                let out = if src < i {
+                    &before[src].out
+                } else if src > i {
+                    &after[src - i - 1].out
+                } else {
+                    continue;
+                };
+                add(&mut node.params[param].buf[..len], &out[..len], amount);
+            }
+            for p in &mut node.params {
+                for v in &mut p.buf[..len] {
+                    *v = v.clamp(p.min, p.max);
+                }
+            }
+            // Its input: the sum of what is wired into it.
+            node.input[..len].fill(0.0);
+            for &src in &node.inputs {
+                let out = if src < i {
+                    &before[src].out
+                } else if src > i {
+                    &after[src - i - 1].out
+                } else {
+                    &node.out
+                };
+                add(&mut node.input[..len], &out[..len], 1.0);
+            }
+            // (A delay's input is complete only after every module ran:
+            // it is taken in below.)
+            node.process(len, frame);
+        }
+        // Delays: take in what was wired into them this block.
+        for i in 0..self.nodes.len() {
+            if self.nodes[i].kind != ModuleKind::Delay {
+                continue;
+            }
+            let mut input = [0.0f32; MAX_BLOCK];
+            for &src in &self.nodes[i].inputs {
+                add(&mut input[..len], &self.nodes[src].out[..len], 1.0);
+            }
+            self.nodes[i].input = input;
+            self.nodes[i].store(len);
+        }
+    }
+}
+
+/// The order to run `nodes` in: each after the modules wired or cabled
+/// into it (a delay's inputs excepted), depth first.
+fn run_order_of(nodes: &[Node]) -> Vec<usize> {
+    let mut out: Vec<usize> = Vec::with_capacity(nodes.len());
+    let mut placed = vec![false; nodes.len()];
+    fn place(v: usize, nodes: &[Node], placed: &mut [bool], out: &mut Vec<usize>) {
+        if placed[v] {
+            return;
+        }
+        placed[v] = true;
+        let n = &nodes[v];
+        let wired = n.inputs.iter().filter(|_| n.kind != ModuleKind::Delay);
+        for &u in wired.chain(n.cables.iter().map(|c| &c.0)) {
+            place(u, nodes, placed, out);
+        }
+        out.push(v);
+    }
+    for v in 0..nodes.len() {
+        place(v, nodes, &mut placed, &mut out);
+    }
+    out
+}
+
+/// The rack of `song`'s modules, cables and wires, its track `i` being
+/// the engine's `ids(i)` (its id and its effects' ids). Allocates.
+pub fn song_rack(song: &Song, rate: u32, ids: impl Fn(usize) -> (TrackId, Vec<EffectId>)) -> Rack {
+    let m = &song.modulation;
+    let index = |n: &str| m.modules.iter().position(|(x, _)| x == n);
+    let cables: Vec<CableSpec> = m
+        .cables
+        .iter()
+        .filter_map(|c| {
+            if let Some(to) = index(&c.to) {
+                let param = module_param(&c.to, &m.modules[to].1, &c.key).ok()??;
+                return Some(CableSpec {
+                    module: c.from.clone(),
+                    to: CableTo::Module { module: to, param },
+                    amount: c.amount,
+                    base: 0.0,
+                });
+            }
+            let i = song.tracks.iter().position(|t| t.name == c.to)?;
+            let spec = &song.tracks[i].spec;
+            let (track, effects) = ids(i);
+            let target = param_target(cable_target(spec, &c.key).ok()?, &effects)?;
+            Some(CableSpec {
+                module: c.from.clone(),
+                to: CableTo::Track { track, target },
+                amount: c.amount,
+                base: base_value(spec, &c.key),
+            })
+        })
+        .collect();
+    let triggers = m
+        .modules
+        .iter()
+        .map(|(_, s)| {
+            let i = song.tracks.iter().position(|t| t.name == s.source)?;
+            (s.kind == ModuleKind::Env).then(|| ids(i).0)
+        })
+        .collect();
+    let plan = RackPlan {
+        modules: m.modules.clone(),
+        triggers,
+        cables,
+        wires: m.wires.clone(),
+    };
+    Rack::new(&plan, rate)
+}

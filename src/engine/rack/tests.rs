@@ -1,0 +1,178 @@
+use super::*;
+
+fn spec(kind: &str, settings: &[(&str, &str)]) -> ModuleSpec {
+    let mut s = ModuleSpec::default_of(kind).expect("a type");
+    for (k, v) in settings {
+        s.set(k, v).expect("a setting");
+    }
+    s
+}
+
+fn track_cable(module: &str) -> CableSpec {
+    CableSpec {
+        module: module.into(),
+        to: CableTo::Track {
+            track: TrackId::new(0, 1),
+            target: ParamTarget::Instrument(0),
+        },
+        amount: 100.0,
+        base: 1000.0,
+    }
+}
+
+fn plan(modules: &[(&str, ModuleSpec)], cables: Vec<CableSpec>) -> RackPlan {
+    RackPlan {
+        modules: modules
+            .iter()
+            .map(|(n, s)| (n.to_string(), s.clone()))
+            .collect(),
+        triggers: modules
+            .iter()
+            .map(|(_, s)| (s.kind == ModuleKind::Env).then_some(TrackId::new(0, 1)))
+            .collect(),
+        cables,
+        wires: Vec::new(),
+    }
+}
+
+/// The values the cable sends over `n` control points (the rack run a
+/// block between them, as the engine does).
+fn values(r: &mut Rack, n: usize) -> Vec<f32> {
+    let mut out = Vec::new();
+    let (mut l, mut rr) = ([0.0; 64], [0.0; 64]);
+    for i in 0..n {
+        r.tick(i as u64 * 64, |e| {
+            if let EventKind::Param { value, .. } = e.kind {
+                out.push(value);
+            }
+        });
+        r.render_add(&mut l, &mut rr, i as u64 * 64);
+    }
+    out
+}
+
+fn lfo(shape: &str) -> Rack {
+    let m = [("l", spec("lfo", &[("shape", shape), ("rate", "7.5")]))];
+    Rack::new(&plan(&m, vec![track_cable("l")]), 48_000)
+}
+
+#[test]
+fn each_lfo_shape_swings_the_parameter_around_its_base() {
+    // 7.5 Hz: a cycle is exactly 100 control points at 48 kHz.
+    for shape in ["sine", "triangle", "saw", "square", "random"] {
+        let v = values(&mut lfo(shape), 1000);
+        let (lo, hi) = v
+            .iter()
+            .fold((f32::MAX, f32::MIN), |(a, b), x| (a.min(*x), b.max(*x)));
+        let mean = v.iter().map(|x| f64::from(*x)).sum::<f64>() / v.len() as f64;
+        eprintln!("{shape}: {lo:.1}..{hi:.1}, mean {mean:.1}");
+        assert!(
+            lo >= 900.0 - 1e-3 && hi <= 1100.0 + 1e-3,
+            "{shape}: {lo} {hi}"
+        );
+        if shape != "random" {
+            assert!(lo < 905.0 && hi > 1095.0, "{shape}: full swing {lo} {hi}");
+            assert!((mean - 1000.0).abs() < 2.0, "{shape}: centred {mean}");
+        } else {
+            assert!(hi - lo > 50.0, "random moves: {lo} {hi}");
+        }
+    }
+    // The sine a quarter cycle in (25 control points) is at its top.
+    let v = values(&mut lfo("sine"), 26);
+    assert!((v[25] - 1100.0).abs() < 0.01, "{}", v[25]);
+}
+
+#[test]
+fn a_set_moves_the_base_and_a_new_rack_carries_on() {
+    let mut r = lfo("sine");
+    values(&mut r, 10);
+    assert!(r.intercept(TrackId::new(0, 1), ParamTarget::Instrument(0), 2000.0, 0));
+    assert!(!r.intercept(TrackId::new(0, 1), ParamTarget::Instrument(1), 5.0, 0));
+    let v = values(&mut r, 100);
+    let mean = v.iter().map(|x| f64::from(*x)).sum::<f64>() / v.len() as f64;
+    assert!((mean - 2000.0).abs() < 2.0, "{mean}");
+    // A new rack takes over the phase and the base: it goes on exactly as
+    // an untouched twin of the old one does.
+    let mut twin = lfo("sine");
+    values(&mut twin, 110);
+    twin.intercept(TrackId::new(0, 1), ParamTarget::Instrument(0), 2000.0, 0);
+    let mut next = lfo("sine");
+    assert!(next.take_over(Box::new(r), 480).is_none());
+    assert_eq!(values(&mut next, 5), values(&mut twin, 5));
+    values(&mut next, 10);
+    assert!(
+        next.retired().is_some(),
+        "the old rack goes back after the fade"
+    );
+}
+
+#[test]
+fn an_envelope_follows_its_tracks_notes() {
+    let m = [(
+        "e",
+        spec(
+            "env",
+            &[
+                ("attack", "0.01"),
+                ("decay", "0.05"),
+                ("sustain", "0.5"),
+                ("release", "0.02"),
+            ],
+        ),
+    )];
+    let mut r = Rack::new(&plan(&m, vec![track_cable("e")]), 48_000);
+    let track = TrackId::new(0, 1);
+    let at = |r: &mut Rack, frames: usize| *values(r, frames / 64).last().unwrap_or(&0.0);
+    assert!((at(&mut r, 640) - 1000.0).abs() < 1e-3, "idle: at its base");
+    r.note(TrackId::new(1, 1), true);
+    assert!(
+        (at(&mut r, 640) - 1000.0).abs() < 1e-3,
+        "another track's note"
+    );
+    r.note(track, true);
+    let peak = values(&mut r, 15).into_iter().fold(0.0f32, f32::max);
+    // (Read every 64 frames: the top at 480 frames is passed by 512.)
+    assert!(
+        peak > 1090.0 && peak <= 1100.0,
+        "attack reaches full: {peak}"
+    );
+    let sustain = at(&mut r, 9600);
+    assert!((sustain - 1050.0).abs() < 1.0, "sustain 0.5: {sustain}");
+    r.note(track, false);
+    let after = at(&mut r, 4800);
+    assert!((after - 1000.0).abs() < 1.0, "released: {after}");
+}
+
+#[test]
+fn a_step_module_steps_through_its_values_and_sh_holds() {
+    // 750 steps/s: one per control point.
+    let m = [(
+        "s",
+        spec("step", &[("values", "0 1 -1 0.5"), ("rate", "750")]),
+    )];
+    let mut r = Rack::new(&plan(&m, vec![track_cable("s")]), 48_000);
+    let v = values(&mut r, 9);
+    let want = [0.0, 1.0, -1.0, 0.5, 0.0, 1.0, -1.0, 0.5, 0.0].map(|x| 1000.0 + 100.0 * x);
+    // The cable reads the module's output at the end of the block before.
+    assert_eq!(v, want);
+    // Sample and hold of its own noise, at 75 Hz: 10 points per value.
+    let m = [("h", spec("sh", &[("rate", "75")]))];
+    let mut r = Rack::new(&plan(&m, vec![track_cable("h")]), 48_000);
+    let v = values(&mut r, 200);
+    let changes = v.windows(2).filter(|w| w[0] != w[1]).count();
+    assert!(
+        (18..=21).contains(&changes),
+        "{changes} changes in 200 points"
+    );
+    // Every value is held for 10 points (the first and last runs cut).
+    let mut runs = vec![1];
+    for w in v.windows(2) {
+        if w[0] == w[1] {
+            *runs.last_mut().unwrap() += 1;
+        } else {
+            runs.push(1);
+        }
+    }
+    let inner = &runs[1..runs.len() - 1];
+    assert!(inner.iter().all(|n| (9..=11).contains(n)), "{runs:?}");
+}
