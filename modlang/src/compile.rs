@@ -123,7 +123,9 @@ pub(crate) fn compile(stmts: &[Stmt], file: &str, end: (u32, u32)) -> Result<Com
         }
     }
     if out.outputs.is_empty() {
-        return Err(Error::NoOutput { at: c.at(end.0, end.1) });
+        return Err(Error::NoOutput {
+            at: c.at(end.0, end.1),
+        });
     }
     c.plan.remove_dead_steps();
     out.plan = c.plan;
@@ -237,7 +239,9 @@ impl Compiler<'_> {
                     BinOp::Div => BinFn::Div,
                 };
                 if f == BinFn::Div && b == Src::Const(0.0) {
-                    return Err(Error::DivisionByZero { at: self.at(e.line, e.column) });
+                    return Err(Error::DivisionByZero {
+                        at: self.at(e.line, e.column),
+                    });
                 }
                 self.bin(f, a, b, e)
             }
@@ -314,7 +318,10 @@ impl Compiler<'_> {
         let at = self.at(e.line, e.column);
         let Some(unit) = units::lookup(name) else {
             if self.symbols.contains_key(name) {
-                return Err(Error::NotAUnit { at, name: name.into() });
+                return Err(Error::NotAUnit {
+                    at,
+                    name: name.into(),
+                });
             }
             return Err(Error::UnknownUnit {
                 at,
@@ -343,20 +350,14 @@ impl Compiler<'_> {
         for a in args {
             v.push(self.expr(a)?);
         }
-        let all_const = v.iter().all(|s| matches!(s, Src::Const(_)));
-        let k = |i: usize| match v[i] {
-            Src::Const(c) => c,
-            Src::Reg(_) => 0.0,
-        };
-        if unit.kind.is_pure() && all_const {
-            let value = match unit.kind {
-                Kind::Tanh => MapFn::Tanh.apply(k(0)),
-                Kind::Clip => MapFn::Clip.apply(k(0)),
-                Kind::Abs => MapFn::Abs.apply(k(0)),
-                Kind::Min => k(0).min(k(1)),
-                Kind::Max => k(0).max(k(1)),
-                _ => k(0) + (k(1) - k(0)) * k(2),
-            };
+        let consts: Option<Vec<f32>> = v
+            .iter()
+            .map(|s| match s {
+                Src::Const(c) => Some(*c),
+                Src::Reg(_) => None,
+            })
+            .collect();
+        if let Some(value) = consts.and_then(|k| unit.kind.fold(&k)) {
             return self.constant(value, e);
         }
         let step = match unit.kind {
@@ -373,7 +374,12 @@ impl Compiler<'_> {
             Kind::Max => return self.bin(BinFn::Max, v[0], v[1], e),
             Kind::Mix => {
                 let (a, b, t) = (self.in_reg(v[0]), self.in_reg(v[1]), self.in_reg(v[2]));
-                Step::Mix { a, b, t, dst: self.reg() }
+                Step::Mix {
+                    a,
+                    b,
+                    t,
+                    dst: self.reg(),
+                }
             }
             Kind::Osc(shape) => Step::Osc {
                 shape,

@@ -89,7 +89,9 @@ pub enum Error {
         suggestion: Option<String>,
     },
     /// A signal used on a line before the line defining it.
-    #[error("{at}: '{name}' is used before it is defined (on line {defined_line}); define it first")]
+    #[error(
+        "{at}: '{name}' is used before it is defined (on line {defined_line}); define it first"
+    )]
     UseBeforeDefinition {
         /// Where it is used.
         at: Location,
@@ -189,7 +191,9 @@ pub enum Error {
         at: Location,
     },
     /// Nesting too deep (parentheses, calls, operators).
-    #[error("{at}: expression is nested too deeply (more than {limit} levels); split it with 'let'")]
+    #[error(
+        "{at}: expression is nested too deeply (more than {limit} levels); split it with 'let'"
+    )]
     TooDeep {
         /// Where the limit was crossed.
         at: Location,

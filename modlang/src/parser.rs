@@ -271,7 +271,11 @@ impl Parser<'_> {
             let (name, mut args) = match target.kind {
                 ExprKind::Call { name, args, .. } => (name, args),
                 ExprKind::Name(name) => (name, Vec::new()),
-                _ => return Err(Error::PipeTarget { at: self.at(line, column) }),
+                _ => {
+                    return Err(Error::PipeTarget {
+                        at: self.at(line, column),
+                    })
+                }
             };
             args.insert(0, left);
             let kind = ExprKind::Call {
@@ -303,11 +307,17 @@ impl Parser<'_> {
     }
 
     fn sum(&mut self) -> Result<Expr, Error> {
-        self.binary(&[(Tok::Plus, BinOp::Add), (Tok::Minus, BinOp::Sub)], Self::product)
+        self.binary(
+            &[(Tok::Plus, BinOp::Add), (Tok::Minus, BinOp::Sub)],
+            Self::product,
+        )
     }
 
     fn product(&mut self) -> Result<Expr, Error> {
-        self.binary(&[(Tok::Star, BinOp::Mul), (Tok::Slash, BinOp::Div)], Self::unary)
+        self.binary(
+            &[(Tok::Star, BinOp::Mul), (Tok::Slash, BinOp::Div)],
+            Self::unary,
+        )
     }
 
     fn unary(&mut self) -> Result<Expr, Error> {
@@ -327,7 +337,9 @@ impl Parser<'_> {
             }
             Tok::Ident(name) if KEYWORDS.contains(&name.as_str()) => {
                 self.pos -= 1;
-                return Err(self.expected("a number, a name, '-' or '(' (a statement keyword cannot start an expression)"));
+                return Err(self.expected(
+                    "a number, a name, '-' or '(' (a statement keyword cannot start an expression)",
+                ));
             }
             Tok::Ident(name) if self.peek().tok == Tok::LParen => {
                 self.bump();

@@ -131,9 +131,10 @@ impl Step {
             Step::CBin { b, .. } => vec![b],
             Step::Mix { a, b, t, .. } => vec![a, b, t],
             Step::Osc { freq, .. } => src(freq).into_iter().collect(),
-            Step::Filter { x, cutoff, q, .. } => {
-                std::iter::once(x).chain(src(cutoff)).chain(src(q)).collect()
-            }
+            Step::Filter { x, cutoff, q, .. } => std::iter::once(x)
+                .chain(src(cutoff))
+                .chain(src(q))
+                .collect(),
             Step::Delay { x, time, .. } => std::iter::once(x).chain(src(time)).collect(),
         }
     }

@@ -12,16 +12,61 @@ use chronus_dsp::MAX_BLOCK;
 /// One runnable step, owning its unit's state.
 #[derive(Clone, Debug)]
 enum Op {
-    Param { slot: usize, dst: Reg },
-    Bin { f: BinFn, a: Reg, b: Reg, dst: Reg },
-    BinC { f: BinFn, a: Reg, c: f32, dst: Reg },
-    CBin { f: BinFn, c: f32, b: Reg, dst: Reg },
-    Map { f: MapFn, a: Reg, dst: Reg },
-    Mix { a: Reg, b: Reg, t: Reg, dst: Reg },
-    Osc { osc: Osc, freq: Option<Reg>, dst: Reg },
-    Noise { noise: Noise, dst: Reg },
-    Filter { filter: Filter, x: Reg, cutoff: Option<Reg>, q: Option<Reg>, dst: Reg },
-    Delay { delay: Delay, x: Reg, time: Option<Reg>, dst: Reg },
+    Param {
+        slot: usize,
+        dst: Reg,
+    },
+    Bin {
+        f: BinFn,
+        a: Reg,
+        b: Reg,
+        dst: Reg,
+    },
+    BinC {
+        f: BinFn,
+        a: Reg,
+        c: f32,
+        dst: Reg,
+    },
+    CBin {
+        f: BinFn,
+        c: f32,
+        b: Reg,
+        dst: Reg,
+    },
+    Map {
+        f: MapFn,
+        a: Reg,
+        dst: Reg,
+    },
+    Mix {
+        a: Reg,
+        b: Reg,
+        t: Reg,
+        dst: Reg,
+    },
+    Osc {
+        osc: Osc,
+        freq: Option<Reg>,
+        dst: Reg,
+    },
+    Noise {
+        noise: Noise,
+        dst: Reg,
+    },
+    Filter {
+        filter: Filter,
+        x: Reg,
+        cutoff: Option<Reg>,
+        q: Option<Reg>,
+        dst: Reg,
+    },
+    Delay {
+        delay: Delay,
+        x: Reg,
+        time: Option<Reg>,
+        dst: Reg,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -57,7 +102,11 @@ fn reg(s: Src) -> Option<Reg> {
 
 impl Module {
     pub(crate) fn new(plan: &Plan, params: &[ParamDef], rate: f32) -> Self {
-        let rate = if rate.is_finite() && rate >= 1000.0 { rate } else { 48_000.0 };
+        let rate = if rate.is_finite() && rate >= 1000.0 {
+            rate
+        } else {
+            48_000.0
+        };
         let tables = shared(f64::from(rate));
         let mut regs = vec![[0.0f32; MAX_BLOCK]; plan.regs];
         for &(r, c) in &plan.consts {
@@ -82,7 +131,13 @@ impl Module {
                     noise: Noise::new(pink, seed),
                     dst,
                 },
-                Step::Filter { mode, x, cutoff, q, dst } => Op::Filter {
+                Step::Filter {
+                    mode,
+                    x,
+                    cutoff,
+                    q,
+                    dst,
+                } => Op::Filter {
                     filter: Filter::new(mode, cutoff, q, rate),
                     x,
                     cutoff: reg(cutoff),
@@ -314,12 +369,23 @@ fn run(op: &mut Op, regs: &mut [Block], params: &mut [Param], len: usize) {
             let (_, out) = split(regs, *dst, len);
             noise.run(out);
         }
-        Op::Filter { filter, x, cutoff, q, dst } => {
+        Op::Filter {
+            filter,
+            x,
+            cutoff,
+            q,
+            dst,
+        } => {
             let (lo, out) = split(regs, *dst, len);
             let at = |r: Option<Reg>| r.map(|r| &lo[r as usize][..len]);
             filter.run(&lo[*x as usize][..len], at(*cutoff), at(*q), out);
         }
-        Op::Delay { delay, x, time, dst } => {
+        Op::Delay {
+            delay,
+            x,
+            time,
+            dst,
+        } => {
             let (lo, out) = split(regs, *dst, len);
             let t = time.map(|r| &lo[r as usize][..len]);
             delay.run(&lo[*x as usize][..len], t, out);

@@ -71,7 +71,9 @@ impl Osc {
         } else if let Some(freq) = freq {
             // The band that keeps the block's highest frequency clean.
             let top = freq.iter().fold(0.0f32, |m, f| m.max(f.abs()));
-            let table = self.tables.table(self.shape, self.tables.band_for(f64::from(top)));
+            let table = self
+                .tables
+                .table(self.shape, self.tables.band_for(f64::from(top)));
             let nyquist = self.rate * 0.5;
             let scale = (PHASE_ONE / f64::from(self.rate)) as f32;
             for (o, &f) in out.iter_mut().zip(freq) {
@@ -163,7 +165,13 @@ impl Filter {
 
     /// Filter `x` into `out`; `cutoff` and `q` are `None` when constant.
     #[inline]
-    pub(crate) fn run(&mut self, x: &[f32], cutoff: Option<&[f32]>, q: Option<&[f32]>, out: &mut [f32]) {
+    pub(crate) fn run(
+        &mut self,
+        x: &[f32],
+        cutoff: Option<&[f32]>,
+        q: Option<&[f32]>,
+        out: &mut [f32],
+    ) {
         match self.mode {
             SvfMode::Lowpass => self.run_mode(x, cutoff, q, out, SvfMode::Lowpass),
             SvfMode::Highpass => self.run_mode(x, cutoff, q, out, SvfMode::Highpass),
@@ -176,7 +184,14 @@ impl Filter {
     }
 
     #[inline(always)]
-    fn run_mode(&mut self, x: &[f32], cutoff: Option<&[f32]>, q: Option<&[f32]>, out: &mut [f32], mode: SvfMode) {
+    fn run_mode(
+        &mut self,
+        x: &[f32],
+        cutoff: Option<&[f32]>,
+        q: Option<&[f32]>,
+        out: &mut [f32],
+        mode: SvfMode,
+    ) {
         let n = out.len().min(x.len());
         if self.fixed {
             for (o, &s) in out[..n].iter_mut().zip(&x[..n]) {
@@ -187,7 +202,9 @@ impl Filter {
         let mut i = 0;
         while i < n {
             if self.until_check == 0 {
-                let c = cutoff.and_then(|c| c.get(i).copied()).unwrap_or(self.made_for.0);
+                let c = cutoff
+                    .and_then(|c| c.get(i).copied())
+                    .unwrap_or(self.made_for.0);
                 let r = q.and_then(|q| q.get(i).copied()).unwrap_or(self.made_for.1);
                 if (c, r) != self.made_for && c.is_finite() && r.is_finite() {
                     self.made_for = (c, r);

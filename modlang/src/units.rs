@@ -1,5 +1,6 @@
 //! The built-in units: their signatures, docs and what each one compiles to.
 
+use crate::program::MapFn;
 use chronus_dsp::filter::SvfMode;
 use chronus_dsp::osc::Shape;
 
@@ -7,22 +8,40 @@ use chronus_dsp::osc::Shape;
 /// The first argument of a unit that takes a signal is what `>>` fills:
 /// `x >> lowpass(800, 0.3)` is `lowpass(x, 800, 0.3)`.
 pub const UNITS: &[(&str, &str)] = &[
-    ("sine(freq)", "band-limited sine oscillator; freq in Hz, may change every sample (FM)"),
+    (
+        "sine(freq)",
+        "band-limited sine oscillator; freq in Hz, may change every sample (FM)",
+    ),
     ("saw(freq)", "band-limited sawtooth rising from -1 to 1"),
     ("square(freq)", "band-limited square wave"),
     ("triangle(freq)", "band-limited triangle wave"),
     ("noise()", "white noise in -1..1"),
     ("pink()", "pink noise (-3 dB per octave), about -1..1"),
-    ("lowpass(x, cutoff, q)", "12 dB/octave state-variable low-pass; cutoff in Hz, q (resonance) 0..1"),
-    ("highpass(x, cutoff, q)", "12 dB/octave state-variable high-pass; cutoff in Hz, q 0..1"),
-    ("bandpass(x, cutoff, q)", "state-variable band-pass (gain 1 at cutoff); q 0..1"),
-    ("delay(x, seconds)", "delay line, 0 to 2 seconds, interpolated (the time may change)"),
+    (
+        "lowpass(x, cutoff, q)",
+        "12 dB/octave state-variable low-pass; cutoff in Hz, q (resonance) 0..1",
+    ),
+    (
+        "highpass(x, cutoff, q)",
+        "12 dB/octave state-variable high-pass; cutoff in Hz, q 0..1",
+    ),
+    (
+        "bandpass(x, cutoff, q)",
+        "state-variable band-pass (gain 1 at cutoff); q 0..1",
+    ),
+    (
+        "delay(x, seconds)",
+        "delay line, 0 to 2 seconds, interpolated (the time may change)",
+    ),
     ("tanh(x)", "soft saturation"),
     ("clip(x)", "hard clip to -1..1"),
     ("abs(x)", "absolute value"),
     ("min(a, b)", "the smaller of two signals"),
     ("max(a, b)", "the larger of two signals"),
-    ("mix(a, b, t)", "crossfade: a when t is 0, b when t is 1 (a + (b - a) * t)"),
+    (
+        "mix(a, b, t)",
+        "crossfade: a when t is 0, b when t is 1 (a + (b - a) * t)",
+    ),
 ];
 
 /// The longest delay, in seconds.
@@ -45,13 +64,19 @@ pub(crate) enum Kind {
 }
 
 impl Kind {
-    /// True for units without state (which fold when their inputs are
-    /// constants).
-    pub(crate) fn is_pure(self) -> bool {
-        matches!(
-            self,
-            Kind::Tanh | Kind::Clip | Kind::Abs | Kind::Min | Kind::Max | Kind::Mix
-        )
+    /// The value of a unit without state on constant arguments (`None`
+    /// for units with state, which never fold).
+    pub(crate) fn fold(self, k: &[f32]) -> Option<f32> {
+        let arg = |i: usize| k.get(i).copied().unwrap_or(0.0);
+        Some(match self {
+            Kind::Tanh => MapFn::Tanh.apply(arg(0)),
+            Kind::Clip => MapFn::Clip.apply(arg(0)),
+            Kind::Abs => MapFn::Abs.apply(arg(0)),
+            Kind::Min => arg(0).min(arg(1)),
+            Kind::Max => arg(0).max(arg(1)),
+            Kind::Mix => arg(0) + (arg(1) - arg(0)) * arg(2),
+            _ => return None,
+        })
     }
 }
 
@@ -123,7 +148,10 @@ mod tests {
             let u = lookup(name_of(sig)).unwrap_or_else(|| panic!("{sig}"));
             assert_eq!(u.signature, *sig);
             assert!(!doc.is_empty());
-            assert_eq!(u.arity, sig.matches(',').count() + usize::from(!sig.contains("()")));
+            assert_eq!(
+                u.arity,
+                sig.matches(',').count() + usize::from(!sig.contains("()"))
+            );
         }
         assert_eq!(lookup("mix").map(|u| u.kind), Some(Kind::Mix));
         assert!(lookup("sawx").is_none());

@@ -123,5 +123,8 @@ fn error_locations_are_typed() {
     let e = parse("\n\n   output out = nope", "f.cm", "f").err();
     let at = e.as_ref().map(|e| e.location().clone());
     assert_eq!(at.map(|a| (a.line, a.column)), Some((3, 17)));
-    assert!(matches!(e, Some(chronus_modlang::Error::UnknownName { .. })));
+    assert!(matches!(
+        e,
+        Some(chronus_modlang::Error::UnknownName { .. })
+    ));
 }

@@ -29,7 +29,9 @@ fn survive(source: &str) -> Option<String> {
 #[test]
 fn garbage_never_panics() {
     // Pseudo-random text from the language's own alphabet and beyond.
-    let alphabet: Vec<char> = "abcinoutpramlesw()+-*/>.,=\"#0123456789 \n\té€\u{0}".chars().collect();
+    let alphabet: Vec<char> = "abcinoutpramlesw()+-*/>.,=\"#0123456789 \n\té€\u{0}"
+        .chars()
+        .collect();
     let mut x = 0x1234_5678u32;
     for _ in 0..3000 {
         let len = (x % 80) as usize;
@@ -83,7 +85,10 @@ fn huge_numbers_and_deep_nesting_are_errors() {
         "param a = 1e39 in 0..1\noutput out = a",
         "output out = 3e38 * 10",
     ] {
-        assert!(survive(src).is_some_and(|e| e.contains("too large")), "{src}");
+        assert!(
+            survive(src).is_some_and(|e| e.contains("too large")),
+            "{src}"
+        );
     }
 }
 

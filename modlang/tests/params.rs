@@ -10,7 +10,10 @@ fn set_param_ramps_without_steps() {
     m.set_param(0, 1.0, 480);
     assert_eq!(m.param(0), 1.0);
     let x = render_blocks(&mut m, 0, 1000, &[64, 17]);
-    let largest = x.windows(2).map(|w| (w[1] - w[0]).abs()).fold(x[0], f32::max);
+    let largest = x
+        .windows(2)
+        .map(|w| (w[1] - w[0]).abs())
+        .fold(x[0], f32::max);
     // A linear glide over 480 frames: every step 1/480 (to rounding).
     assert!(largest <= 1.0 / 480.0 * 1.001, "largest step {largest}");
     assert!((x[239] - 0.5).abs() < 1e-3, "halfway: {}", x[239]);
@@ -32,14 +35,21 @@ fn a_param_swept_through_a_filter_cutoff_makes_no_click() {
     render_blocks(&mut m, 0, 4800, &[64]);
     m.set_param(0, 8000.0, 2400);
     let x = render_blocks(&mut m, 0, 9600, &[64]);
-    let jump = |x: &[f32]| x.windows(2).map(|w| (w[1] - w[0]).abs()).fold(0.0, f32::max);
+    let jump = |x: &[f32]| {
+        x.windows(2)
+            .map(|w| (w[1] - w[0]).abs())
+            .fold(0.0, f32::max)
+    };
     let largest = jump(&x);
     // The steepest the saw gets through the filter at the sweep's top,
     // held there: the sweep itself adds no bigger jump.
     let mut held = def("output out = saw(110) >> lowpass(8000, 0.2)").build(RATE);
     let steady = jump(&render_blocks(&mut held, 0, 9600, &[64]));
     eprintln!("sweep: largest jump {largest}, held at the top: {steady}");
-    assert!(largest <= steady * 1.02, "largest jump {largest} > {steady}");
+    assert!(
+        largest <= steady * 1.02,
+        "largest jump {largest} > {steady}"
+    );
     assert!(x.iter().all(|s| s.is_finite()));
 }
 
@@ -50,7 +60,9 @@ fn take_state_from_keeps_params_by_name() {
     old.set_param(0, 0.7, 0);
     old.set_param(1, 90.0, 0);
     // Reordered, one new param, and b's range narrowed.
-    let new_def = def("param c = 3 in 0..5\nparam b = 5 in 0..50\nparam a = 0.2 in 0..1\noutput out = a + b + c");
+    let new_def = def(
+        "param c = 3 in 0..5\nparam b = 5 in 0..50\nparam a = 0.2 in 0..1\noutput out = a + b + c",
+    );
     let mut new = new_def.build(RATE);
     new.take_state_from(&old);
     let (a, b, c) = (
@@ -62,12 +74,18 @@ fn take_state_from_keeps_params_by_name() {
     assert_eq!(new.param(b), 50.0, "clamped to the new range");
     assert_eq!(new.param(c), 3.0, "a new param keeps its default");
     new.render(8);
-    assert!((new.output(0)[0] - 53.7).abs() < 1e-4, "{}", new.output(0)[0]);
+    assert!(
+        (new.output(0)[0] - 53.7).abs() < 1e-4,
+        "{}",
+        new.output(0)[0]
+    );
 }
 
 #[test]
 fn reset_clears_state_and_outputs_stay_finite() {
-    let d = def("input in\noutput out = (in / 0.000001 * 1e38) >> lowpass(500, 0.9)\noutput raw = saw(100)");
+    let d = def(
+        "input in\noutput out = (in / 0.000001 * 1e38) >> lowpass(500, 0.9)\noutput raw = saw(100)",
+    );
     let mut m = d.build(RATE);
     m.input_mut(0).fill(1.0);
     m.render(64);
@@ -76,7 +94,11 @@ fn reset_clears_state_and_outputs_stay_finite() {
     m.render(64);
     m.render(64);
     assert!(m.output(0).iter().all(|s| s.is_finite()));
-    let first = { m.reset(); m.render(16); m.output(1).to_vec() };
+    let first = {
+        m.reset();
+        m.render(16);
+        m.output(1).to_vec()
+    };
     m.reset();
     m.render(16);
     assert_eq!(m.output(1), &first[..], "reset restarts the oscillator");

@@ -31,7 +31,11 @@ fn sine_440_is_440_within_a_cent() {
         let x = render(src, 48_000);
         let f = pitch(&x);
         assert!(cents(f, 440.0).abs() < 1.0, "{src}: {f} Hz");
-        assert!((rms(&x) - 0.5f64.sqrt()).abs() < 0.01, "{src}: rms {}", rms(&x));
+        assert!(
+            (rms(&x) - 0.5f64.sqrt()).abs() < 0.01,
+            "{src}: rms {}",
+            rms(&x)
+        );
     }
 }
 
@@ -97,8 +101,10 @@ fn lowpass_at_1khz_cuts_10khz_and_passes_100hz() {
 
 #[test]
 fn inputs_delay_and_pure_units_do_what_they_say() {
-    let def = def("input in\noutput d = delay(in, 0.01)\noutput c = clip(in * 3)\n\
-                   output m = mix(in, -in, 0.25)\noutput a = abs(min(in, 0) + max(in, 0))");
+    let def = def(
+        "input in\noutput d = delay(in, 0.01)\noutput c = clip(in * 3)\n\
+                   output m = mix(in, -in, 0.25)\noutput a = abs(min(in, 0) + max(in, 0))",
+    );
     let mut m = def.build(RATE);
     let x: Vec<f32> = (0..2048).map(|i| ((i as f32) * 0.05).sin()).collect();
     let mut outs = vec![Vec::new(); 4];
@@ -157,10 +163,18 @@ fn block_size_does_not_change_the_sound() {
         let got = frames(blocks);
         assert_eq!(got.0.len(), reference.0.len());
         for (i, (a, b)) in got.0.iter().zip(&reference.0).enumerate().take(20_000) {
-            assert_eq!(a.to_bits(), b.to_bits(), "blocks {blocks:?}: out differs at {i}");
+            assert_eq!(
+                a.to_bits(),
+                b.to_bits(),
+                "blocks {blocks:?}: out differs at {i}"
+            );
         }
         for (i, (a, b)) in got.1.iter().zip(&reference.1).enumerate().take(20_000) {
-            assert_eq!(a.to_bits(), b.to_bits(), "blocks {blocks:?}: side differs at {i}");
+            assert_eq!(
+                a.to_bits(),
+                b.to_bits(),
+                "blocks {blocks:?}: side differs at {i}"
+            );
         }
     }
 }
@@ -168,7 +182,8 @@ fn block_size_does_not_change_the_sound() {
 #[test]
 fn the_template_parses_builds_and_sounds() {
     let t = chronus_modlang::template("drone");
-    let d = chronus_modlang::parse(&t, "modules/drone.cm", "drone").unwrap_or_else(|e| panic!("{e}"));
+    let d =
+        chronus_modlang::parse(&t, "modules/drone.cm", "drone").unwrap_or_else(|e| panic!("{e}"));
     assert!(d.doc().starts_with("drone: "), "{}", d.doc());
     assert_eq!(d.inputs(), ["in"]);
     assert_eq!(d.outputs(), ["out"]);

@@ -40,7 +40,12 @@ pub fn rms(x: &[f32]) -> f64 {
 pub fn spectrum(x: &[f32]) -> Vec<f64> {
     use rustfft::{num_complex::Complex, FftPlanner};
     let mut buf: Vec<Complex<f64>> = x.iter().map(|&s| Complex::new(f64::from(s), 0.0)).collect();
-    FftPlanner::new().plan_fft_forward(buf.len()).process(&mut buf);
+    FftPlanner::new()
+        .plan_fft_forward(buf.len())
+        .process(&mut buf);
     let n = buf.len() as f64;
-    buf[..buf.len() / 2].iter().map(|c| 2.0 * c.norm() / n).collect()
+    buf[..buf.len() / 2]
+        .iter()
+        .map(|c| 2.0 * c.norm() / n)
+        .collect()
 }
