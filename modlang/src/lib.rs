@@ -23,6 +23,12 @@
 //! (one `[f32; 64]` each), run op by op, each op a tight loop over the
 //! block: the interpretation costs once per block, not once per sample.
 //! Constant subexpressions are folded when compiling.
+//!
+//! Rendering does not depend on how the frames are split into blocks, with
+//! one exception: a saw, square or triangle whose frequency moves picks its
+//! wavetable band per block, from the block's highest frequency (so
+//! audio-rate FM never aliases), and a different split can pick a different
+//! band for some frames (a difference only in harmonics near Nyquist).
 #![deny(missing_docs)]
 
 mod compile;
@@ -39,7 +45,7 @@ pub use compile::MAX_STEPS;
 pub use error::{Error, Location};
 pub use lexer::{MAX_SOURCE, MAX_TOKENS};
 pub use parser::MAX_DEPTH;
-pub use runtime::Module;
+pub use runtime::{Module, MAX_RATE};
 pub use template::template;
 pub use units::{MAX_DELAY, UNITS};
 
@@ -125,7 +131,7 @@ impl Definition {
     }
 
     /// Build a runnable module for `rate` Hz (a rate below 1 kHz, or not
-    /// finite, is taken as 48 kHz). Allocates everything it will use (the
+    /// finite, is taken as 48 kHz; above [`MAX_RATE`], as [`MAX_RATE`]). Allocates everything it will use (the
     /// wavetables are shared between modules of one rate): call on a
     /// control thread.
     pub fn build(&self, rate: f32) -> Module {

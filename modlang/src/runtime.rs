@@ -9,6 +9,9 @@ use chronus_dsp::osc::wavetable::shared;
 use chronus_dsp::smooth::Smoothed;
 use chronus_dsp::MAX_BLOCK;
 
+/// The highest sample rate a module is built for (higher is taken as this).
+pub const MAX_RATE: f32 = 768_000.0;
+
 /// One runnable step, owning its unit's state.
 #[derive(Clone, Debug)]
 enum Op {
@@ -103,7 +106,7 @@ fn reg(s: Src) -> Option<Reg> {
 impl Module {
     pub(crate) fn new(plan: &Plan, params: &[ParamDef], rate: f32) -> Self {
         let rate = if rate.is_finite() && rate >= 1000.0 {
-            rate
+            rate.min(MAX_RATE)
         } else {
             48_000.0
         };

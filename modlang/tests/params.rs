@@ -105,3 +105,77 @@ fn reset_clears_state_and_outputs_stay_finite() {
     assert!(m.output(5).is_empty());
     assert_eq!(m.input_mut(9).len(), 64);
 }
+
+#[test]
+fn the_definition_reports_its_interface() {
+    let src = "# drone: two detuned saws through a resonant lowpass.\n\
+               # Second line of the description.\n\
+               \n\
+               # not part of it\n\
+               input in                                # an audio input\n\
+               param freq   = 110  in 20..2000  \"pitch, Hz\"\n\
+               param cutoff = 800  in 20..20000 \"lowpass cutoff, Hz\"\n\
+               param q      = 0.3  in 0..1      \"resonance\"\n\
+               param bend   = 0    in -1..1\n\
+               let osc = saw(freq * (1 + bend * 0.1)) + saw(freq * 1.003)\n\
+               output out = (osc * 0.3 + in) >> lowpass(cutoff, q)\n\
+               output dry = osc\n";
+    let d =
+        chronus_modlang::parse(src, "modules/drone.cm", "drone").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(d.name(), "drone");
+    assert_eq!(
+        d.doc(),
+        "drone: two detuned saws through a resonant lowpass.\nSecond line of the description."
+    );
+    assert_eq!(d.inputs(), ["in"]);
+    assert_eq!(d.outputs(), ["out", "dry"]);
+    let names: Vec<&str> = d.params().iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["freq", "cutoff", "q", "bend"]);
+    assert_eq!(
+        d.params()[1],
+        chronus_modlang::ParamDef {
+            name: "cutoff".into(),
+            default: 800.0,
+            min: 20.0,
+            max: 20_000.0,
+            doc: "lowpass cutoff, Hz".into()
+        }
+    );
+    assert_eq!((d.params()[3].min, d.params()[3].doc.as_str()), (-1.0, ""));
+    assert_eq!(d.param_index("q"), Some(2));
+    assert_eq!(d.param_index("nope"), None);
+    // Constants fold: `bend * 0.1` etc. are ops, `0.3`-scaled sums are one op each.
+    assert!(d.op_count() <= 14, "{} ops", d.op_count());
+    let mut m = d.build(RATE);
+    m.render(64);
+    assert_eq!((m.output(0).len(), m.output(1).len()), (64, 64));
+}
+
+#[test]
+fn constants_fold_and_unused_definitions_cost_nothing() {
+    let folded = def("let k = tanh(0.5) * 2 + min(1, 2) - mix(0, 4, 0.25)\noutput out = k");
+    assert_eq!(folded.op_count(), 0);
+    let mut m = folded.build(RATE);
+    m.render(4);
+    assert!((m.output(0)[0] - (0.5f32.tanh() * 2.0 + 1.0 - 1.0)).abs() < 1e-6);
+    let unused = def("let a = saw(100) >> lowpass(300, 0)\nlet b = noise()\noutput out = sine(5)");
+    assert_eq!(unused.op_count(), 1);
+    assert_eq!(
+        def("param g = 1 in 0..2\noutput out = saw(3) * 1 + 0").op_count(),
+        1
+    );
+}
+
+#[test]
+fn modules_can_move_to_the_audio_thread() {
+    fn send<T: Send + 'static>(_: &T) {}
+    let m = def("output out = saw(110)").build(RATE);
+    send(&m);
+    let m = std::thread::spawn(move || {
+        let mut m = m;
+        m.render(64);
+        m
+    })
+    .join();
+    assert!(m.is_ok());
+}
