@@ -12,6 +12,8 @@ use std::collections::HashMap;
 
 /// The most steps a module may compile to.
 pub const MAX_STEPS: usize = 4096;
+/// The most delay lines a module may have (each holds 2 s of samples).
+pub const MAX_DELAYS: usize = 32;
 
 /// A module's checked interface and its compiled plan.
 pub(crate) struct Compiled {
@@ -37,6 +39,7 @@ struct Compiler<'a> {
     /// The statement being compiled.
     current: usize,
     seeds: u32,
+    delays: usize,
 }
 
 /// Check and compile a parsed file. `end` is where the file ends (for the
@@ -49,6 +52,7 @@ pub(crate) fn compile(stmts: &[Stmt], file: &str, end: (u32, u32)) -> Result<Com
         consts: HashMap::new(),
         current: 0,
         seeds: 0,
+        delays: 0,
     };
     let mut out = Compiled {
         inputs: Vec::new(),
@@ -401,12 +405,19 @@ impl Compiler<'_> {
                 q: v[2],
                 dst: self.reg(),
             },
+            Kind::Delay if self.delays >= MAX_DELAYS => {
+                return Err(Error::TooLarge {
+                    at,
+                    what: format!("more than {MAX_DELAYS} delay lines"),
+                })
+            }
             Kind::Delay => Step::Delay {
                 x: self.in_reg(v[0]),
                 time: v[1],
                 dst: self.reg(),
             },
         };
+        self.delays += usize::from(matches!(step, Step::Delay { .. }));
         let dst = step.dst();
         self.push(step, e.line, e.column)?;
         Ok(Src::Reg(dst))

@@ -41,7 +41,7 @@ mod stateful;
 mod template;
 mod units;
 
-pub use compile::MAX_STEPS;
+pub use compile::{MAX_DELAYS, MAX_STEPS};
 pub use error::{Error, Location};
 pub use lexer::{MAX_SOURCE, MAX_TOKENS};
 pub use parser::MAX_DEPTH;

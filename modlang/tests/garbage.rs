@@ -99,6 +99,15 @@ fn huge_programs_are_errors() {
         .collect::<String>()
         + "output out = a1";
     assert!(survive(&many).is_some_and(|e| e.contains("more than 4096 operations")));
+    let one = "input in\nlet d = delay(in, 1)\noutput out = d";
+    assert_eq!(survive(one), None);
+    let echoes: String = (0..40)
+        .map(|i| format!("let d{i} = delay(in, 1)\n"))
+        .collect();
+    let echoes = format!("input in\n{echoes}output out = d39");
+    assert!(survive(&echoes).is_some_and(
+        |e| e.starts_with("g.cm:34:11: module is too large: more than 32 delay lines")
+    ));
     let big = "#".repeat(300_000);
     assert!(survive(&big).is_some_and(|e| e.starts_with("g.cm:1:1: module is too large")));
     let tokens = "output out = 1".to_string() + &" +1".repeat(40_000);
