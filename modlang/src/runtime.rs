@@ -9,6 +9,8 @@ use chronus_dsp::osc::wavetable::shared;
 use chronus_dsp::smooth::Smoothed;
 use chronus_dsp::MAX_BLOCK;
 
+mod reload;
+
 /// The highest sample rate a module is built for (higher is taken as this).
 pub const MAX_RATE: f32 = 768_000.0;
 
@@ -249,22 +251,6 @@ impl Module {
         for p in &mut self.params {
             let t = p.value.target();
             p.value.reset_to(t);
-        }
-    }
-
-    /// Take the params that exist in both modules (by name) from `old`,
-    /// where they are and where they glide to (clamped to this module's
-    /// ranges): for hot reload.
-    pub fn take_state_from(&mut self, old: &Module) {
-        for p in &mut self.params {
-            if let Some(o) = old.params.iter().find(|o| o.name == p.name) {
-                let (v, t) = (o.value.value(), o.value.target());
-                if (p.min..=p.max).contains(&v) && (p.min..=p.max).contains(&t) {
-                    p.value = o.value;
-                } else {
-                    p.value.reset_to(t.clamp(p.min, p.max));
-                }
-            }
         }
     }
 }

@@ -57,6 +57,16 @@ impl Osc {
         self.phase = 0;
     }
 
+    /// 0 to 3: sine, saw, square, triangle.
+    pub(crate) fn shape_index(&self) -> u8 {
+        self.shape as u8
+    }
+
+    /// Take over `old`'s phase.
+    pub(crate) fn continue_from(&mut self, old: &Osc) {
+        self.phase = old.phase;
+    }
+
     /// Fill `out` (with `freq`, one value per sample, unless the frequency
     /// is constant).
     #[inline]
@@ -116,6 +126,10 @@ impl Noise {
         };
     }
 
+    pub(crate) fn is_pink(&self) -> bool {
+        matches!(self, Noise::Pink(..))
+    }
+
     #[inline]
     pub(crate) fn run(&mut self, out: &mut [f32]) {
         match self {
@@ -161,6 +175,31 @@ impl Filter {
     pub(crate) fn reset(&mut self) {
         self.svf.reset();
         self.until_check = 0;
+    }
+
+    /// 0 to 2: low-pass, high-pass, band-pass.
+    pub(crate) fn mode_index(&self) -> u8 {
+        match self.mode {
+            SvfMode::Lowpass => 0,
+            SvfMode::Highpass => 1,
+            SvfMode::Bandpass => 2,
+        }
+    }
+
+    /// Take over `old`'s memory (and, when this filter's cutoff or q is a
+    /// signal, where its coefficient updates are).
+    pub(crate) fn continue_from(&mut self, old: &Filter) {
+        if old.rate != self.rate {
+            return;
+        }
+        self.svf = old.svf.clone();
+        if self.fixed {
+            let (c, q) = self.made_for;
+            self.svf.set_coefs(SvfCoefs::new(c, q, self.rate));
+        } else {
+            self.made_for = old.made_for;
+            self.until_check = old.until_check;
+        }
     }
 
     /// Filter `x` into `out`; `cutoff` and `q` are `None` when constant.
@@ -251,6 +290,14 @@ impl Delay {
     pub(crate) fn reset(&mut self) {
         self.buf.fill(0.0);
         self.pos = 0;
+    }
+
+    /// Take over `old`'s line (when both hold the same length).
+    pub(crate) fn continue_from(&mut self, old: &Delay) {
+        if old.buf.len() == self.buf.len() {
+            self.buf.copy_from_slice(&old.buf);
+            self.pos = old.pos;
+        }
     }
 
     #[inline]
