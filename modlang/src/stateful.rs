@@ -86,15 +86,31 @@ impl Osc {
                 .table(self.shape, self.tables.band_for(f64::from(top)));
             let nyquist = self.rate * 0.5;
             let scale = (PHASE_ONE / f64::from(self.rate)) as f32;
-            for (o, &f) in out.iter_mut().zip(freq) {
-                *o = read(table, phase);
-                // Wrapping signed increment; NaN and >= Nyquist: 0.
-                let inc = if f.abs() < nyquist {
+            // Wrapping signed increment; NaN and >= Nyquist: 0.
+            let inc_of = |f: f32| {
+                if f.abs() < nyquist {
                     (f * scale) as i32 as u32
                 } else {
                     0
-                };
-                phase = phase.wrapping_add(inc);
+                }
+            };
+            let first = freq.first().map_or(0, |f| f.to_bits());
+            if freq
+                .iter()
+                .fold(true, |same, f| same & (f.to_bits() == first))
+            {
+                // A steady frequency (a param at rest): the same increments
+                // as sample by sample, computed once.
+                let inc = inc_of(f32::from_bits(first));
+                for o in out.iter_mut() {
+                    *o = read(table, phase);
+                    phase = phase.wrapping_add(inc);
+                }
+            } else {
+                for (o, &f) in out.iter_mut().zip(freq) {
+                    *o = read(table, phase);
+                    phase = phase.wrapping_add(inc_of(f));
+                }
             }
         } else {
             out.fill(0.0);
