@@ -6,6 +6,11 @@ use crate::units::UNITS;
 /// makes sound (a filtered, detuned saw drone), explaining the syntax and
 /// listing every unit.
 pub fn template(name: &str) -> String {
+    // A name with a line break would end its comment line early.
+    let name: String = name
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     let mut units = String::new();
     for (sig, doc) in UNITS {
         units.push_str(&format!("#   {sig:<24} {doc}\n"));
@@ -22,7 +27,8 @@ pub fn template(name: &str) -> String {
 # Expressions are signals, one value per sample: numbers, names, + - * /,
 # parentheses, unit calls like saw(110), and 'x >> lowpass(800, 0.3)',
 # which means lowpass(x, 800, 0.3): '>>' pipes the signal on its left
-# into the first input of the unit on its right (lowest precedence).
+# into the first input of the unit on its right (lowest precedence, so
+# to scale a piped result, parenthesise it: 0.5 * (x >> tanh)).
 # Each unit call has its own state; a 'let' name is one shared signal.
 #
 # Units:

@@ -191,6 +191,7 @@ fn the_template_parses_builds_and_sounds() {
     for (sig, _) in chronus_modlang::UNITS {
         assert!(t.contains(sig), "the template lists {sig}");
     }
+    assert!(chronus_modlang::parse(&chronus_modlang::template("a\nb"), "t.cm", "t").is_ok());
     let mut m = d.build(RATE);
     let x = render_blocks(&mut m, 0, 48_000, &[64]);
     assert!(x.iter().all(|s| s.is_finite()));
