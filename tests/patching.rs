@@ -6,26 +6,8 @@
 
 mod common;
 
-use common::manual::{ok, rig, RATE};
+use common::manual::{error, max_step, ok, render, rig, RATE};
 use common::wav::rms;
-
-fn render(live: &mut chronus::live::manual::ManualLive, frames: u64) -> Vec<f32> {
-    let (mut l, mut r) = (Vec::new(), Vec::new());
-    live.render(frames, (&mut l, &mut r));
-    l
-}
-
-fn max_step(x: &[f32]) -> f32 {
-    x.windows(2)
-        .map(|w| (w[1] - w[0]).abs())
-        .fold(0.0, f32::max)
-}
-
-fn error(live: &mut chronus::live::manual::ManualLive, line: &str) -> String {
-    let r = live.session.execute(line);
-    assert!(!r.ok, "{line} should fail: {}", r.line());
-    r.line()
-}
 
 #[test]
 fn an_oscillator_to_out_sounds_at_its_pitch_and_a_filter_filters_it() {

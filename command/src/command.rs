@@ -133,6 +133,8 @@ pub enum ListTopic {
     Patches,
     /// The controller maps.
     Maps,
+    /// The module types: built in, and those under `modules/`.
+    Modules,
 }
 
 /// What `midi` does.
@@ -356,6 +358,28 @@ pub enum Command {
         /// The patch name.
         name: Word,
     },
+    /// `generate_module NAME`: write `modules/NAME.cm`, a commented
+    /// template that already makes sound.
+    GenerateModule {
+        /// The module's name.
+        name: Word,
+    },
+    /// `reload NAME`: read `modules/NAME.cm` again and swap the new
+    /// definition into every module made from it.
+    Reload {
+        /// The definition's name.
+        name: Word,
+    },
+    /// `send TRACK EFFECT AMOUNT`: feed a track into a shared return bus
+    /// through `EFFECT` (0 stops the send).
+    Send {
+        /// The track.
+        track: Word,
+        /// The return's effect (`reverb`, `delay`, ...).
+        effect: Word,
+        /// How much of the track goes to it, 0..1, and its column.
+        amount: (f64, usize),
+    },
     /// `status`: tempo, position and instruments.
     Status,
     /// `list [TOPIC]`.
@@ -424,6 +448,9 @@ impl Command {
             Command::Unmap(_) => "unmap",
             Command::Patch { .. } => "patch",
             Command::Unpatch { .. } => "unpatch",
+            Command::GenerateModule { .. } => "generate_module",
+            Command::Reload { .. } => "reload",
+            Command::Send { .. } => "send",
             Command::Quit => "quit",
         }
     }

@@ -173,15 +173,33 @@ const COMMANDS: &[CommandHelp] = &[
     },
     CommandHelp {
         name: "patch",
-        syntax: "patch MODULE > NAME.PARAM [amount=N]",
-        summary: "Let a module (create wob lfo rate=2) move a parameter of an instrument or its effect: the parameter's value plus amount times the module's -1..1.",
+        syntax: "patch MODULE > NAME.PARAM [amount=N] | patch MODULE > MODULE... [> EFFECT...] > out",
+        summary: "Let a module (create wob lfo rate=2) move a parameter of an instrument, its effect or another module (its value plus amount times the module's output), or wire modules' sound into each other and through effects to out.",
         example: "patch wob > bass.cutoff amount=600",
     },
     CommandHelp {
         name: "unpatch",
-        syntax: "unpatch MODULE [> NAME.PARAM]",
-        summary: "Remove a module's cable to a parameter, or all its cables.",
+        syntax: "unpatch MODULE [> NAME.PARAM | > MODULE | > out]",
+        summary: "Remove a module's cable or wire, or all of them.",
         example: "unpatch wob > bass.cutoff",
+    },
+    CommandHelp {
+        name: "send",
+        syntax: "send NAME EFFECT AMOUNT",
+        summary: "Feed an instrument into the shared return bus through EFFECT (one bus per effect type, shared by every sender); 0 stops the send.",
+        example: "send bass reverb 0.3",
+    },
+    CommandHelp {
+        name: "generate_module",
+        syntax: "generate_module NAME",
+        summary: "Write modules/NAME.cm, a commented template of your own module that already makes sound: create x NAME, patch x > out, edit the file, reload NAME.",
+        example: "generate_module drone",
+    },
+    CommandHelp {
+        name: "reload",
+        syntax: "reload NAME",
+        summary: "Read modules/NAME.cm again and swap it into every module made from it, crossfaded, parameters kept; an error leaves the old one playing.",
+        example: "reload drone",
     },
     CommandHelp {
         name: "status",
@@ -191,8 +209,8 @@ const COMMANDS: &[CommandHelp] = &[
     },
     CommandHelp {
         name: "list",
-        syntax: "list [instruments|types|effects|params NAME|scenes|patches]",
-        summary: "List instruments (the default), instrument types, effects, the parameters of an instrument, type or effect, scenes or saved patches.",
+        syntax: "list [instruments|types|effects|params NAME|scenes|patches|maps|modules]",
+        summary: "List instruments (the default), instrument types, effects, the parameters of an instrument, type or effect, scenes, saved patches with the session's modules, controller maps, or module types (built in and under modules/).",
         example: "list params bass",
     },
     CommandHelp {

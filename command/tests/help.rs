@@ -29,14 +29,44 @@ fn every_syntax_starts_with_its_name_and_parts_are_filled() {
 fn the_table_has_every_command() {
     let names: Vec<&str> = commands().iter().map(|h| h.name).collect();
     for name in [
-        "create", "sequence", "melody", "pattern", "play", "stop", "set", "add", "remove", "tempo",
-        "swing", "mute", "solo", "unmute", "unsolo", "quantize", "note", "scene", "arrange",
-        "save", "load", "status", "list", "help", "quit", "midi", "map", "learn", "unmap", "patch",
+        "create",
+        "sequence",
+        "melody",
+        "pattern",
+        "play",
+        "stop",
+        "set",
+        "add",
+        "remove",
+        "tempo",
+        "swing",
+        "mute",
+        "solo",
+        "unmute",
+        "unsolo",
+        "quantize",
+        "note",
+        "scene",
+        "arrange",
+        "save",
+        "load",
+        "status",
+        "list",
+        "help",
+        "quit",
+        "midi",
+        "map",
+        "learn",
+        "unmap",
+        "patch",
         "unpatch",
+        "send",
+        "generate_module",
+        "reload",
     ] {
         assert!(names.contains(&name), "{name}");
     }
-    assert_eq!(names.len(), 32);
+    assert_eq!(names.len(), 35);
 }
 
 #[test]

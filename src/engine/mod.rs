@@ -94,7 +94,12 @@ pub struct Engine {
     midi_out: midi_out::MidiOut,
     /// Modules and the cables from them to parameters.
     rack: Box<rack::Rack>,
+    /// A sending track's block, on its way to the mix and its returns.
+    send_buf: Box<SendBuffers>,
 }
+
+/// Left and right scratch blocks.
+type SendBuffers = ([f32; MAX_BLOCK], [f32; MAX_BLOCK]);
 
 impl Engine {
     /// Build the engine for `song` at `rate` Hz: track `i` of the song in
@@ -154,6 +159,7 @@ impl Engine {
             midi_link: Some(midi_link),
             midi_out: midi_out::MidiOut::default(),
             rack: Box::default(),
+            send_buf: Box::new(([0.0; MAX_BLOCK], [0.0; MAX_BLOCK])),
         }
     }
 
@@ -358,7 +364,12 @@ impl Engine {
         let frame = self.stats.frames;
         let used = self.used;
         let Engine {
-            slots, port, stats, ..
+            slots,
+            port,
+            stats,
+            rack,
+            send_buf,
+            ..
         } = self;
         // One guard over the whole pass (a guard per track cost 5% of the
         // reference load): a track that panics is marked, and the pass goes
@@ -371,11 +382,11 @@ impl Engine {
                     &mut slots[..used],
                     next,
                     &mut current,
-                    l,
-                    r,
+                    (l, r),
                     port,
                     stats,
                     frame,
+                    (rack, send_buf),
                 );
             });
             let Err(payload) = pass else { break };
@@ -608,20 +619,40 @@ fn mix_tracks(
     slots: &mut [Slot],
     from: usize,
     current: &mut usize,
-    l: &mut [f32],
-    r: &mut [f32],
+    (l, r): (&mut [f32], &mut [f32]),
     port: &mut control::ControlPort,
     stats: &mut EngineStats,
     frame: u64,
+    (rack, buf): (&mut rack::Rack, &mut SendBuffers),
 ) {
     for (i, slot) in slots.iter_mut().enumerate().skip(from) {
         *current = i;
         let Some(track) = slot.track.as_deref_mut() else {
             continue;
         };
-        if !slot.panicked && track.render_add(l, r, port, frame) {
+        let id = TrackId::new(i as u16, slot.generation);
+        let fault = if slot.panicked {
+            false
+        } else if rack.sends_from(id) {
+            // Rendered on its own first: its output goes to the returns
+            // it sends to as well as into the mix.
+            let n = l.len();
+            let (sl, sr) = (&mut buf.0[..n], &mut buf.1[..n]);
+            sl.fill(0.0);
+            sr.fill(0.0);
+            let fault = track.render_add(sl, sr, port, frame);
+            rack.feed(id, sl, sr);
+            for ((a, b), (x, y)) in l.iter_mut().zip(r.iter_mut()).zip(sl.iter().zip(sr.iter())) {
+                *a += x;
+                *b += y;
+            }
+            fault
+        } else {
+            track.render_add(l, r, port, frame)
+        };
+        if fault {
             stats.faults += 1;
-            port.notify(Notice::Fault(TrackId::new(i as u16, slot.generation)));
+            port.notify(Notice::Fault(id));
         }
         if slot.removing && (slot.panicked || track.is_gone()) {
             if let Some(t) = slot.track.take() {

@@ -85,6 +85,7 @@ pub(super) fn status(s: &Session, d: &Draft) -> String {
 /// `list [TOPIC]`.
 pub(super) fn list(s: &Session, d: &Draft, topic: &ListTopic) -> Result<String, String> {
     Ok(match topic {
+        ListTopic::Modules => super::user_modules::list(s),
         ListTopic::Instruments => {
             if d.model.tracks.is_empty() {
                 "instruments: none yet (create kick freq=60 decay=0.5)".into()

@@ -21,7 +21,9 @@ mod patch;
 mod plan;
 mod reload;
 mod reply;
+mod sends;
 pub mod slots;
+mod user_modules;
 
 pub use model::Model;
 pub use reply::Reply;
@@ -106,6 +108,8 @@ struct Draft {
     quantize: Quantize,
     /// A `learn` waiting for a controller.
     learning: Option<midi::Learning>,
+    /// User module definitions loaded (`modules/NAME.cm`), by name.
+    user: indexmap::IndexMap<String, user_modules::UserDef>,
 }
 
 impl Draft {
@@ -195,6 +199,8 @@ pub struct Session {
     sent_rack: Option<crate::engine::rack::RackPlan>,
     /// The frame the last rack was sent for.
     last_rack: Option<u64>,
+    /// User module definitions read so far (each read counts).
+    loads: u64,
 }
 
 impl Session {
@@ -221,6 +227,7 @@ impl Session {
                 next_effect: 0,
                 quantize: Quantize::Bar,
                 learning: None,
+                user: indexmap::IndexMap::new(),
             },
             patches,
             next_note: CONTROL_NOTE_IDS,
@@ -244,6 +251,7 @@ impl Session {
             journal: None,
             sent_rack: None,
             last_rack: None,
+            loads: 0,
         }
     }
 
@@ -395,7 +403,9 @@ impl Session {
     /// bar's scene playing. Replaces whatever the session held.
     pub fn load_song(&mut self, song: &Song) -> Reply {
         let mut draft = self.draft.clone();
-        match patch::load_song(&mut draft, song, self.rate) {
+        let loaded = patch::load_song(&mut draft, song, self.rate)
+            .and_then(|a| self.load_definitions(&mut draft).map(|()| a));
+        match loaded {
             Ok(actions) => {
                 let planned = Planned {
                     actions,

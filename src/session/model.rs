@@ -80,6 +80,8 @@ pub struct Model {
     pub cables: Vec<chronus_sequencer::song::modulation::Cable>,
     /// Wires of sound between modules and to out (`patch vco1 > filt1 > out`).
     pub wires: Vec<chronus_sequencer::song::modulation::Wire>,
+    /// Sends to return buses (`send bass reverb 0.3`).
+    pub sends: Vec<chronus_sequencer::song::modulation::Send>,
 }
 
 impl Model {
@@ -100,6 +102,7 @@ impl Model {
             modules: IndexMap::new(),
             cables: Vec::new(),
             wires: Vec::new(),
+            sends: Vec::new(),
         }
     }
 

@@ -29,6 +29,12 @@ fn apply(d: &Draft, spec: &mut ModuleSpec, name: &str, params: &[Param]) -> Resu
         spec.set(&p.key, &p.value)
             .map_err(|e| format!("{name}: {e}"))?;
     }
+    if spec.kind == ModuleKind::User {
+        if let Some(u) = d.user.get(&spec.source) {
+            super::user_modules::check_settings(&u.def, spec)
+                .map_err(|e| format!("{name}: {e}"))?;
+        }
+    }
     if spec.kind == ModuleKind::Env
         && !spec.source.is_empty()
         && !d.model.tracks.contains_key(&spec.source)
@@ -41,6 +47,32 @@ fn apply(d: &Draft, spec: &mut ModuleSpec, name: &str, params: &[Param]) -> Resu
         ));
     }
     Ok(())
+}
+
+/// The index of parameter `key` of module `name` (a built-in type's, or
+/// its definition's for a user module).
+fn param_index(d: &Draft, name: &str, key: &str) -> Result<u16> {
+    let Some(m) = d.model.modules.get(name) else {
+        return Err(format!("no module called '{name}'"));
+    };
+    if let Some(i) = module_param(name, m, key)? {
+        return Ok(i);
+    }
+    let Some(u) = d.user.get(&m.source) else {
+        return Err(format!("{name}: its definition {} is not loaded", m.source));
+    };
+    u.def.param_index(key).map(|i| i as u16).ok_or_else(|| {
+        let names: Vec<&str> = u.def.params().iter().map(|p| p.name.as_str()).collect();
+        format!(
+            "{name} ({}) has no number '{key}': it has {}",
+            m.source,
+            if names.is_empty() {
+                "none".to_string()
+            } else {
+                names.join(", ")
+            }
+        )
+    })
 }
 
 /// The modules as a list, in order.
@@ -58,8 +90,16 @@ fn check_loops(d: &Draft) -> Result<()> {
     run_order(&modules, &d.model.wires, &d.model.cables).map(|_| ())
 }
 
-/// `create NAME lfo key=value...`.
+/// `create NAME TYPE key=value...` for a built-in module type.
 pub(super) fn create(d: &mut Draft, name: &Word, kind: &str, params: &[Param]) -> Result<Planned> {
+    let mut spec =
+        ModuleSpec::default_of(kind).ok_or_else(|| format!("unknown module type '{kind}'"))?;
+    apply(d, &mut spec, &name.text, params)?;
+    add(d, name, spec, kind)
+}
+
+/// A new module `name` of type `kind` (its name checked here).
+pub(super) fn add(d: &mut Draft, name: &Word, spec: ModuleSpec, kind: &str) -> Result<Planned> {
     if d.model.tracks.contains_key(&name.text) || d.model.modules.contains_key(&name.text) {
         return Err(format!(
             "there is already something called '{}': change it with set, or remove it first",
@@ -74,9 +114,6 @@ pub(super) fn create(d: &mut Draft, name: &Word, kind: &str, params: &[Param]) -
     if name.text == OUT {
         return Err("'out' is where chains end: give the module another name".into());
     }
-    let mut spec =
-        ModuleSpec::default_of(kind).ok_or_else(|| format!("unknown module type '{kind}'"))?;
-    apply(d, &mut spec, &name.text, params)?;
     d.model.modules.insert(name.text.clone(), spec);
     Ok(planned(format!("create {} ({kind})", name.text)))
 }
@@ -144,8 +181,8 @@ pub(super) fn patch(
     let Some((target, key)) = only.text.split_once('.') else {
         return chain(d, from, to, amount);
     };
-    if let Some(m) = d.model.modules.get(target) {
-        module_param(target, m, key).map_err(|e| format!("{}: {e}", only.text))?;
+    if d.model.modules.contains_key(target) {
+        param_index(d, target, key).map_err(|e| format!("{}: {e}", only.text))?;
     } else if let Some(t) = d.model.tracks.get(target) {
         cable_target(&t.spec, key).map_err(|e| format!("{}: {e}", only.text))?;
     } else {
@@ -255,7 +292,10 @@ pub(super) fn unpatch(d: &mut Draft, from: &Word, to: Option<&Word>) -> Result<P
 pub(super) fn describe(d: &Draft) -> String {
     let m = &d.model;
     if m.modules.is_empty() {
-        return "no modules (create vco1 osc, then patch vco1 > out; create wob lfo rate=2, then patch wob > NAME.PARAM amount=N)".into();
+        return format!(
+            "no modules (create vco1 osc, then patch vco1 > out; create wob lfo rate=2, then patch wob > NAME.PARAM amount=N); {}",
+            super::sends::describe(d)
+        );
     }
     let modules: Vec<String> = m
         .modules
@@ -287,10 +327,11 @@ pub(super) fn describe(d: &Draft) -> String {
         }
     };
     format!(
-        "modules: {}; wires: {}; cables: {}",
+        "modules: {}; wires: {}; cables: {}; {}",
         modules.join(", "),
         or_none(wires),
-        or_none(cables)
+        or_none(cables),
+        super::sends::describe(d)
     )
 }
 
@@ -302,7 +343,7 @@ impl Session {
         let mut cables = Vec::new();
         for c in &m.cables {
             if let Some(to) = m.modules.get_index_of(&c.to) {
-                let Ok(Some(param)) = module_param(&c.to, &modules[to].1, &c.key) else {
+                let Ok(param) = param_index(&self.draft, &c.to, &c.key) else {
                     continue;
                 };
                 cables.push(CableSpec {
@@ -340,11 +381,31 @@ impl Session {
                     .flatten()
             })
             .collect();
+        let users = modules
+            .iter()
+            .map(|(_, s)| {
+                (s.kind == ModuleKind::User)
+                    .then(|| self.draft.user.get(&s.source).cloned())
+                    .flatten()
+                    .map(|u| u.def)
+            })
+            .collect();
+        let versions = modules
+            .iter()
+            .map(|(_, s)| self.draft.user.get(&s.source).map_or(0, |u| u.version))
+            .collect();
         RackPlan {
             modules,
             triggers,
             cables,
             wires: m.wires.clone(),
+            users,
+            versions,
+            sends: m
+                .sends
+                .iter()
+                .filter_map(|s| Some((m.tracks.get(&s.track)?.id, s.effect.clone(), s.amount)))
+                .collect(),
         }
     }
 

@@ -89,6 +89,8 @@ struct SongOut<'a> {
     modules: IndexMap<&'a str, &'a chronus_sequencer::song::modulation::ModuleSpec>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     patches: Vec<PatchOut<'a>>,
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    sends: IndexMap<&'a str, IndexMap<&'a str, f64>>,
 }
 
 /// A cable or a wire as a song writes it.
@@ -270,6 +272,15 @@ pub fn to_yaml(model: &Model) -> Result<String, String> {
                 amount: c.amount,
             }))
             .collect(),
+        sends: {
+            let mut m: IndexMap<&str, IndexMap<&str, f64>> = IndexMap::new();
+            for s in &model.sends {
+                m.entry(s.track.as_str())
+                    .or_default()
+                    .insert(s.effect.as_str(), s.amount);
+            }
+            m
+        },
     };
     if out.instruments.is_empty() {
         return Err("nothing to save: the session has no instruments yet".into());
@@ -495,6 +506,7 @@ pub fn load_song(d: &mut Draft, song: &Song, rate: u32) -> Result<Vec<Action>, S
     model.modules = song.modulation.modules.iter().cloned().collect();
     model.cables = song.modulation.cables.clone();
     model.wires = song.modulation.wires.clone();
+    model.sends = song.modulation.sends.clone();
     d.model = model;
     super::midi::validate(d)?;
     actions.push(Action::Edit(Edit::Meter(song.meter)));

@@ -28,7 +28,9 @@ impl Session {
     /// module docs); one reply naming what changed.
     pub fn reload_song(&mut self, song: &Song) -> Reply {
         let mut draft = self.draft.clone();
-        match plan(self, &mut draft, song) {
+        let planned = plan(self, &mut draft, song)
+            .and_then(|p| self.load_definitions(&mut draft).map(|()| p));
+        match planned {
             Ok(planned) => {
                 let mut reply = self.commit(draft, planned);
                 if let Some(e) = self.rotate_journal() {
@@ -328,14 +330,21 @@ fn finish(
         song.modulation.modules.iter().cloned().collect(),
         song.modulation.cables.clone(),
         song.modulation.wires.clone(),
+        song.modulation.sends.clone(),
     );
     if (
         d.model.modules.clone(),
         d.model.cables.clone(),
         d.model.wires.clone(),
+        d.model.sends.clone(),
     ) != modulation
     {
-        (d.model.modules, d.model.cables, d.model.wires) = modulation;
+        (
+            d.model.modules,
+            d.model.cables,
+            d.model.wires,
+            d.model.sends,
+        ) = modulation;
         changed.push("modulation".into());
     }
     super::midi::validate(d)?;

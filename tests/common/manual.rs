@@ -32,3 +32,22 @@ pub fn play(live: &mut ManualLive, frames: u64, midi: &[(u64, &[u8])]) -> Vec<f3
     live.render_midi(frames, midi, (&mut l, &mut r));
     l
 }
+
+/// Run `line`, which must fail; its reply.
+pub fn error(live: &mut ManualLive, line: &str) -> String {
+    let r = live.session.execute(line);
+    assert!(!r.ok, "{line} should fail: {}", r.line());
+    r.line()
+}
+
+/// Render `frames`; the left channel.
+pub fn render(live: &mut ManualLive, frames: u64) -> Vec<f32> {
+    play(live, frames, &[])
+}
+
+/// Largest sample-to-sample step (a click shows as a large one).
+pub fn max_step(x: &[f32]) -> f32 {
+    x.windows(2)
+        .map(|w| (w[1] - w[0]).abs())
+        .fold(0.0, f32::max)
+}

@@ -2,7 +2,8 @@
 //! `pattern`).
 
 use super::args::{
-    choice, choice_word, close_to, expect_name, is_keyword, name, number, targets, Args,
+    choice, choice_word, close_to, expect_name, is_bare_name, is_keyword, name, number, targets,
+    Args,
 };
 use crate::command::{
     Command, ListTopic, NoteArg, Quantize, Targets, Word, EFFECTS, INSTRUMENT_TYPES, MODULE_TYPES,
@@ -50,6 +51,17 @@ pub(super) fn parse(mut a: Args) -> Result<Command> {
         "unmap" => super::midi::unmap(&mut a)?,
         "patch" => patch(&mut a)?,
         "unpatch" => unpatch(&mut a)?,
+        "generate_module" => Command::GenerateModule {
+            name: expect_name(
+                &mut a,
+                "a module name",
+                "generate_module (such as generate_module drone)",
+            )?,
+        },
+        "reload" => Command::Reload {
+            name: expect_name(&mut a, "a module name", "reload (such as reload drone)")?,
+        },
+        "send" => send(&mut a)?,
         "quit" => Command::Quit,
         other => {
             return Err(a.missing(format!("the command '{other}' is not implemented")));
@@ -71,6 +83,18 @@ fn create(a: &mut Args) -> Result<Command> {
         .copied()
         .collect();
     let ty = match a.next_if(|t| t.pair.is_none()) {
+        // Another name may be a user module's (modules/NAME.cm): the
+        // session knows, and says what it is not.
+        Some(t)
+            if !t.quoted
+                && is_bare_name(&t.text)
+                && !types.contains(&t.text.to_lowercase().as_str()) =>
+        {
+            Some(Word {
+                text: t.text.clone(),
+                column: t.column,
+            })
+        }
         Some(t) => Some(choice_word(&t, &types, "instrument type")?),
         None => None,
     };
@@ -406,6 +430,7 @@ const TOPICS: &[&str] = &[
     "scenes",
     "patches",
     "maps",
+    "modules",
 ];
 
 fn list(a: &mut Args) -> Result<Command> {
@@ -418,6 +443,7 @@ fn list(a: &mut Args) -> Result<Command> {
         "scenes" => ListTopic::Scenes,
         "patches" => ListTopic::Patches,
         "maps" => ListTopic::Maps,
+        "modules" => ListTopic::Modules,
         "params" => ListTopic::Params(expect_name(
             a,
             "an instrument, instrument type or effect",
@@ -468,6 +494,40 @@ fn arrow(a: &mut Args, from: &Word, example: &str) -> Result<()> {
             t.shown()
         ),
     ))
+}
+
+fn send(a: &mut Args) -> Result<Command> {
+    let example = "send bass reverb 0.3";
+    let track = expect_name(a, "an instrument name", example)?;
+    let t = a.expect(|| {
+        format!(
+            "expected an effect after '{}' (such as {example})",
+            track.text
+        )
+    })?;
+    let effect = choice_word(&t, EFFECTS, "effect")?;
+    let t = a.expect(|| {
+        format!(
+            "expected an amount 0..1 after '{}' (such as {example})",
+            effect.text
+        )
+    })?;
+    let v = number(
+        &t,
+        "expected an amount 0..1",
+        &format!(" (such as {example})"),
+    )?;
+    if !(0.0..=1.0).contains(&v) {
+        return Err(Error::new(
+            t.column,
+            format!("amount {v}: expected 0..1 (0 stops the send)"),
+        ));
+    }
+    Ok(Command::Send {
+        track,
+        effect,
+        amount: (v, t.column),
+    })
 }
 
 fn patch(a: &mut Args) -> Result<Command> {

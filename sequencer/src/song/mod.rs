@@ -70,6 +70,9 @@ struct SongFile {
     /// Chains of modules to out, and cables from modules to parameters.
     #[serde(default)]
     patches: Vec<modulation::PatchFile>,
+    /// Sends to return buses: `{ bass: { reverb: 0.3 } }`.
+    #[serde(default)]
+    sends: UniqueMap<UniqueMap<f64>>,
 }
 
 fn default_meter() -> f64 {
@@ -457,9 +460,13 @@ impl Compiler<'_> {
                 format!("{at}: {message}"),
             )
         })?;
-        let modulation =
-            modulation::compile(file.modules, file.patches, &tracks).map_err(|(at, message)| {
-                let depth = if at.starts_with("modules.") { 2 } else { 1 };
+        let modulation = modulation::compile(file.modules, file.patches, file.sends, &tracks)
+            .map_err(|(at, message)| {
+                let depth = if at.starts_with("modules.") || at.starts_with("sends.") {
+                    2
+                } else {
+                    1
+                };
                 let path: Vec<&str> = at.split(['.', '[']).take(depth).collect();
                 self.error(locate::locate(self.src, &path), format!("{at}: {message}"))
             })?;

@@ -165,6 +165,29 @@ pub struct Wire {
     pub effects: Vec<EffectSpec>,
 }
 
+/// A track's send to the shared return bus of one effect type.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Send {
+    /// The instrument.
+    pub track: String,
+    /// The return's effect type (`reverb`).
+    pub effect: String,
+    /// How much of the track goes to it, 0..1.
+    pub amount: f64,
+}
+
+/// The return bus an effect type's sends feed: the effect, fully wet.
+pub fn return_effect(kind: &str) -> Option<EffectSpec> {
+    let spec = EffectSpec::default_of(kind)?;
+    let mut value = serde_yaml_ng::to_value(&spec).ok()?;
+    if spec.params().iter().any(|p| p.0 == "mix") {
+        if let Some(m) = value.as_mapping_mut() {
+            m.insert("mix".into(), 1.0.into());
+        }
+    }
+    serde_yaml_ng::from_value(value).ok()
+}
+
 /// A song's modules, cables and wires.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Modulation {
@@ -174,6 +197,8 @@ pub struct Modulation {
     pub cables: Vec<Cable>,
     /// Wires in file order.
     pub wires: Vec<Wire>,
+    /// Sends to return buses.
+    pub sends: Vec<Send>,
 }
 
 /// The most modules a song or session holds.
@@ -386,9 +411,42 @@ pub fn module_param(name: &str, spec: &ModuleSpec, key: &str) -> Result<Option<u
 pub(super) fn compile(
     modules: UniqueMap<serde_yaml_ng::Value>,
     patches: Vec<PatchFile>,
+    sends: UniqueMap<UniqueMap<f64>>,
     tracks: &[Track],
 ) -> Result<Modulation, (String, String)> {
     let mut out = Modulation::default();
+    for (track, to) in sends.0 {
+        if !tracks.iter().any(|t| t.name == track) {
+            let names: Vec<&str> = tracks.iter().map(|t| t.name.as_str()).collect();
+            return Err((
+                format!("sends.{track}"),
+                format!(
+                    "no instrument called '{track}'{}",
+                    super::suggest::did_you_mean(&track, &names)
+                ),
+            ));
+        }
+        for (effect, amount) in to.0 {
+            let at = format!("sends.{track}.{effect}");
+            if EffectSpec::default_of(&effect).is_none() {
+                return Err((
+                    at,
+                    format!(
+                        "no effect called '{effect}'{}",
+                        super::suggest::did_you_mean(&effect, &EffectSpec::KINDS)
+                    ),
+                ));
+            }
+            if !(0.0..=1.0).contains(&amount) {
+                return Err((at, format!("amount {amount}: expected 0..1")));
+            }
+            out.sends.push(Send {
+                track: track.clone(),
+                effect,
+                amount,
+            });
+        }
+    }
     if modules.0.len() > MAX_MODULES {
         return Err((
             "modules".into(),

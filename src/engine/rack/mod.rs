@@ -66,7 +66,7 @@ pub struct CableSpec {
 }
 
 /// Everything a rack is built from; two equal plans build the same rack.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default)]
 pub struct RackPlan {
     /// The modules, in the session's order.
     pub modules: Vec<(String, ModuleSpec)>,
@@ -76,6 +76,24 @@ pub struct RackPlan {
     pub cables: Vec<CableSpec>,
     /// The wires (between modules, and to `out`).
     pub wires: Vec<Wire>,
+    /// For each module, its definition when it is a user module.
+    pub users: Vec<Option<std::sync::Arc<chronus_modlang::Definition>>>,
+    /// For each module, which load of its definition (two plans with the
+    /// same versions hold the same definitions).
+    pub versions: Vec<u64>,
+    /// Sends: a track, the return's effect type, how much.
+    pub sends: Vec<(TrackId, String, f64)>,
+}
+
+impl PartialEq for RackPlan {
+    fn eq(&self, other: &Self) -> bool {
+        self.modules == other.modules
+            && self.triggers == other.triggers
+            && self.cables == other.cables
+            && self.wires == other.wires
+            && self.versions == other.versions
+            && self.sends == other.sends
+    }
 }
 
 impl RackPlan {
@@ -127,11 +145,57 @@ impl Line {
     }
 }
 
+impl Return {
+    /// Its bus (times `input`) through its effect, times `gain(i)`, added
+    /// into `l`/`r`; the bus is cleared for the next sub-block. Audio
+    /// thread safe.
+    fn play(
+        &mut self,
+        len: usize,
+        l: &mut [f32],
+        r: &mut [f32],
+        input: f32,
+        gain: impl Fn(usize) -> f32,
+    ) {
+        let (ll, rr) = (&mut self.left[..len], &mut self.right[..len]);
+        if input != 1.0 {
+            ll.iter_mut().chain(rr.iter_mut()).for_each(|v| *v *= input);
+        }
+        self.effect.process(ll, rr);
+        for (i, ((a, b), (x, y))) in l
+            .iter_mut()
+            .zip(r.iter_mut())
+            .zip(ll.iter_mut().zip(rr.iter_mut()))
+            .enumerate()
+        {
+            let g = gain(i);
+            *a += *x * g;
+            *b += *y * g;
+            *x = 0.0;
+            *y = 0.0;
+        }
+    }
+}
+
 /// `dst += k * src`, frame by frame.
 fn add(dst: &mut [f32], src: &[f32], k: f32) {
     for (d, s) in dst.iter_mut().zip(src) {
         *d += k * s;
     }
+}
+
+/// A return bus: what the tracks send it, through its effect (fully
+/// wet), into the mix.
+struct Return {
+    /// Its effect type's key, to find it again.
+    key: u64,
+    effect: Box<dyn Effect>,
+    /// Who sends, and how much (glided).
+    sends: Vec<(TrackId, chronus_dsp::smooth::Smoothed)>,
+    left: [f32; MAX_BLOCK],
+    right: [f32; MAX_BLOCK],
+    /// A newer rack's return took this one's effect over.
+    given: bool,
 }
 
 /// The modules, cables and wires the engine runs.
@@ -141,6 +205,7 @@ pub struct Rack {
     order: Vec<usize>,
     cables: Vec<TrackCable>,
     lines: Vec<Line>,
+    returns: Vec<Return>,
     /// The rack this one replaced, sounding out during the crossfade.
     old: Option<Box<Rack>>,
     /// Frames of the crossfade done, and its length.
@@ -184,7 +249,8 @@ impl Rack {
             .enumerate()
             .map(|(i, (name, spec))| {
                 let trigger = plan.triggers.get(i).copied().flatten();
-                Node::new(key_of(name), spec, rate, trigger)
+                let user = plan.users.get(i).and_then(Option::as_deref);
+                Node::new(key_of(name), spec, rate, trigger, user)
             })
             .collect();
         let mut lines = Vec::new();
@@ -233,6 +299,31 @@ impl Rack {
                 }
             }
         }
+        let mut returns: Vec<Return> = Vec::new();
+        for (track, kind, amount) in &plan.sends {
+            let key = key_of(kind);
+            let i = match returns.iter().position(|r| r.key == key) {
+                Some(i) => i,
+                None => {
+                    let Some(spec) = chronus_sequencer::song::modulation::return_effect(kind)
+                    else {
+                        continue;
+                    };
+                    returns.push(Return {
+                        key,
+                        effect: build_effect(&spec, rate as f32),
+                        sends: Vec::new(),
+                        left: [0.0; MAX_BLOCK],
+                        right: [0.0; MAX_BLOCK],
+                        given: false,
+                    });
+                    returns.len() - 1
+                }
+            };
+            returns[i]
+                .sends
+                .push((*track, chronus_dsp::smooth::Smoothed::new(*amount as f32)));
+        }
         // Loops were refused by the session and the song (`run_order`);
         // were one here, it would run in the modules' own order.
         let order = run_order_of(&nodes);
@@ -241,6 +332,7 @@ impl Rack {
             order,
             cables,
             lines,
+            returns,
             old: None,
             fade_at: 0,
             fade_len: 0,
@@ -248,9 +340,34 @@ impl Rack {
         }
     }
 
-    /// True when it has no modules (nothing to do).
+    /// True when it has no modules and no returns (nothing to do).
     pub fn is_idle(&self) -> bool {
-        self.nodes.is_empty() && self.old.is_none()
+        self.nodes.is_empty() && self.returns.is_empty() && self.old.is_none()
+    }
+
+    /// Whether `track` sends to a return (its output then comes here too,
+    /// through [`Rack::feed`]). Audio thread safe.
+    pub fn sends_from(&self, track: TrackId) -> bool {
+        self.returns
+            .iter()
+            .any(|r| r.sends.iter().any(|(t, _)| *t == track))
+    }
+
+    /// `track`'s output for this sub-block, into the returns it sends to.
+    /// Audio thread safe.
+    pub fn feed(&mut self, track: TrackId, l: &[f32], r: &[f32]) {
+        for ret in &mut self.returns {
+            for (t, amount) in &mut ret.sends {
+                if *t != track {
+                    continue;
+                }
+                for (i, (a, b)) in l.iter().zip(r).enumerate().take(MAX_BLOCK) {
+                    let g = amount.next();
+                    ret.left[i] += a * g;
+                    ret.right[i] += b * g;
+                }
+            }
+        }
     }
 
     /// Take over from `old` (the rack this one replaces): its modules'
@@ -272,6 +389,27 @@ impl Rack {
                 .find(|o| o.track == c.track && o.target == c.target)
             {
                 c.base = o.base;
+            }
+        }
+        for ret in &mut self.returns {
+            let Some(o) = old
+                .returns
+                .iter_mut()
+                .find(|o| o.key == ret.key && !o.given)
+            else {
+                continue;
+            };
+            std::mem::swap(&mut ret.effect, &mut o.effect);
+            o.given = true;
+            for (t, amount) in &mut ret.sends {
+                let target = amount.target();
+                // A send kept glides from where it was; a new one fades in.
+                *amount = o
+                    .sends
+                    .iter()
+                    .find(|(x, _)| x == t)
+                    .map_or(chronus_dsp::smooth::Smoothed::new(0.0), |(_, a)| *a);
+                amount.set(target, fade);
             }
         }
         for line in &mut self.lines {
@@ -369,7 +507,11 @@ impl Rack {
             }
         };
         let Rack {
-            nodes, lines, old, ..
+            nodes,
+            lines,
+            returns,
+            old,
+            ..
         } = self;
         for line in lines.iter_mut() {
             let src = &nodes[line.source].out;
@@ -382,6 +524,9 @@ impl Rack {
                 src[i] * g + prev.map_or(0.0, |p| p[i] * (1.0 - g))
             });
         }
+        for ret in returns.iter_mut() {
+            ret.play(len, l, r, 1.0, |_| 1.0);
+        }
         // The old rack's lines that nothing took over fade out through
         // their own effects.
         if let Some(o) = old.as_deref_mut().filter(|o| !o.panicked) {
@@ -393,6 +538,10 @@ impl Rack {
             for line in ol.iter_mut().filter(|l| !l.given) {
                 let src = &on[line.source].out;
                 line.play(len, l, r, |i| src[i] * (1.0 - gain(i)));
+            }
+            // Its returns that nothing took over ring out under the fade.
+            for ret in o.returns.iter_mut().filter(|r| !r.given) {
+                ret.play(len, l, r, 0.0, |i| 1.0 - gain(i));
             }
         }
         if self.old.is_some() {
@@ -525,6 +674,16 @@ pub fn song_rack(song: &Song, rate: u32, ids: impl Fn(usize) -> (TrackId, Vec<Ef
         triggers,
         cables,
         wires: m.wires.clone(),
+        users: Vec::new(),
+        versions: Vec::new(),
+        sends: m
+            .sends
+            .iter()
+            .filter_map(|s| {
+                let i = song.tracks.iter().position(|t| t.name == s.track)?;
+                Some((ids(i).0, s.effect.clone(), s.amount))
+            })
+            .collect(),
     };
     Rack::new(&plan, rate)
 }

@@ -60,6 +60,12 @@ pub(super) enum Dsp {
     },
     /// A module whose definition is missing: silent.
     Silent,
+    /// A module written in the module language.
+    User {
+        module: Box<chronus_modlang::Module>,
+        /// It has an input (what is wired into it goes there).
+        input: bool,
+    },
     Env {
         adsr: Adsr,
         trigger: Option<TrackId>,
@@ -90,8 +96,32 @@ pub(super) struct Node {
 
 impl Node {
     /// The module `spec` at `rate` Hz. Allocates: control thread.
-    pub fn new(key: u64, spec: &ModuleSpec, rate: u32, trigger: Option<TrackId>) -> Node {
+    pub fn new(
+        key: u64,
+        spec: &ModuleSpec,
+        rate: u32,
+        trigger: Option<TrackId>,
+        user: Option<&chronus_modlang::Definition>,
+    ) -> Node {
         let info = spec.kind.info();
+        let user_params = user.map(|def| {
+            def.params()
+                .iter()
+                .map(|p| {
+                    let v = spec
+                        .user
+                        .iter()
+                        .find(|(k, _)| *k == p.name)
+                        .map_or(p.default, |(_, v)| *v as f32);
+                    Param {
+                        base: Smoothed::new(v),
+                        min: p.min,
+                        max: p.max,
+                        buf: [0.0; MAX_BLOCK],
+                    }
+                })
+                .collect::<Vec<_>>()
+        });
         let params = info
             .map(|i| {
                 i.numbers
@@ -105,6 +135,7 @@ impl Node {
                     })
                     .collect()
             })
+            .or(user_params)
             .unwrap_or_default();
         let r = rate.max(1) as f32;
         let seed = (key as u32) | 1;
@@ -142,7 +173,19 @@ impl Node {
                 phase: 0.0,
                 noise: WhiteNoise::new(seed),
             },
-            ModuleKind::User => Dsp::Silent,
+            ModuleKind::User => match user {
+                Some(def) => {
+                    let mut module = Box::new(def.build(r));
+                    for (i, p) in params.iter().enumerate() {
+                        module.set_param(i, p.base.value(), 0);
+                    }
+                    Dsp::User {
+                        module,
+                        input: !def.inputs().is_empty(),
+                    }
+                }
+                None => Dsp::Silent,
+            },
             ModuleKind::Env => {
                 let s = [number(0), number(1), number(2), number(3)];
                 Dsp::Env {
@@ -178,6 +221,13 @@ impl Node {
     /// `ramp` frames. Audio thread safe.
     pub fn carry_over(&mut self, old: &Node, ramp: u32) {
         if old.kind != self.kind {
+            return;
+        }
+        if let (Dsp::User { module, .. }, Dsp::User { module: o, .. }) = (&mut self.dsp, &old.dsp) {
+            // Its own state, unit by unit; its settings are this rack's
+            // (kept by name in the session), so nothing else to carry.
+            module.take_state_from(o);
+            self.last = old.last;
             return;
         }
         for (p, o) in self.params.iter_mut().zip(&old.params) {
@@ -404,6 +454,23 @@ impl Node {
                 }
             }
             Dsp::Silent => out.fill(0.0),
+            Dsp::User {
+                module,
+                input: has_input,
+            } => {
+                // Each parameter glides to where its buffer ends.
+                for (i, p) in params.iter().enumerate() {
+                    module.set_param(i, p.buf[len - 1], len as u32);
+                }
+                if *has_input {
+                    module.input_mut(0)[..len].copy_from_slice(&input[..len]);
+                }
+                module.render(len);
+                let o = module.output(0);
+                let n = o.len().min(len);
+                out[..n].copy_from_slice(&o[..n]);
+                out[n..].fill(0.0);
+            }
             Dsp::Env { adsr, set, .. } => {
                 let now = [
                     params[0].buf[0],

@@ -32,6 +32,9 @@ fn plan(modules: &[(&str, ModuleSpec)], cables: Vec<CableSpec>) -> RackPlan {
             .collect(),
         cables,
         wires: Vec::new(),
+        users: Vec::new(),
+        versions: Vec::new(),
+        sends: Vec::new(),
     }
 }
 

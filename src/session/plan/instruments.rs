@@ -444,6 +444,7 @@ pub(super) fn remove(d: &mut Draft, name: &Word) -> Result<Planned> {
     d.model.tracks.shift_remove(&name.text);
     // Its cables go with it.
     d.model.cables.retain(|c| c.to != name.text);
+    d.model.sends.retain(|s| s.track != name.text);
     d.slots.release(id);
     done(
         vec![

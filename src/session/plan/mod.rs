@@ -70,6 +70,20 @@ pub(super) fn plan(s: &mut Session, d: &mut Draft, part: &Part) -> Result<Planne
             let kind = ty.as_ref().map_or("lfo", |t| t.text.as_str());
             super::modules::create(d, name, kind, params)
         }
+        Command::Create {
+            name,
+            ty: Some(ty),
+            params,
+        } if !chronus_command::INSTRUMENT_TYPES.contains(&ty.text.as_str()) => {
+            super::user_modules::create(s, d, name, ty, params)
+        }
+        Command::GenerateModule { name } => super::user_modules::generate(s, name),
+        Command::Reload { name } => super::user_modules::reload(s, d, name),
+        Command::Send {
+            track,
+            effect,
+            amount,
+        } => super::sends::send(d, track, effect, amount.0),
         Command::Create { name, ty, params } => create(s, d, name, ty.as_ref(), params),
         Command::Patch { from, to, amount } => {
             super::modules::patch(d, from, to, amount.map(|a| a.0))
@@ -198,11 +212,22 @@ pub(super) fn plan(s: &mut Session, d: &mut Draft, part: &Part) -> Result<Planne
             }
             let (song, _) = chronus_sequencer::Song::load(&path).map_err(|e| e.to_string())?;
             let actions = patch::load_song(d, &song, s.rate)?;
+            s.load_definitions(d)?;
             done(actions, true, format!("load patch {}", name.text))
         }
         Command::Status => info_only(info::status(s, d)),
         Command::List(topic) => info_only(info::list(s, d, topic)?),
-        Command::Help { topic } => info_only(info::help(topic.as_ref())?),
+        Command::Help { topic } => {
+            let module = topic
+                .as_ref()
+                .and_then(|t| super::user_modules::help(s, &t.text));
+            info_only(match (info::help(topic.as_ref()), module) {
+                (Ok(text), Some(m)) if topic.is_some() => format!("{text} Also {m}"),
+                (Ok(text), _) => text,
+                (Err(_), Some(m)) => m,
+                (Err(e), None) => return Err(e),
+            })
+        }
         Command::Quit => done(vec![Action::Quit], false, "quit".into()),
     }
 }
