@@ -247,3 +247,85 @@ fn play_watch_keeps_the_arrangement_going() {
         .collect();
     assert_eq!(seen, want);
 }
+
+const TONE: &str = "param freq = 220 in 20..2000\noutput out = 0.5 * sine(freq)\n";
+
+/// A module file saved while `chronus live` plays is reloaded by itself:
+/// the new definition where the module plays, crossfaded, its settings
+/// kept; a broken save is reported with file:line:column and the old one
+/// plays on. Measured on the recording: the pitch either side of the
+/// reload's frame, and the largest step across it.
+#[test]
+fn a_saved_module_file_reloads_itself_while_it_plays() {
+    let dir = Scratch::new("watch-modules");
+    let modules = dir.dir.join("modules");
+    std::fs::create_dir_all(&modules).unwrap();
+    let file = modules.join("tone.cm");
+    std::fs::write(&file, TONE).unwrap();
+    let port = free_udp_port().to_string();
+    let mut s = Child::spawn(
+        &dir.dir,
+        &[
+            "live",
+            "--backend",
+            "null",
+            "--patches",
+            "patches",
+            "--osc-port",
+            &port,
+            "--record",
+            "rec.wav",
+        ],
+    );
+    s.ok("create t1 tone freq=330; patch t1 > out");
+    let now = status_frame(&s.ok("status")).expect("frame");
+    s.wait_for_frame(now + BAR / 2, TIMEOUT);
+
+    let t0 = Instant::now();
+    save_by_rename(&file, &TONE.replace("sine(freq)", "sine(freq * 2)"));
+    let line = nth_line(&s, "tone.cm changed: ok reload tone", 0);
+    let took = t0.elapsed();
+    let at = common::child::at_frame(&line).unwrap_or_else(|| panic!("{line}"));
+    let heard = status_frame(&s.ok("status")).expect("frame");
+    eprintln!("save to reload {:.1} ms; {line}", took.as_secs_f64() * 1e3);
+    s.wait_for_frame(heard.max(at) + BAR / 2, TIMEOUT);
+
+    save_in_place(
+        &file,
+        "param freq = 220 in 20..2000\noutput out = 0.5 * sine(freq\n",
+    );
+    let broken = nth_line(&s, "tone.cm changed: error", 0);
+    assert!(broken.contains("modules/tone.cm:3:1"), "{broken}");
+    let later = status_frame(&s.ok("status")).expect("frame");
+    s.wait_for_frame(later + BAR / 2, TIMEOUT);
+    s.ok("quit");
+    assert!(s.wait_within(TIMEOUT).success(), "{}", s.transcript());
+    s.stderr_line("recorded ", Duration::from_secs(5));
+
+    let rec = wav::read(&dir.dir.join("rec.wav"));
+    let at = at as usize;
+    let pitch = |a: usize, b: usize| common::zero_crossing_freq(&rec.left[a..b], 48_000.0);
+    let (before, after) = (pitch(at - 12_000, at - 100), pitch(at + 1_000, at + 12_000));
+    let step = |a: usize, b: usize| {
+        rec.left[a..b]
+            .windows(2)
+            .map(|w| (w[1] - w[0]).abs())
+            .fold(0.0f32, f32::max)
+    };
+    let across = step(at - 4_800, at + 4_800);
+    let tail = pitch(later as usize, rec.left.len().min(later as usize + 12_000));
+    eprintln!(
+        "module reload under watch: {before:.3} Hz before frame {at}, {after:.3} Hz after, {tail:.3} Hz after the broken save; largest step across {across:.4} (660 Hz at 0.5 steps by {:.4})",
+        0.5 * std::f32::consts::TAU * 660.0 / 48_000.0
+    );
+    assert!(common::cents(before, 330.0).abs() < 0.1, "{before}");
+    assert!(common::cents(after, 660.0).abs() < 0.1, "{after}");
+    assert!(
+        common::cents(tail, 660.0).abs() < 0.1,
+        "the old one plays on: {tail}"
+    );
+    assert!(
+        across < 1.2 * 0.5 * std::f32::consts::TAU * 660.0 / 48_000.0,
+        "{across}"
+    );
+}

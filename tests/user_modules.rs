@@ -159,3 +159,62 @@ fn a_send_feeds_the_shared_return_and_its_tail_rings_on() {
         .line()
         .contains("no instrument called 'nobody'"));
 }
+
+#[test]
+fn a_patch_and_a_song_bring_their_user_modules() {
+    let (mut live, dir) = rig("user-songs");
+    let modules = dir.dir.join("modules");
+    std::fs::create_dir_all(&modules).unwrap();
+    std::fs::write(modules.join("tone.cm"), TONE).unwrap();
+    ok(
+        &mut live,
+        "create k kick; create t1 tone freq=440; patch t1 > out",
+    );
+    ok(&mut live, "save patch toned; remove t1");
+    ok(&mut live, "load patch toned");
+    let x = render(&mut live, 2 * 96_000);
+    let f = common::zero_crossing_freq(&x[96_000 + 4_800..], f64::from(RATE));
+    assert!(
+        common::cents(f, 440.0).abs() < 0.05,
+        "after loading the patch: {f}"
+    );
+
+    // A song beside its modules/ folder renders its user module offline.
+    let song = dir.dir.join("song.yaml");
+    std::fs::write(
+        &song,
+        "tempo: 120\ninstruments:\n  k: { type: kick }\npatterns:\n  a: { k: \"~\" }\nmodules:\n  t: { type: user, module: tone, freq: 330 }\npatches:\n  - t > out\n",
+    )
+    .unwrap();
+    let (s, _) = chronus::sequencer::Song::load(&song).unwrap();
+    let (l, _) = common::render(&s);
+    let f = common::zero_crossing_freq(&l[4_800..], f64::from(RATE));
+    eprintln!("offline, the song's user module: {f:.4} Hz");
+    assert!(common::cents(f, 330.0).abs() < 0.05, "{f}");
+    // A broken one is refused before rendering, where it is wrong.
+    std::fs::write(modules.join("tone.cm"), "output out = sine(\n").unwrap();
+    let out = std::process::Command::new(common::child::chronus())
+        .args(["render", song.to_str().unwrap(), "-o"])
+        .arg(dir.dir.join("x.wav"))
+        .output()
+        .unwrap();
+    let e = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{e}");
+    assert!(e.contains("modules/tone.cm:2:1"), "{e}");
+    assert!(!dir.dir.join("x.wav").exists());
+    let gone = dir.dir.join("other.yaml");
+    std::fs::write(
+        &gone,
+        std::fs::read_to_string(&song)
+            .unwrap()
+            .replace("module: tone", "module: nothere"),
+    )
+    .unwrap();
+    let e = chronus::sequencer::Song::load(&gone)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("modules.t: modules/nothere.cm does not exist"),
+        "{e}"
+    );
+}

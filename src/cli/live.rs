@@ -312,6 +312,7 @@ pub fn run(args: &LiveArgs) -> Result<(), Failure> {
     let mut osc_error = None;
     let history = args.patches.join(".history");
     let mut song_watch = None;
+    let mut modules_watch = None;
     let report = run_live(
         song.as_ref(),
         backend,
@@ -328,6 +329,12 @@ pub fn run(args: &LiveArgs) -> Result<(), Failure> {
                     Ok(w) => song_watch = Some(w),
                     Err(e) => eprintln!("warning: {e}"),
                 }
+            }
+            // Module files reload themselves when saved.
+            let modules = args.patches.with_file_name("modules");
+            match super::watch::watch_modules(&modules, ctx.inputs.clone()) {
+                Ok(w) => modules_watch = Some(w),
+                Err(e) => eprintln!("warning: {e}; reload NAME after editing a module"),
             }
             if let Err(e) = session.start_journal() {
                 eprintln!("warning: {e}; the session is not journaled (--resume could not rebuild it)");
@@ -411,6 +418,7 @@ pub fn run(args: &LiveArgs) -> Result<(), Failure> {
         message: e.to_string(),
     })?;
     drop(song_watch);
+    drop(modules_watch);
     if let Some(e) = osc_error {
         return Err(Failure {
             code: EXIT_FAILURE,

@@ -121,5 +121,7 @@ pub fn load_song(path: &std::path::Path) -> Result<chronus::sequencer::Song, Fai
     for w in warnings {
         eprintln!("warning: {}: {w}", path.display());
     }
+    chronus::engine::rack::song_definitions(&song)
+        .map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
     Ok(song)
 }

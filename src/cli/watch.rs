@@ -77,3 +77,76 @@ pub fn watch(
         .map_err(|e| format!("--watch: cannot start the watcher thread: {e}"))?;
     Ok(SongWatch { _watcher: watcher })
 }
+
+/// The watch on a modules folder; dropping it stops it.
+pub struct ModulesWatch {
+    _watcher: notify::RecommendedWatcher,
+}
+
+/// Watch the module files (`*.cm`) in `dir` (made if missing): each one
+/// that changes, once it has settled, is reloaded into the session
+/// (`reload NAME`, as if typed) and the reply printed.
+///
+/// # Errors
+/// The folder cannot be made or watched.
+pub fn watch_modules(dir: &Path, inputs: mpsc::Sender<Input>) -> Result<ModulesWatch, String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot make {}: {e}", dir.display()))?;
+    let (tx, rx) = mpsc::channel::<PathBuf>();
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        let Ok(event) = event else { return };
+        if matches!(event.kind, notify::EventKind::Access(_)) {
+            return;
+        }
+        for p in event.paths {
+            if p.extension().is_some_and(|e| e == "cm") {
+                let _ = tx.send(p);
+            }
+        }
+    })
+    .map_err(|e| format!("cannot watch {}: {e}", dir.display()))?;
+    watcher
+        .watch(dir, RecursiveMode::NonRecursive)
+        .map_err(|e| format!("cannot watch {}: {e}", dir.display()))?;
+    std::thread::Builder::new()
+        .name("chronus-watch-modules".into())
+        .spawn(move || {
+            let mut last: std::collections::HashMap<PathBuf, Vec<u8>> =
+                std::collections::HashMap::new();
+            while let Ok(first) = rx.recv() {
+                let mut changed = vec![first];
+                while let Ok(p) = rx.recv_timeout(SETTLE) {
+                    if !changed.contains(&p) {
+                        changed.push(p);
+                    }
+                }
+                for path in changed {
+                    // Gone for a moment (a save by rename): its rename's
+                    // own event follows.
+                    let Ok(bytes) = std::fs::read(&path) else {
+                        continue;
+                    };
+                    if last.get(&path) == Some(&bytes) {
+                        continue;
+                    }
+                    last.insert(path.clone(), bytes);
+                    let Some(name) = path.file_stem().and_then(|s| s.to_str()) else {
+                        continue;
+                    };
+                    let (back, reply) = mpsc::channel();
+                    let line = Input::Line {
+                        text: format!("reload {name}"),
+                        at: None,
+                        reply: Some(back),
+                    };
+                    if inputs.send(line).is_err() {
+                        return;
+                    }
+                    if let Ok(r) = reply.recv_timeout(Duration::from_secs(5)) {
+                        eprintln!("{} changed: {}", path.display(), r.line());
+                    }
+                }
+            }
+        })
+        .map_err(|e| format!("cannot start the modules watcher thread: {e}"))?;
+    Ok(ModulesWatch { _watcher: watcher })
+}

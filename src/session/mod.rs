@@ -403,8 +403,10 @@ impl Session {
     /// bar's scene playing. Replaces whatever the session held.
     pub fn load_song(&mut self, song: &Song) -> Reply {
         let mut draft = self.draft.clone();
-        let loaded = patch::load_song(&mut draft, song, self.rate)
-            .and_then(|a| self.load_definitions(&mut draft).map(|()| a));
+        let loaded = patch::load_song(&mut draft, song, self.rate).and_then(|a| {
+            self.adopt_sources(&mut draft, song)?;
+            self.load_definitions(&mut draft).map(|()| a)
+        });
         match loaded {
             Ok(actions) => {
                 let planned = Planned {

@@ -28,8 +28,10 @@ impl Session {
     /// module docs); one reply naming what changed.
     pub fn reload_song(&mut self, song: &Song) -> Reply {
         let mut draft = self.draft.clone();
-        let planned = plan(self, &mut draft, song)
-            .and_then(|p| self.load_definitions(&mut draft).map(|()| p));
+        let planned = plan(self, &mut draft, song).and_then(|p| {
+            self.adopt_sources(&mut draft, song)?;
+            self.load_definitions(&mut draft).map(|()| p)
+        });
         match planned {
             Ok(planned) => {
                 let mut reply = self.commit(draft, planned);

@@ -26,6 +26,8 @@ pub struct UserDef {
     pub version: u64,
     /// The definition.
     pub def: Arc<Definition>,
+    /// The file it came from (`reload` reads it again).
+    pub path: PathBuf,
 }
 
 impl PartialEq for UserDef {
@@ -49,8 +51,12 @@ fn shown(dir: &Path, name: &str) -> String {
 
 /// Read and check definition `name` from `dir`.
 fn read(dir: &Path, name: &str) -> Result<Definition> {
-    let path = file_of(dir, name);
-    let text = std::fs::read_to_string(&path).map_err(|e| {
+    read_file(&file_of(dir, name), dir, name)
+}
+
+/// Read and check definition `name` from `path` (in `dir`).
+fn read_file(path: &Path, dir: &Path, name: &str) -> Result<Definition> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
             format!(
                 "no module type '{name}': {} does not exist (generate_module {name} writes one)",
@@ -79,9 +85,33 @@ impl Session {
         let u = UserDef {
             version: self.loads,
             def: Arc::new(def),
+            path: file_of(&self.modules_dir(), name),
         };
         d.user.insert(name.to_string(), u.clone());
         Ok(u)
+    }
+
+    /// Take the definitions a song brought (read beside it): they, and
+    /// their files, are the ones its modules use.
+    pub(super) fn adopt_sources(
+        &mut self,
+        d: &mut Draft,
+        song: &chronus_sequencer::Song,
+    ) -> Result<()> {
+        for s in &song.modulation.sources {
+            let def =
+                chronus_modlang::parse(&s.text, &s.file, &s.name).map_err(|e| e.to_string())?;
+            self.loads += 1;
+            d.user.insert(
+                s.name.clone(),
+                UserDef {
+                    version: self.loads,
+                    def: Arc::new(def),
+                    path: s.path.clone(),
+                },
+            );
+        }
+        Ok(())
     }
 
     /// Load the definition of every user module in the draft (a patch or
@@ -190,7 +220,12 @@ pub(super) fn generate(s: &Session, name: &Word) -> Result<Planned> {
 
 /// `reload NAME`: read it again; the next rack carries it.
 pub(super) fn reload(s: &mut Session, d: &mut Draft, name: &Word) -> Result<Planned> {
-    let def = read(&s.modules_dir(), &name.text)?;
+    let dir = s.modules_dir();
+    let path = d
+        .user
+        .get(&name.text)
+        .map_or_else(|| file_of(&dir, &name.text), |u| u.path.clone());
+    let def = read_file(&path, path.parent().unwrap_or(&dir), &name.text)?;
     // Settings made for the old definition must still fit the new one.
     for (module, spec) in &d.model.modules {
         if spec.kind == ModuleKind::User && spec.source == name.text {
@@ -224,6 +259,7 @@ pub(super) fn reload(s: &mut Session, d: &mut Draft, name: &Word) -> Result<Plan
         UserDef {
             version: s.loads,
             def: Arc::new(def),
+            path,
         },
     );
     Ok(Planned {

@@ -460,16 +460,22 @@ impl Compiler<'_> {
                 format!("{at}: {message}"),
             )
         })?;
-        let modulation = modulation::compile(file.modules, file.patches, file.sends, &tracks)
-            .map_err(|(at, message)| {
-                let depth = if at.starts_with("modules.") || at.starts_with("sends.") {
-                    2
-                } else {
-                    1
-                };
-                let path: Vec<&str> = at.split(['.', '[']).take(depth).collect();
-                self.error(locate::locate(self.src, &path), format!("{at}: {message}"))
-            })?;
+        let modulation = modulation::compile(
+            file.modules,
+            file.patches,
+            file.sends,
+            &tracks,
+            self.path.parent().unwrap_or(Path::new(".")),
+        )
+        .map_err(|(at, message)| {
+            let depth = if at.starts_with("modules.") || at.starts_with("sends.") {
+                2
+            } else {
+                1
+            };
+            let path: Vec<&str> = at.split(['.', '[']).take(depth).collect();
+            self.error(locate::locate(self.src, &path), format!("{at}: {message}"))
+        })?;
         let mut song = Song {
             modulation,
             midi,

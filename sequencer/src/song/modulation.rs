@@ -199,6 +199,22 @@ pub struct Modulation {
     pub wires: Vec<Wire>,
     /// Sends to return buses.
     pub sends: Vec<Send>,
+    /// The files of the user modules' definitions, read with the song.
+    pub sources: Vec<ModuleSource>,
+}
+
+/// A user module's definition file as the song found it
+/// (`modules/NAME.cm` beside the song), to be parsed by the engine's side.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ModuleSource {
+    /// The definition's name.
+    pub name: String,
+    /// Its file, as messages show it.
+    pub file: String,
+    /// Its file's path.
+    pub path: std::path::PathBuf,
+    /// Its text.
+    pub text: String,
 }
 
 /// The most modules a song or session holds.
@@ -413,6 +429,7 @@ pub(super) fn compile(
     patches: Vec<PatchFile>,
     sends: UniqueMap<UniqueMap<f64>>,
     tracks: &[Track],
+    base: &std::path::Path,
 ) -> Result<Modulation, (String, String)> {
     let mut out = Modulation::default();
     for (track, to) in sends.0 {
@@ -469,6 +486,34 @@ pub(super) fn compile(
                 format!("modules.{name}"),
                 format!("track: no instrument called '{}'", m.source),
             ));
+        }
+        if m.kind == ModuleKind::User && !out.sources.iter().any(|s| s.name == m.source) {
+            // Beside the song, or beside its folder (a patch in patches/).
+            let name_cm = format!("{}.cm", m.source);
+            let here = base.join("modules").join(&name_cm);
+            let up = base.join("..").join("modules").join(&name_cm);
+            let file = if !here.exists() && up.exists() {
+                up
+            } else {
+                here
+            };
+            let shown = format!("modules/{name_cm}");
+            let text = std::fs::read_to_string(&file).map_err(|e| {
+                (
+                    format!("modules.{name}"),
+                    if e.kind() == std::io::ErrorKind::NotFound {
+                        format!("{shown} does not exist beside the song (nor beside its folder)")
+                    } else {
+                        format!("{shown}: cannot read it: {e}")
+                    },
+                )
+            })?;
+            out.sources.push(ModuleSource {
+                name: m.source.clone(),
+                file: shown,
+                text,
+                path: file,
+            });
         }
         out.modules.push((name, m));
     }

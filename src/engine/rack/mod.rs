@@ -631,17 +631,83 @@ fn run_order_of(nodes: &[Node]) -> Vec<usize> {
     out
 }
 
+/// The user module definitions `song` brought, parsed; and its modules'
+/// settings checked against them.
+///
+/// # Errors
+/// The first definition with a mistake (`modules/drone.cm:3:5: ...`), or
+/// a module's setting its definition does not take.
+#[allow(clippy::type_complexity)]
+pub fn song_definitions(
+    song: &Song,
+) -> Result<Vec<(String, std::sync::Arc<chronus_modlang::Definition>)>, String> {
+    let mut out = Vec::new();
+    for s in &song.modulation.sources {
+        let def = chronus_modlang::parse(&s.text, &s.file, &s.name).map_err(|e| e.to_string())?;
+        out.push((s.name.clone(), std::sync::Arc::new(def)));
+    }
+    for c in &song.modulation.cables {
+        let Some((_, m)) = song.modulation.modules.iter().find(|(n, _)| *n == c.to) else {
+            continue;
+        };
+        if let Some((_, def)) = out
+            .iter()
+            .find(|(n, _)| *n == m.source && m.kind == ModuleKind::User)
+        {
+            if def.param_index(&c.key).is_none() {
+                return Err(format!(
+                    "patches: {}.{}: {} has no number '{}'",
+                    c.to, c.key, m.source, c.key
+                ));
+            }
+        }
+    }
+    for (name, m) in &song.modulation.modules {
+        if let Some((_, def)) = out
+            .iter()
+            .find(|(n, _)| *n == m.source && m.kind == ModuleKind::User)
+        {
+            for (key, v) in &m.user {
+                let Some(p) = def.params().iter().find(|p| p.name == *key) else {
+                    return Err(format!(
+                        "modules.{name}: {} has no setting '{key}'",
+                        m.source
+                    ));
+                };
+                if !(p.min..=p.max).contains(&(*v as f32)) {
+                    return Err(format!(
+                        "modules.{name}: {key} {v}: expected {}..{}",
+                        p.min, p.max
+                    ));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// The rack of `song`'s modules, cables and wires, its track `i` being
 /// the engine's `ids(i)` (its id and its effects' ids). Allocates.
 pub fn song_rack(song: &Song, rate: u32, ids: impl Fn(usize) -> (TrackId, Vec<EffectId>)) -> Rack {
     let m = &song.modulation;
+    let definitions = song_definitions(song).unwrap_or_default();
+    let definition = |spec: &ModuleSpec| {
+        definitions
+            .iter()
+            .find(|(n, _)| *n == spec.source && spec.kind == ModuleKind::User)
+            .map(|(_, d)| std::sync::Arc::clone(d))
+    };
     let index = |n: &str| m.modules.iter().position(|(x, _)| x == n);
     let cables: Vec<CableSpec> = m
         .cables
         .iter()
         .filter_map(|c| {
             if let Some(to) = index(&c.to) {
-                let param = module_param(&c.to, &m.modules[to].1, &c.key).ok()??;
+                let spec = &m.modules[to].1;
+                let param = match module_param(&c.to, spec, &c.key).ok()? {
+                    Some(p) => p,
+                    None => definition(spec)?.param_index(&c.key)? as u16,
+                };
                 return Some(CableSpec {
                     module: c.from.clone(),
                     to: CableTo::Module { module: to, param },
@@ -669,12 +735,13 @@ pub fn song_rack(song: &Song, rate: u32, ids: impl Fn(usize) -> (TrackId, Vec<Ef
             (s.kind == ModuleKind::Env).then(|| ids(i).0)
         })
         .collect();
+    let users = m.modules.iter().map(|(_, s)| definition(s)).collect();
     let plan = RackPlan {
         modules: m.modules.clone(),
         triggers,
         cables,
         wires: m.wires.clone(),
-        users: Vec::new(),
+        users,
         versions: Vec::new(),
         sends: m
             .sends

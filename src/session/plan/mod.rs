@@ -212,6 +212,7 @@ pub(super) fn plan(s: &mut Session, d: &mut Draft, part: &Part) -> Result<Planne
             }
             let (song, _) = chronus_sequencer::Song::load(&path).map_err(|e| e.to_string())?;
             let actions = patch::load_song(d, &song, s.rate)?;
+            s.adopt_sources(d, &song)?;
             s.load_definitions(d)?;
             done(actions, true, format!("load patch {}", name.text))
         }
