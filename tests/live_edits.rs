@@ -251,6 +251,11 @@ fn a_live_session_never_allocates_on_the_audio_thread() {
         "create wob lfo rate=3; patch wob > filt1.cutoff amount=400",
         "create fm osc wave=sine freq=55 level=1; patch fm > vco1.freq amount=30",
         "create e1 env track=kick; patch e1 > filt1.q amount=0.5",
+        "create arp1 arp track=kick rate=12 mode=random octaves=2",
+        // A module of one's own, written, played, reloaded.
+        "generate_module hum",
+        "create hum1 hum level=0.2; patch hum1 > filt1; send kick reverb 0.3",
+        "reload hum",
         "create d1 delay feedback=0.3; patch filt1 > d1 > filt1",
         "set filt1 mode=bandpass; set wob shape=random",
         "unpatch fm; remove d1",
@@ -272,8 +277,9 @@ fn a_live_session_never_allocates_on_the_audio_thread() {
         stats.events
     );
     // Ten structural edits before, plus two creates and the sampler
-    // rebuild, plus one rack for each of the eight module lines.
-    assert_eq!(stats.commands, 21, "{stats:?}");
+    // rebuild, plus one rack for each of the eleven module lines (a
+    // template written is not one).
+    assert_eq!(stats.commands, 24, "{stats:?}");
     // Only the note-offs of the removed kick's last notes may come late.
     assert!(stats.stale_events <= 2, "{stats:?}");
     assert_eq!(stats.bad_events, 0, "{stats:?}");

@@ -207,3 +207,36 @@ fn a_patch_saves_and_loads_its_modules_wires_and_cables() {
         "{level} {after}"
     );
 }
+
+#[test]
+fn an_arpeggiator_plays_a_patterns_chord_one_note_at_a_time() {
+    let (mut live, _dir) = rig("patch-arp");
+    ok(
+        &mut live,
+        "create keys synth osc=sine filter=none attack=0.002 decay=0.1 sustain=1 release=0.005",
+    );
+    ok(
+        &mut live,
+        "create a1 arp track=keys rate=8 gate=0.9 mode=updown",
+    );
+    ok(&mut live, "pattern keys: [C4,E4,G4]; play keys");
+    // The chord from bar 2 (frame 96000): a step every 6000 frames.
+    let x = render(&mut live, 2 * 96_000);
+    let want = [60, 64, 67, 64, 60, 64, 67, 64];
+    let mut heard = Vec::new();
+    for (k, note) in want.iter().enumerate() {
+        let at = 96_000 + k * 6_000;
+        // (The first step waits for the next control point: up to 64
+        // frames.)
+        let f = common::zero_crossing_freq(&x[at + 500..at + 5_000], f64::from(RATE));
+        let expected = 440.0 * 2f64.powf((f64::from(*note) - 69.0) / 12.0);
+        heard.push(f);
+        assert!(
+            common::cents(f, expected).abs() < 1.0,
+            "step {k}: {f} Hz, wanted {expected}"
+        );
+    }
+    eprintln!("arp steps (Hz): {heard:.1?}");
+    let e = error(&mut live, "create a2 arp track=nobody");
+    assert!(e.contains("no instrument called that"), "{e}");
+}

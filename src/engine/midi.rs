@@ -195,6 +195,12 @@ impl Midi {
         }
     }
 
+    /// Add `e` to `pending` in frame order (counted as dropped when full).
+    /// Audio thread safe.
+    pub fn push(&mut self, pending: &mut VecDeque<Event>, e: Event) {
+        push(pending, &mut self.dropped, e);
+    }
+
     /// Vibrato for the control block starting at `frame`.
     pub fn tick(&mut self, frame: u64, frames: u32, pending: &mut VecDeque<Event>) {
         let dropped = &mut self.dropped;

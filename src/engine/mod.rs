@@ -264,6 +264,9 @@ impl Engine {
             let end = start + len as u64;
             if start % MAX_BLOCK as u64 == 0 {
                 self.midi.tick(start, MAX_BLOCK as u32, &mut pending);
+                let midi = &mut self.midi;
+                self.rack
+                    .tick_notes(start, MAX_BLOCK as u32, |e| midi.push(&mut pending, e));
                 if !self.rack.is_idle() {
                     let Engine {
                         slots,
@@ -436,6 +439,13 @@ impl Engine {
             }
         }
         match ev.kind {
+            EventKind::NoteOn { .. } | EventKind::NoteOff { .. }
+                if self.rack.arp_note(ev.track, ev.kind, ev.frame) =>
+            {
+                // An arpeggiator plays it its own way.
+                self.stats.events += 1;
+                return;
+            }
             EventKind::NoteOn { .. } => self.rack.note(ev.track, true),
             EventKind::NoteOff { .. } => self.rack.note(ev.track, false),
             _ => {}

@@ -35,7 +35,7 @@ fn apply(d: &Draft, spec: &mut ModuleSpec, name: &str, params: &[Param]) -> Resu
                 .map_err(|e| format!("{name}: {e}"))?;
         }
     }
-    if spec.kind == ModuleKind::Env
+    if spec.kind.follows_a_track()
         && !spec.source.is_empty()
         && !d.model.tracks.contains_key(&spec.source)
     {
@@ -376,7 +376,8 @@ impl Session {
         let triggers = modules
             .iter()
             .map(|(_, s)| {
-                (s.kind == ModuleKind::Env)
+                s.kind
+                    .follows_a_track()
                     .then(|| m.tracks.get(&s.source).map(|t| t.id))
                     .flatten()
             })

@@ -478,7 +478,7 @@ pub(super) fn compile(
                 format!("'{name}' is an instrument's name too: give the module another"),
             ));
         }
-        if m.kind == ModuleKind::Env
+        if m.kind.follows_a_track()
             && !m.source.is_empty()
             && !tracks.iter().any(|t| t.name == m.source)
         {

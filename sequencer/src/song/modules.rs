@@ -42,6 +42,8 @@ pub enum ModuleKind {
     Sh,
     /// An ADSR envelope triggered by a track's notes.
     Env,
+    /// An arpeggiator of the chord a track plays.
+    Arp,
     /// A module written in a file under `modules/`.
     User,
 }
@@ -178,6 +180,19 @@ pub const KINDS: &[KindInfo] = &[
         audio_out: false,
         audio_in: false,
     },
+    KindInfo {
+        kind: ModuleKind::Arp,
+        name: "arp",
+        doc: "plays the chord a track is given one note at a time (track=NAME)",
+        numbers: &[
+            n("rate", 8.0, 0.1, 50.0, "steps per second"),
+            n("octaves", 1.0, 1.0, 4.0, "octaves the chord spans upward"),
+            n("gate", 0.5, 0.05, 1.0, "how much of a step a note lasts"),
+        ],
+        choice: Some(("mode", &["up", "down", "updown", "random"])),
+        audio_out: false,
+        audio_in: false,
+    },
 ];
 
 /// The most values a `step` module holds.
@@ -211,12 +226,18 @@ impl ModuleKind {
     pub fn name(self) -> &'static str {
         self.info().map_or("user", |i| i.name)
     }
+
+    /// It follows a track's notes (`track=NAME`): an envelope or an
+    /// arpeggiator.
+    pub fn follows_a_track(self) -> bool {
+        matches!(self, ModuleKind::Env | ModuleKind::Arp)
+    }
 }
 
 impl ModuleSpec {
     /// The built-in type names.
-    pub const TYPES: [&'static str; 8] = [
-        "lfo", "osc", "filter", "noise", "delay", "step", "sh", "env",
+    pub const TYPES: [&'static str; 9] = [
+        "lfo", "osc", "filter", "noise", "delay", "step", "sh", "env", "arp",
     ];
 
     /// A built-in module of type `kind` with its defaults.
@@ -335,7 +356,7 @@ impl ModuleSpec {
                 self.values = values;
                 Ok(())
             }
-            (ModuleKind::Env, "track") => {
+            (ModuleKind::Env | ModuleKind::Arp, "track") => {
                 self.source = text.to_string();
                 Ok(())
             }
@@ -368,7 +389,7 @@ impl ModuleSpec {
             let v: Vec<String> = self.values.iter().map(f64::to_string).collect();
             out.push(("values".into(), v.join(" ")));
         }
-        if self.kind == ModuleKind::Env && !self.source.is_empty() {
+        if self.kind.follows_a_track() && !self.source.is_empty() {
             out.push(("track".into(), self.source.clone()));
         }
         out
@@ -403,7 +424,7 @@ pub fn keys(info: &KindInfo) -> Vec<&'static str> {
     k.extend(info.numbers.iter().map(|n| n.name));
     match info.kind {
         ModuleKind::Step => k.push("values"),
-        ModuleKind::Env => k.push("track"),
+        ModuleKind::Env | ModuleKind::Arp => k.push("track"),
         _ => {}
     }
     k

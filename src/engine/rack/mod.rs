@@ -17,6 +17,7 @@
 //! wires to `out` that did not change, and crossfades from the old one's
 //! sound over 10 ms; the old rack goes back to be freed.
 
+pub mod arp;
 mod node;
 #[cfg(test)]
 mod tests;
@@ -206,6 +207,10 @@ pub struct Rack {
     cables: Vec<TrackCable>,
     lines: Vec<Line>,
     returns: Vec<Return>,
+    arps: Vec<arp::Arp>,
+    /// Notes left sounding by arpeggiators a swap removed: ended at the
+    /// next control point.
+    hanging: [Option<(TrackId, u32)>; 8],
     /// The rack this one replaced, sounding out during the crossfade.
     old: Option<Box<Rack>>,
     /// Frames of the crossfade done, and its length.
@@ -324,6 +329,20 @@ impl Rack {
                 .sends
                 .push((*track, chronus_dsp::smooth::Smoothed::new(*amount as f32)));
         }
+        let arps = modules
+            .iter()
+            .zip(&plan.triggers)
+            .filter(|((_, s), _)| s.kind == ModuleKind::Arp)
+            .filter_map(|((name, s), t)| {
+                Some(arp::Arp::new(
+                    key_of(name),
+                    (*t)?,
+                    s.choice,
+                    &s.numbers,
+                    rate,
+                ))
+            })
+            .collect();
         // Loops were refused by the session and the song (`run_order`);
         // were one here, it would run in the modules' own order.
         let order = run_order_of(&nodes);
@@ -333,6 +352,8 @@ impl Rack {
             cables,
             lines,
             returns,
+            arps,
+            hanging: [None; 8],
             old: None,
             fade_at: 0,
             fade_len: 0,
@@ -340,9 +361,44 @@ impl Rack {
         }
     }
 
+    /// A note for `track` at `frame`: an arpeggiator on that track takes
+    /// it (true), to play it its own way. Audio thread safe.
+    pub fn arp_note(&mut self, track: TrackId, kind: EventKind, frame: u64) -> bool {
+        if let EventKind::NoteOn { id, .. } | EventKind::NoteOff { id } = kind {
+            if arp::is_arp_note(id) {
+                return false;
+            }
+        }
+        let mut taken = false;
+        for a in self.arps.iter_mut().filter(|a| a.track == track) {
+            taken |= a.note(kind, frame);
+        }
+        taken
+    }
+
+    /// The arpeggiators' notes for `[start, start + frames)`, through
+    /// `emit` at their frames. Audio thread safe.
+    pub fn tick_notes(&mut self, start: u64, frames: u32, mut emit: impl FnMut(Event)) {
+        for h in &mut self.hanging {
+            if let Some((track, id)) = h.take() {
+                emit(Event {
+                    frame: start,
+                    track,
+                    kind: EventKind::NoteOff { id },
+                });
+            }
+        }
+        for a in &mut self.arps {
+            a.tick(start, frames, &mut emit);
+        }
+    }
+
     /// True when it has no modules and no returns (nothing to do).
     pub fn is_idle(&self) -> bool {
-        self.nodes.is_empty() && self.returns.is_empty() && self.old.is_none()
+        self.nodes.is_empty()
+            && self.returns.is_empty()
+            && self.old.is_none()
+            && self.hanging.iter().all(Option::is_none)
     }
 
     /// Whether `track` sends to a return (its output then comes here too,
@@ -389,6 +445,28 @@ impl Rack {
                 .find(|o| o.track == c.track && o.target == c.target)
             {
                 c.base = o.base;
+            }
+        }
+        for a in &mut self.arps {
+            if let Some(o) = old
+                .arps
+                .iter()
+                .find(|o| o.key == a.key && o.track == a.track)
+            {
+                a.carry_over(o);
+            }
+        }
+        // An arpeggiator gone leaves no note hanging.
+        let gone = old.arps.iter().filter(|o| {
+            !self
+                .arps
+                .iter()
+                .any(|a| a.key == o.key && a.track == o.track)
+        });
+        let mut slots = self.hanging.iter_mut().filter(|h| h.is_none());
+        for o in gone {
+            if let (Some(id), Some(slot)) = (o.sounding(), slots.next()) {
+                *slot = Some((o.track, id));
             }
         }
         for ret in &mut self.returns {
@@ -732,7 +810,7 @@ pub fn song_rack(song: &Song, rate: u32, ids: impl Fn(usize) -> (TrackId, Vec<Ef
         .iter()
         .map(|(_, s)| {
             let i = song.tracks.iter().position(|t| t.name == s.source)?;
-            (s.kind == ModuleKind::Env).then(|| ids(i).0)
+            s.kind.follows_a_track().then(|| ids(i).0)
         })
         .collect();
     let users = m.modules.iter().map(|(_, s)| definition(s)).collect();

@@ -186,6 +186,8 @@ impl Node {
                 }
                 None => Dsp::Silent,
             },
+            // It plays notes (the rack's arpeggiators); as a signal, 0.
+            ModuleKind::Arp => Dsp::Silent,
             ModuleKind::Env => {
                 let s = [number(0), number(1), number(2), number(3)];
                 Dsp::Env {

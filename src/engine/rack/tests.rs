@@ -28,7 +28,7 @@ fn plan(modules: &[(&str, ModuleSpec)], cables: Vec<CableSpec>) -> RackPlan {
             .collect(),
         triggers: modules
             .iter()
-            .map(|(_, s)| (s.kind == ModuleKind::Env).then_some(TrackId::new(0, 1)))
+            .map(|(_, s)| s.kind.follows_a_track().then_some(TrackId::new(0, 1)))
             .collect(),
         cables,
         wires: Vec::new(),
@@ -178,4 +178,84 @@ fn a_step_module_steps_through_its_values_and_sh_holds() {
     }
     let inner = &runs[1..runs.len() - 1];
     assert!(inner.iter().all(|n| (9..=11).contains(n)), "{runs:?}");
+}
+
+/// The notes an arpeggiator plays over `frames`, as (frame, pitch) for
+/// note-ons and (frame, -1) for note-offs.
+fn arp_notes(r: &mut Rack, from: u64, frames: u64) -> Vec<(u64, f32)> {
+    let mut out = Vec::new();
+    let mut f = from;
+    while f < from + frames {
+        r.tick_notes(f, 64, |e| match e.kind {
+            EventKind::NoteOn { pitch, .. } => out.push((e.frame, pitch.unwrap_or(0.0))),
+            EventKind::NoteOff { .. } => out.push((e.frame, -1.0)),
+            _ => {}
+        });
+        f += 64;
+    }
+    out
+}
+
+fn arp(settings: &[(&str, &str)]) -> Rack {
+    let mut s = settings.to_vec();
+    s.push(("rate", "8"));
+    Rack::new(&plan(&[("a", spec("arp", &s))], Vec::new()), 48_000)
+}
+
+fn chord(r: &mut Rack, pitches: &[f32], on: bool) {
+    for (i, p) in pitches.iter().enumerate() {
+        let kind = if on {
+            EventKind::NoteOn {
+                id: i as u32,
+                pitch: Some(*p),
+                velocity: 0.8,
+            }
+        } else {
+            EventKind::NoteOff { id: i as u32 }
+        };
+        assert!(r.arp_note(TrackId::new(0, 1), kind, 0));
+    }
+}
+
+#[test]
+fn an_arpeggiator_plays_the_chord_one_note_at_a_time() {
+    let ons = |v: &[(u64, f32)]| {
+        v.iter()
+            .filter(|n| n.1 >= 0.0)
+            .map(|n| n.1)
+            .collect::<Vec<_>>()
+    };
+    let mut r = arp(&[("mode", "up")]);
+    // Held in any order: played in pitch order.
+    chord(&mut r, &[67.0, 60.0, 64.0], true);
+    let v = arp_notes(&mut r, 0, 48_000);
+    assert_eq!(ons(&v), [60.0, 64.0, 67.0, 60.0, 64.0, 67.0, 60.0, 64.0]);
+    // A step every 6000 frames (8 a second), each half a step long.
+    let on_frames: Vec<u64> = v.iter().filter(|n| n.1 >= 0.0).map(|n| n.0).collect();
+    assert_eq!(on_frames, (0..8).map(|k| k * 6_000).collect::<Vec<_>>());
+    let offs: Vec<u64> = v.iter().filter(|n| n.1 < 0.0).map(|n| n.0).collect();
+    assert_eq!(&offs[..3], &[3_000, 9_000, 15_000]);
+    // Released: the last note ends, no new one starts.
+    chord(&mut r, &[67.0, 60.0, 64.0], false);
+    let v = arp_notes(&mut r, 48_000, 48_000);
+    assert!(v.iter().all(|n| n.1 < 0.0), "{v:?}");
+    // A note-off for a note it never held goes on to the instrument.
+    assert!(!r.arp_note(TrackId::new(0, 1), EventKind::NoteOff { id: 99 }, 0));
+    // Down, up and down, over two octaves.
+    let mut r = arp(&[("mode", "down")]);
+    chord(&mut r, &[60.0, 64.0, 67.0], true);
+    assert_eq!(ons(&arp_notes(&mut r, 0, 24_000)), [67.0, 64.0, 60.0, 67.0]);
+    let mut r = arp(&[("mode", "updown"), ("octaves", "2")]);
+    chord(&mut r, &[60.0, 64.0, 67.0], true);
+    assert_eq!(
+        ons(&arp_notes(&mut r, 0, 72_000)),
+        [60.0, 64.0, 67.0, 72.0, 76.0, 79.0, 76.0, 72.0, 67.0, 64.0, 60.0, 64.0]
+    );
+    let mut r = arp(&[("mode", "random")]);
+    chord(&mut r, &[60.0, 64.0, 67.0], true);
+    let v = ons(&arp_notes(&mut r, 0, 48_000 * 4));
+    for p in [60.0, 64.0, 67.0] {
+        let n = v.iter().filter(|x| **x == p).count();
+        assert!((5..=19).contains(&n), "{p}: {n} of {}", v.len());
+    }
 }
