@@ -240,3 +240,24 @@ fn an_arpeggiator_plays_a_patterns_chord_one_note_at_a_time() {
     let e = error(&mut live, "create a2 arp track=nobody");
     assert!(e.contains("no instrument called that"), "{e}");
 }
+
+#[test]
+fn a_cable_reaches_an_effect_on_a_modules_chain_to_out() {
+    let (mut live, _dir) = rig("patch-chain-fx");
+    ok(&mut live, "create vco1 osc wave=sine freq=1000 level=0.5");
+    ok(&mut live, "patch vco1 > filter > out");
+    // A 2 Hz square swings the effect's cutoff between 150 and 3850 Hz.
+    ok(&mut live, "create sq lfo rate=2 shape=square");
+    ok(&mut live, "patch sq > vco1.filter.cutoff amount=1850");
+    let x = render(&mut live, 48_000);
+    // Half cycles of 12000 frames: bright (3850), dark (150), ...
+    let level = |k: usize| 20.0 * rms(&x[k * 12_000 + 3_000..(k + 1) * 12_000 - 1_000]).log10();
+    let (bright, dark) = (level(0), level(1));
+    eprintln!(
+        "1 kHz through the chain's filter: {bright:.1} dB at cutoff 3850, {dark:.1} dB at 150"
+    );
+    assert!(bright - dark > 20.0, "{bright} {dark}");
+    assert!((level(2) - bright).abs() < 1.0 && (level(3) - dark).abs() < 1.0);
+    let e = error(&mut live, "patch sq > vco1.reverb.mix");
+    assert!(e.contains("its chain to out has filter"), "{e}");
+}

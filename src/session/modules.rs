@@ -10,8 +10,8 @@ use super::{Draft, Planned, Session};
 use crate::engine::rack::{param_target, CableSpec, CableTo, Rack, RackPlan};
 use chronus_command::{Param, Word};
 use chronus_sequencer::song::modulation::{
-    base_value, cable_target, chain_wires, module_param, run_order, Cable, ModuleKind, ModuleSpec,
-    MAX_CABLES, MAX_MODULES, MAX_WIRES, OUT,
+    base_value, cable_target, chain_effect_param, chain_wires, module_param, run_order, Cable,
+    ModuleKind, ModuleSpec, MAX_CABLES, MAX_MODULES, MAX_WIRES, OUT,
 };
 
 type Result<T> = std::result::Result<T, String>;
@@ -55,6 +55,9 @@ fn param_index(d: &Draft, name: &str, key: &str) -> Result<u16> {
     let Some(m) = d.model.modules.get(name) else {
         return Err(format!("no module called '{name}'"));
     };
+    if key.contains('.') {
+        return chain_effect(d, name, key).map(|(_, p, _)| p);
+    }
     if let Some(i) = module_param(name, m, key)? {
         return Ok(i);
     }
@@ -73,6 +76,17 @@ fn param_index(d: &Draft, name: &str, key: &str) -> Result<u16> {
             }
         )
     })
+}
+
+/// The effect parameter `key` (`reverb.mix`) on module `name`'s chain to
+/// out: the effect's place, the parameter, its value.
+fn chain_effect(d: &Draft, name: &str, key: &str) -> Result<(usize, u16, f64)> {
+    let Some(w) = d.model.wires.iter().find(|w| w.from == name && w.to == OUT) else {
+        return Err(format!(
+            "{name} has no chain to out with effects (patch {name} > reverb > out)"
+        ));
+    };
+    chain_effect_param(&w.effects, key).map_err(|e| format!("{name}: {e}"))
 }
 
 /// The modules as a list, in order.
@@ -343,6 +357,22 @@ impl Session {
         let mut cables = Vec::new();
         for c in &m.cables {
             if let Some(to) = m.modules.get_index_of(&c.to) {
+                if c.key.contains('.') {
+                    let Ok((effect, param, base)) = chain_effect(&self.draft, &c.to, &c.key) else {
+                        continue;
+                    };
+                    cables.push(CableSpec {
+                        module: c.from.clone(),
+                        to: CableTo::Effect {
+                            module: to,
+                            effect,
+                            param,
+                        },
+                        amount: c.amount,
+                        base,
+                    });
+                    continue;
+                }
                 let Ok(param) = param_index(&self.draft, &c.to, &c.key) else {
                     continue;
                 };
@@ -425,7 +455,7 @@ impl Session {
         // After the tracks it names exist (a track created at the next bar).
         let tracks = plan.cables.iter().filter_map(|c| match c.to {
             CableTo::Track { track, .. } => Some(track),
-            CableTo::Module { .. } => None,
+            CableTo::Module { .. } | CableTo::Effect { .. } => None,
         });
         let frame = tracks
             .chain(plan.triggers.iter().flatten().copied())

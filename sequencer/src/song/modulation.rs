@@ -43,8 +43,13 @@ pub enum CableTarget {
 
 /// The names the chain's effects answer to: `reverb`, then `reverb2`, ...
 pub fn effect_names(spec: &InstrumentSpec) -> Vec<String> {
+    effect_names_of(spec.effects())
+}
+
+/// The names `effects` answer to: `reverb`, then `reverb2`, ...
+pub fn effect_names_of(effects: &[EffectSpec]) -> Vec<String> {
     let mut seen: Vec<&str> = Vec::new();
-    spec.effects()
+    effects
         .iter()
         .map(|fx| {
             let k = fx.kind();
@@ -135,6 +140,36 @@ pub fn base_value(spec: &InstrumentSpec, key: &str) -> f64 {
     number(value, k)
         .or_else(|| table.iter().find(|p| p.0 == k).map(|p| p.1))
         .unwrap_or(0.0)
+}
+
+/// The parameter `key` (`reverb.mix`) of one of `effects` (a module's
+/// chain to out): the effect's place, the parameter's index, its value.
+///
+/// # Errors
+/// An effect or parameter the chain does not have, saying what it has.
+pub fn chain_effect_param(effects: &[EffectSpec], key: &str) -> Result<(usize, u16, f64), String> {
+    let (fx, param) = key.split_once('.').unwrap_or((key, ""));
+    let names = effect_names_of(effects);
+    let Some(i) = names.iter().position(|n| n == fx) else {
+        return Err(if names.is_empty() {
+            format!("'{fx}': its chain to out has no effects")
+        } else {
+            format!("'{fx}': its chain to out has {}", names.join(", "))
+        });
+    };
+    let table = effects[i].params();
+    let param = if param == "amount" { "mix" } else { param };
+    let Some(p) = table.iter().position(|p| p.0 == param) else {
+        return Err(format!(
+            "{fx} has no number '{param}': it has {}",
+            table.iter().map(|p| p.0).collect::<Vec<_>>().join(", ")
+        ));
+    };
+    let value = serde_yaml_ng::to_value(&effects[i])
+        .ok()
+        .and_then(|v| v.get(param).and_then(serde_yaml_ng::Value::as_f64))
+        .unwrap_or(table[p].1);
+    Ok((i, p as u16, value))
 }
 
 /// A cable from a module to a parameter.
@@ -565,7 +600,20 @@ pub(super) fn compile(
             return Err((at, format!("to: '{}': expected NAME.PARAMETER", c.to)));
         };
         if let Some((_, m)) = out.modules.iter().find(|(n, _)| n == target) {
-            module_param(target, m, key).map_err(|e| (at.clone(), format!("to: {e}")))?;
+            if key.contains('.') {
+                let Some(w) = out.wires.iter().find(|w| w.from == target && w.to == OUT) else {
+                    return Err((
+                        at,
+                        format!(
+                            "to: {target} has no chain to out with effects (earlier in patches)"
+                        ),
+                    ));
+                };
+                chain_effect_param(&w.effects, key)
+                    .map_err(|e| (at.clone(), format!("to: {target}: {e}")))?;
+            } else {
+                module_param(target, m, key).map_err(|e| (at.clone(), format!("to: {e}")))?;
+            }
         } else {
             let Some(t) = tracks.iter().find(|t| t.name == target) else {
                 let mut names: Vec<&str> = tracks.iter().map(|t| t.name.as_str()).collect();

@@ -24,7 +24,8 @@ mod tests;
 
 use chronus_dsp::{build_effect, Effect, MAX_BLOCK};
 use chronus_sequencer::song::modulation::{
-    base_value, cable_target, module_param, CableTarget, ModuleKind, ModuleSpec, Wire, OUT,
+    base_value, cable_target, chain_effect_param, module_param, CableTarget, ModuleKind,
+    ModuleSpec, Wire, OUT,
 };
 use chronus_sequencer::{EffectId, Event, EventKind, ParamTarget, Song, TrackId};
 use node::Node;
@@ -41,6 +42,16 @@ pub enum CableTo {
         track: TrackId,
         /// What it moves.
         target: ParamTarget,
+    },
+    /// A parameter of an effect on a module's chain to out (by the
+    /// module's index), set on the control grid.
+    Effect {
+        /// The module whose chain it is.
+        module: usize,
+        /// The effect's place in the chain.
+        effect: usize,
+        /// The parameter's index.
+        param: u16,
     },
     /// A module's parameter (by its index in the rack's modules), summed
     /// per sample.
@@ -102,6 +113,16 @@ impl RackPlan {
     pub fn is_empty(&self) -> bool {
         self.modules.is_empty()
     }
+}
+
+/// One cable to a parameter of an effect on a chain to out.
+struct EffectCable {
+    module: usize,
+    line: usize,
+    effect: usize,
+    param: usize,
+    amount: f32,
+    base: f32,
 }
 
 /// One cable to a track's parameter.
@@ -205,6 +226,7 @@ pub struct Rack {
     nodes: Vec<Node>,
     order: Vec<usize>,
     cables: Vec<TrackCable>,
+    effect_cables: Vec<EffectCable>,
     lines: Vec<Line>,
     returns: Vec<Return>,
     arps: Vec<arp::Arp>,
@@ -283,6 +305,7 @@ impl Rack {
             }
         }
         let mut cables = Vec::new();
+        let mut effect_cables = Vec::new();
         for c in &plan.cables {
             let Some(module) = index(&c.module) else {
                 continue;
@@ -295,6 +318,23 @@ impl Rack {
                     amount: c.amount as f32,
                     base: chronus_dsp::smooth::Smoothed::new(c.base as f32),
                 }),
+                CableTo::Effect {
+                    module: to,
+                    effect,
+                    param,
+                } => {
+                    let line = lines.iter().position(|l: &Line| l.source == to);
+                    if let Some(line) = line.filter(|&l| effect < lines[l].effects.len()) {
+                        effect_cables.push(EffectCable {
+                            module,
+                            line,
+                            effect,
+                            param: usize::from(param),
+                            amount: c.amount as f32,
+                            base: c.base as f32,
+                        });
+                    }
+                }
                 CableTo::Module { module: to, param } => {
                     if let Some(n) = nodes.get_mut(to) {
                         if usize::from(param) < n.params.len() {
@@ -350,6 +390,7 @@ impl Rack {
             nodes,
             order,
             cables,
+            effect_cables,
             lines,
             returns,
             arps,
@@ -549,6 +590,12 @@ impl Rack {
     /// plus the module's output times its amount, glided over the next 64
     /// frames) through `apply`. Audio thread safe.
     pub fn tick(&mut self, frame: u64, mut apply: impl FnMut(Event)) {
+        for c in &self.effect_cables {
+            let value = c.base + c.amount * self.nodes[c.module].last;
+            if let Some(fx) = self.lines[c.line].effects.get_mut(c.effect) {
+                fx.set_param(c.param, value, CONTROL);
+            }
+        }
         for c in &mut self.cables {
             let base = c.base.advance(CONTROL);
             let value = base + c.amount * self.nodes[c.module].last;
@@ -781,6 +828,20 @@ pub fn song_rack(song: &Song, rate: u32, ids: impl Fn(usize) -> (TrackId, Vec<Ef
         .iter()
         .filter_map(|c| {
             if let Some(to) = index(&c.to) {
+                if c.key.contains('.') {
+                    let w = m.wires.iter().find(|w| w.from == c.to && w.to == OUT)?;
+                    let (effect, param, base) = chain_effect_param(&w.effects, &c.key).ok()?;
+                    return Some(CableSpec {
+                        module: c.from.clone(),
+                        to: CableTo::Effect {
+                            module: to,
+                            effect,
+                            param,
+                        },
+                        amount: c.amount,
+                        base,
+                    });
+                }
                 let spec = &m.modules[to].1;
                 let param = match module_param(&c.to, spec, &c.key).ok()? {
                     Some(p) => p,
