@@ -329,3 +329,36 @@ fn a_saved_module_file_reloads_itself_while_it_plays() {
         "{across}"
     );
 }
+
+/// A session started with no modules/ folder makes none; `generate_module`
+/// makes it, and from then on a saved file reloads itself.
+#[test]
+fn the_modules_folder_is_watched_once_generate_module_makes_it() {
+    let dir = Scratch::new("watch-modules-new");
+    let port = free_udp_port().to_string();
+    let mut s = Child::spawn(
+        &dir.dir,
+        &[
+            "live",
+            "--backend",
+            "null",
+            "--patches",
+            "patches",
+            "--osc-port",
+            &port,
+        ],
+    );
+    s.ok("status");
+    assert!(!dir.dir.join("modules").exists(), "nothing made at start");
+    s.ok("generate_module hum");
+    s.ok("create h1 hum; patch h1 > out");
+    let file = dir.dir.join("modules/hum.cm");
+    // The folder's watch is added when it appears.
+    std::thread::sleep(Duration::from_millis(300));
+    let text = std::fs::read_to_string(&file).unwrap();
+    save_in_place(&file, &text.replace("output out = ", "output out = 0.5 * "));
+    let line = nth_line(&s, "modules/hum.cm changed: ok reload hum", 0);
+    assert!(line.contains("in h1"), "{line}");
+    s.ok("quit");
+    assert!(s.wait_within(TIMEOUT).success(), "{}", s.transcript());
+}

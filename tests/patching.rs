@@ -114,6 +114,19 @@ fn loops_are_refused_unless_they_pass_through_a_delay() {
     let x = render(&mut live, 48_000);
     assert!(x.iter().all(|v| v.is_finite()));
     assert!(rms(&x[24_000..]) > 0.01, "{}", rms(&x[24_000..]));
+    // A loop whose gain is far above 1 (a resonant low-pass, about 20 dB
+    // up at its cutoff, fed back inverted at full) grows loud and rough,
+    // never without bound.
+    ok(
+        &mut live,
+        "set f1 mode=lowpass cutoff=110 q=0.97; set d1 feedback=-1",
+    );
+    let x = render(&mut live, 5 * 48_000);
+    let peak = x.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+    let late = rms(&x[4 * 48_000..]);
+    eprintln!("a runaway loop through a delay: peak {peak:.3}, RMS {late:.3} in its fifth second");
+    assert!(late > 0.3, "it does run away: {late}");
+    assert!(x.iter().all(|v| v.is_finite()) && peak < 1.5, "{peak}");
 }
 
 #[test]

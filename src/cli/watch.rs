@@ -80,38 +80,57 @@ pub fn watch(
 
 /// The watch on a modules folder; dropping it stops it.
 pub struct ModulesWatch {
-    _watcher: notify::RecommendedWatcher,
+    _watcher: std::sync::Arc<std::sync::Mutex<notify::RecommendedWatcher>>,
 }
 
-/// Watch the module files (`*.cm`) in `dir` (made if missing): each one
-/// that changes, once it has settled, is reloaded into the session
-/// (`reload NAME`, as if typed) and the reply printed.
+/// Watch the module files (`*.cm`) in `dir`: each one that changes, once
+/// it has settled, is reloaded into the session (`reload NAME`, as if
+/// typed) and the reply printed. A folder not there yet is watched for
+/// from its parent (nothing is made here; `generate_module` makes it).
 ///
 /// # Errors
-/// The folder cannot be made or watched.
+/// The folder (or its parent) cannot be watched.
 pub fn watch_modules(dir: &Path, inputs: mpsc::Sender<Input>) -> Result<ModulesWatch, String> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot make {}: {e}", dir.display()))?;
+    let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
     let (tx, rx) = mpsc::channel::<PathBuf>();
-    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+    let folder = dir.clone();
+    let watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         let Ok(event) = event else { return };
         if matches!(event.kind, notify::EventKind::Access(_)) {
             return;
         }
         for p in event.paths {
-            if p.extension().is_some_and(|e| e == "cm") {
+            // A module file, or the folder itself appearing.
+            if p.extension().is_some_and(|e| e == "cm") || p == folder {
                 let _ = tx.send(p);
             }
         }
     })
     .map_err(|e| format!("cannot watch {}: {e}", dir.display()))?;
-    watcher
-        .watch(dir, RecursiveMode::NonRecursive)
-        .map_err(|e| format!("cannot watch {}: {e}", dir.display()))?;
+    let watcher = std::sync::Arc::new(std::sync::Mutex::new(watcher));
+    let watch = |w: &std::sync::Mutex<notify::RecommendedWatcher>, path: &Path| {
+        let mut w = match w.lock() {
+            Ok(w) => w,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        w.watch(path, RecursiveMode::NonRecursive)
+            .map_err(|e| format!("cannot watch {}: {e}", path.display()))
+    };
+    if dir.is_dir() {
+        watch(&watcher, &dir)?;
+    } else {
+        let parent = dir
+            .parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        watch(&watcher, &parent)?;
+    }
+    let shared = std::sync::Arc::clone(&watcher);
     std::thread::Builder::new()
         .name("chronus-watch-modules".into())
         .spawn(move || {
             let mut last: std::collections::HashMap<PathBuf, Vec<u8>> =
                 std::collections::HashMap::new();
+            let mut watching = dir.is_dir();
             while let Ok(first) = rx.recv() {
                 let mut changed = vec![first];
                 while let Ok(p) = rx.recv_timeout(SETTLE) {
@@ -120,6 +139,12 @@ pub fn watch_modules(dir: &Path, inputs: mpsc::Sender<Input>) -> Result<ModulesW
                     }
                 }
                 for path in changed {
+                    if path == dir {
+                        if !watching && dir.is_dir() && watch(&shared, &dir).is_ok() {
+                            watching = true;
+                        }
+                        continue;
+                    }
                     // Gone for a moment (a save by rename): its rename's
                     // own event follows.
                     let Ok(bytes) = std::fs::read(&path) else {
@@ -142,7 +167,7 @@ pub fn watch_modules(dir: &Path, inputs: mpsc::Sender<Input>) -> Result<ModulesW
                         return;
                     }
                     if let Ok(r) = reply.recv_timeout(Duration::from_secs(5)) {
-                        eprintln!("{} changed: {}", path.display(), r.line());
+                        eprintln!("modules/{name}.cm changed: {}", r.line());
                     }
                 }
             }

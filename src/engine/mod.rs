@@ -96,6 +96,8 @@ pub struct Engine {
     rack: Box<rack::Rack>,
     /// A sending track's block, on its way to the mix and its returns.
     send_buf: Box<SendBuffers>,
+    /// The rack's block, checked before it joins the mix.
+    rack_buf: Box<SendBuffers>,
 }
 
 /// Left and right scratch blocks.
@@ -160,6 +162,7 @@ impl Engine {
             midi_out: midi_out::MidiOut::default(),
             rack: Box::default(),
             send_buf: Box::new(([0.0; MAX_BLOCK], [0.0; MAX_BLOCK])),
+            rack_buf: Box::new(([0.0; MAX_BLOCK], [0.0; MAX_BLOCK])),
         }
     }
 
@@ -401,8 +404,30 @@ impl Engine {
             next = current + 1;
         }
         if !self.rack.is_idle() {
+            // Into its own block first: what is not finite never reaches
+            // the mix.
+            let n = l.len();
+            let (rl, rr) = (&mut self.rack_buf.0[..n], &mut self.rack_buf.1[..n]);
+            rl.fill(0.0);
+            rr.fill(0.0);
             let rack = &mut self.rack;
-            if let Err(payload) = panic_guard::guarded(|| rack.render_add(l, r, frame)) {
+            let pass = panic_guard::guarded(|| rack.render_add(rl, rr, frame));
+            if pass.is_ok() {
+                if rl.iter().chain(rr.iter()).all(|v| v.is_finite()) {
+                    for ((a, b), (x, y)) in
+                        l.iter_mut().zip(r.iter_mut()).zip(rl.iter().zip(rr.iter()))
+                    {
+                        *a += x;
+                        *b += y;
+                    }
+                } else {
+                    // Silent until the next patch edit, and reported.
+                    self.rack.panicked = true;
+                    self.stats.faults += 1;
+                    self.port.notify(Notice::Fault(TrackId::MASTER));
+                }
+            }
+            if let Err(payload) = pass {
                 // A module panicked: the modules fall silent, the tracks
                 // play on.
                 self.rack.panicked = true;

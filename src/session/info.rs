@@ -61,6 +61,15 @@ pub(super) fn status(s: &Session, d: &Draft) -> String {
             format!("; scenes: {}", m.scenes.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", "))
         },
     );
+    if !m.modules.is_empty() || !m.sends.is_empty() {
+        line.push_str(&format!(
+            "; {}, {}, {}, {} (list patches)",
+            super::model::count(m.modules.len(), "module"),
+            super::model::count(m.wires.len(), "wire"),
+            super::model::count(m.cables.len(), "cable"),
+            super::model::count(m.sends.len(), "send"),
+        ));
+    }
     line.push_str(&format!(
         "; lines ok {}, failed {}",
         s.lines_ok, s.lines_failed
@@ -262,6 +271,7 @@ fn help_topic(topic: &str) -> Result<String, String> {
     let mut known: Vec<&str> = commands().iter().map(|c| c.name).collect();
     known.extend(InstrumentSpec::KINDS);
     known.extend(EffectSpec::KINDS);
+    known.extend(chronus_sequencer::song::modulation::ModuleSpec::TYPES);
     Err(format!(
         "no help on '{topic}'{}",
         did_you_mean(topic, &known)

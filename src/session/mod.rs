@@ -510,6 +510,11 @@ impl Session {
                     .map_or("a removed track".to_string(), |(n, _)| n.clone())
             };
             match n {
+                Notice::Fault(id) if id == TrackId::MASTER => {
+                    self.messages.push(
+                        "warning: the modules' sound was not finite: they are silent now (the tracks play on) until the next patch edit".into(),
+                    );
+                }
                 Notice::Fault(id) => {
                     let name = name_of(id);
                     self.faults.push(name);

@@ -501,10 +501,22 @@ impl Node {
         if let Dsp::Delay { ring, pos } = &mut self.dsp {
             let gain = &self.params[0].buf;
             for i in 0..len {
-                ring[(*pos + i) % MAX_BLOCK] = self.input[i] * gain[i];
+                ring[(*pos + i) % MAX_BLOCK] = bounded(self.input[i] * gain[i]);
             }
             *pos = (*pos + len) % MAX_BLOCK;
         }
+    }
+}
+
+/// `x` itself up to ±1, then bent softly towards ±2 (tanh beyond 1, with
+/// a matching slope): a loop through a delay whose gain is above 1 grows
+/// loud and rough, never without bound.
+fn bounded(x: f32) -> f32 {
+    let a = x.abs();
+    if a <= 1.0 {
+        x
+    } else {
+        (1.0 + (a - 1.0).tanh()).copysign(x)
     }
 }
 
