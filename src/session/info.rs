@@ -229,10 +229,11 @@ pub(super) fn help(topic: Option<&Word>) -> Result<String, String> {
     let Some(t) = topic else {
         let names: Vec<&str> = commands().iter().map(|c| c.name).collect();
         return Ok(format!(
-            "commands: {}. Types: {}. Effects: {}. `help COMMAND`, `help TYPE` or `help EFFECT` for more; separate commands with ; to apply them together.",
+            "commands: {}. Types: {}. Effects: {}. Modules: {} (and yours: list modules). `help COMMAND`, `help TYPE`, `help EFFECT` or `help MODULE` for more; separate commands with ; to apply them together.",
             names.join(", "),
             InstrumentSpec::KINDS.join(", "),
-            EffectSpec::KINDS.join(", ")
+            EffectSpec::KINDS.join(", "),
+            chronus_sequencer::song::modulation::ModuleSpec::TYPES.join(", ")
         ));
     };
     help_topic(&t.text)
