@@ -1153,7 +1153,7 @@ fn throughput(link: &mut Link, probe: &Probe, flood: usize) -> Result<Throughput
     while sent < flood {
         link.send_packet(&sets[sent % 2])?;
         sent += 1;
-        if sent % ack_every == 0 || sent == flood {
+        if sent.is_multiple_of(ack_every) || sent == flood {
             link.send_packet(&status)?;
             statuses += 1;
             marks.push_back(sent);

@@ -289,7 +289,7 @@ fn clock_out(a: &Args, period: u64) -> Result<(Vec<i64>, usize)> {
     for (k, &p) in pulses.iter().enumerate() {
         let ideal = anchor.0 + (k as u64 - anchor.1) * 1_000;
         let d = p as i64 - ideal as i64;
-        if d != 0 && d.unsigned_abs() % period == 0 {
+        if d != 0 && d.unsigned_abs().is_multiple_of(period) {
             anchor = (p, k as u64);
             shifts += 1;
             dev.push(0);

@@ -10,6 +10,9 @@ need_cargo
 # shellcheck disable=SC2046
 command -v dpkg-query >/dev/null 2>&1 && need_packages $(build_packages)
 
+# The official MCP client (Python SDK), pinned, in a private venv.
+test_python
+
 # Real audio servers for the live tests: a JACK server (dummy driver) and a
 # PulseAudio server (null sink), private to this run, stopped on exit.
 . scripts/servers.sh

@@ -9,6 +9,7 @@
 #![deny(missing_docs)]
 
 pub mod engine;
+pub mod listen;
 pub mod live;
 pub mod render;
 pub mod session;

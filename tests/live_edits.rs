@@ -214,10 +214,14 @@ fn every_part_of_a_line_takes_effect_on_the_same_frame() {
 #[test]
 fn a_live_session_never_allocates_on_the_audio_thread() {
     let (mut live, _dir) = rig(256);
+    // What plays is captured for `listen` (and a tapped instrument's own
+    // sound too), on the audio thread, without allocating.
+    live.listen();
     let script = [
         "create kick freq=55 decay=0.3; sequence kick: x...x...x...x...; play kick",
         "create bass osc=saw cutoff=400 resonance=0.5; melody bass: C2 C2 G2 Eb2; play bass",
         "add reverb to bass amount=0.3",
+        "listen bass",
         "add delay to bass time=0.25 feedback=0.4",
         "set bass cutoff=1200 ramp=0.5",
         "set bass delay.mix=0.5 gain=-3 pan=0.3",
@@ -259,6 +263,8 @@ fn a_live_session_never_allocates_on_the_audio_thread() {
         "create d1 delay feedback=0.3; patch filt1 > d1 > filt1",
         "set filt1 mode=bandpass; set wob shape=random",
         "unpatch fm; remove d1",
+        "listen bass bars=1",
+        "listen",
         "stop all",
     ];
     let (mut l, mut r) = (Vec::new(), Vec::new());

@@ -141,7 +141,7 @@ fn an_edited_song_changes_at_the_next_bar_and_only_where_it_changed() {
     while f < end as u64 {
         let beat = (f - start) / BEAT % 4;
         let on = if f < f1 {
-            beat % 2 == 0
+            beat.is_multiple_of(2)
         } else if f < f2 {
             beat == 0
         } else {

@@ -837,7 +837,11 @@ mod tests {
             let n = left.len().min((self.total - self.frame) as usize);
             for i in 0..n {
                 let f = self.frame + i as u64;
-                let x = if f > 0 && f % 4800 == 0 { 1.0 } else { 0.0 };
+                let x = if f > 0 && f.is_multiple_of(4800) {
+                    1.0
+                } else {
+                    0.0
+                };
                 left[i] = x;
                 right[i] = x;
             }

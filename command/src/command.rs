@@ -380,6 +380,43 @@ pub enum Command {
         /// How much of the track goes to it, 0..1, and its column.
         amount: (f64, usize),
     },
+    /// `listen [NAME|master] [bars=N] [--json]`: measure what played.
+    Listen(Listening),
+    /// `preview [NAME|master] [bars=N] [vs=PATCH] [--json]`: render the
+    /// next bars offline now and measure them (against a saved patch).
+    Preview {
+        /// What to measure.
+        listening: Listening,
+        /// A saved patch to compare with.
+        vs: Option<Word>,
+    },
+    /// `look spectrogram|scope|levels|roll [NAME|master] [bars=N] [-o FILE.png]`.
+    Look {
+        /// Which picture.
+        picture: Picture,
+        /// What to draw (`json` unused).
+        listening: Listening,
+        /// Where to write it (default: under the session's folder).
+        out: Option<Word>,
+    },
+    /// `render [bars=N] [-o FILE.wav]`: the next N bars, rendered offline
+    /// now, to a WAV file under the session's folder.
+    Render {
+        /// How many bars (default 4), and the column of the number.
+        bars: Option<(u32, usize)>,
+        /// Where to write it (default: under `renders/`).
+        out: Option<Word>,
+    },
+    /// `history [N]`: the last edits, who made them, where they took effect.
+    History {
+        /// How many (default 10).
+        count: Option<usize>,
+    },
+    /// `undo [NAME]`: revert the last edit (to NAME) at the next bar.
+    Undo {
+        /// The instrument or module whose last edit to revert.
+        name: Option<Word>,
+    },
     /// `status`: tempo, position and instruments.
     Status,
     /// `list [TOPIC]`.
@@ -439,6 +476,12 @@ impl Command {
             Command::Arrange => "arrange",
             Command::SavePatch { .. } => "save",
             Command::LoadPatch { .. } => "load",
+            Command::Listen(_) => "listen",
+            Command::Preview { .. } => "preview",
+            Command::Look { .. } => "look",
+            Command::History { .. } => "history",
+            Command::Render { .. } => "render",
+            Command::Undo { .. } => "undo",
             Command::Status => "status",
             Command::List(_) => "list",
             Command::Help { .. } => "help",
@@ -452,6 +495,45 @@ impl Command {
             Command::Reload { .. } => "reload",
             Command::Send { .. } => "send",
             Command::Quit => "quit",
+        }
+    }
+}
+
+/// What `listen`, `preview` and `look` measure or draw.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Listening {
+    /// An instrument, or `None` for the master.
+    pub what: Option<Word>,
+    /// How many bars (default 4), and the column of the number.
+    pub bars: Option<(u32, usize)>,
+    /// Answer in JSON.
+    pub json: bool,
+}
+
+/// The pictures `look` draws.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Picture {
+    /// Log-frequency spectrogram with bar lines.
+    Spectrogram,
+    /// A few cycles of the waveform.
+    Scope,
+    /// Each track's level over time.
+    Levels,
+    /// The notes played, per track.
+    Roll,
+}
+
+impl Picture {
+    /// Every picture's name, as typed.
+    pub const NAMES: &'static [&'static str] = &["spectrogram", "scope", "levels", "roll"];
+
+    /// The name as typed.
+    pub fn name(self) -> &'static str {
+        match self {
+            Picture::Spectrogram => "spectrogram",
+            Picture::Scope => "scope",
+            Picture::Levels => "levels",
+            Picture::Roll => "roll",
         }
     }
 }

@@ -202,6 +202,42 @@ const COMMANDS: &[CommandHelp] = &[
         example: "reload drone",
     },
     CommandHelp {
+        name: "listen",
+        syntax: "listen [NAME|master] [bars=N] [--json]",
+        summary: "Measure what really played over the last N bars (default 4): loudness (LUFS, true peak), balance, bands, stereo, notes in cents, chords, key, onsets against the grid, tempo, and problems; the first listen to an instrument starts tapping it.",
+        example: "listen",
+    },
+    CommandHelp {
+        name: "preview",
+        syntax: "preview [NAME|master] [bars=N] [vs=PATCH] [--json]",
+        summary: "Render the session offline from the next bar (nothing is heard) and measure it as listen does; vs=PATCH compares with a saved patch.",
+        example: "preview bars=2",
+    },
+    CommandHelp {
+        name: "look",
+        syntax: "look spectrogram|scope|levels|roll [NAME|master] [bars=N] [-o FILE.png]",
+        summary: "Draw the last N bars as a PNG picture (a spectrogram, an oscilloscope, levels per track, or a piano roll of the notes) and say where it is.",
+        example: "look roll bars=2",
+    },
+    CommandHelp {
+        name: "render",
+        syntax: "render [bars=N] [-o FILE.wav]",
+        summary: "Render the next N bars of the session (default 4) offline now, nothing heard, to a 32-bit WAV file under the session's folder (default renders/).",
+        example: "render bars=2",
+    },
+    CommandHelp {
+        name: "history",
+        syntax: "history [N]",
+        summary: "Show the last N edits (default 10): who made them (tty, osc:ADDRESS, mcp), the line, and the bar they took effect.",
+        example: "history 5",
+    },
+    CommandHelp {
+        name: "undo",
+        syntax: "undo [NAME]",
+        summary: "Revert the last edit, or the last edit to NAME, at the next bar.",
+        example: "undo",
+    },
+    CommandHelp {
         name: "status",
         syntax: "status",
         summary: "Show the tempo, the position and every instrument.",

@@ -47,8 +47,9 @@ mod line;
 mod parser;
 
 pub use command::{
-    Command, Follow, ListTopic, MapCurve, MapSource, MapTarget, MidiCommand, NoteArg, Param, Part,
-    PatternText, Quantize, Targets, Unmap, Word, EFFECTS, INSTRUMENT_TYPES, MODULE_TYPES,
+    Command, Follow, ListTopic, Listening, MapCurve, MapSource, MapTarget, MidiCommand, NoteArg,
+    Param, Part, PatternText, Picture, Quantize, Targets, Unmap, Word, EFFECTS, INSTRUMENT_TYPES,
+    MODULE_TYPES,
 };
 pub use error::ParseError;
 pub use help::{command_help, commands, CommandHelp};

@@ -45,7 +45,7 @@ pub struct LiveArgs {
     headless: bool,
     /// Folder of saved patches (and of the session's journal).
     #[arg(long, default_value = "patches")]
-    patches: PathBuf,
+    pub patches: PathBuf,
     /// Rebuild the session the journal in the patch folder describes (after
     /// a crash, a kill or a power cut): everything it held, playing from the
     /// bar after the last one the journal saw.
@@ -208,6 +208,7 @@ fn start_osc(
                     text: line,
                     at,
                     reply: None,
+                    who: format!("osc:{}", incoming.from),
                 };
                 if tx.send(input).is_err() {
                     return None;
@@ -219,11 +220,12 @@ fn start_osc(
                 text: line,
                 at,
                 reply: Some(back),
+                who: format!("osc:{}", incoming.from),
             };
             if tx.send(input).is_err() {
                 return None;
             }
-            let r: Option<Reply> = reply.recv_timeout(Duration::from_secs(2)).ok();
+            let r: Option<Reply> = reply.recv_timeout(Duration::from_secs(10)).ok();
             first_reply = Some(r.map_or_else(
                 || "error: the session did not answer in time".to_string(),
                 |r| r.line(),
@@ -278,8 +280,23 @@ fn resume(session: &mut Session, r: &Recovered, dir: &std::path::Path) {
     );
 }
 
+/// What reads the session's lines besides OSC.
+pub enum Front {
+    /// The terminal (unless `--headless`).
+    Repl,
+    /// An MCP server on stdin/stdout, run on its own thread with the
+    /// session's input channel and clock (`chronus mcp`).
+    Mcp(Box<dyn FnOnce(mpsc::Sender<Input>, chronus::live::AudioClock) + Send>),
+}
+
 /// Run a live session.
 pub fn run(args: &LiveArgs) -> Result<(), Failure> {
+    run_with(args, Front::Repl)
+}
+
+/// Run a live session read by `front`.
+pub fn run_with(args: &LiveArgs, front: Front) -> Result<(), Failure> {
+    let mut front = Some(front);
     let song = match &args.song {
         Some(p) => Some(load_song(p)?),
         None => None,
@@ -398,7 +415,16 @@ pub fn run(args: &LiveArgs) -> Result<(), Failure> {
                 }
                 line
             }));
-            if !args.headless {
+            if let Some(Front::Mcp(serve)) = front.take() {
+                let (inputs, clock) = (ctx.inputs.clone(), ctx.clock.clone());
+                let spawned = std::thread::Builder::new()
+                    .name("chronus-mcp".into())
+                    .spawn(move || serve(inputs, clock));
+                if let Err(e) = spawned {
+                    eprintln!("error: cannot start the MCP thread: {e}");
+                    control.request_stop();
+                }
+            } else if !args.headless {
                 super::repl::start(
                     ctx.inputs.clone(),
                     ctx.clock.clone(),

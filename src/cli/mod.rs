@@ -2,7 +2,9 @@
 //! (0 ok, 1 failure, 2 bad input).
 
 mod check;
+mod listen;
 mod live;
+mod mcp;
 mod midifile;
 mod play;
 mod render;
@@ -37,6 +39,12 @@ enum Command {
     Play(play::PlayArgs),
     /// Start a live session (empty, or from a song) played from stdin and OSC.
     Live(live::LiveArgs),
+    /// Measure a WAV file, or a song rendered first: loudness, balance,
+    /// bands, notes, onsets, tempo, problems (what `listen` says live).
+    Listen(listen::ListenArgs),
+    /// Serve the session to an AI agent over MCP (stdio): its own session,
+    /// or --attach PORT to a running `chronus live`.
+    Mcp(mcp::McpArgs),
     /// Send one command line to a running session and print its reply.
     Send(send::SendArgs),
     /// Validate a song without rendering it.
@@ -90,6 +98,8 @@ pub fn run() -> i32 {
         Command::Check { song } => check::run(&song),
         Command::Live(args) => live::run(&args),
         Command::Send(args) => send::run(&args),
+        Command::Listen(args) => listen::run(&args),
+        Command::Mcp(args) => mcp::run(&args),
         Command::Import(args) => midifile::import(&args),
         Command::Export(args) => midifile::export(&args),
     };

@@ -112,6 +112,7 @@ fn ask(tx: &mpsc::Sender<Input>, clock: &AudioClock, text: String, json: bool) -
         text,
         at: Some(clock.immediate()),
         reply: Some(back),
+        who: "tty".into(),
     };
     if tx.send(line).is_err() {
         return false;

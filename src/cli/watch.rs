@@ -162,6 +162,7 @@ pub fn watch_modules(dir: &Path, inputs: mpsc::Sender<Input>) -> Result<ModulesW
                         text: format!("reload {name}"),
                         at: None,
                         reply: Some(back),
+                        who: "watch".into(),
                     };
                     if inputs.send(line).is_err() {
                         return;

@@ -16,6 +16,7 @@
 //! command replaces goes back as [`Garbage`] to be dropped off the audio
 //! thread.
 
+pub mod capture;
 mod chain;
 pub mod control;
 pub mod midi;
@@ -98,6 +99,8 @@ pub struct Engine {
     send_buf: Box<SendBuffers>,
     /// The rack's block, checked before it joins the mix.
     rack_buf: Box<SendBuffers>,
+    /// What left the engine, for `listen` (when attached).
+    capture: Option<Box<capture::Capture>>,
 }
 
 /// Left and right scratch blocks.
@@ -163,7 +166,14 @@ impl Engine {
             rack: Box::default(),
             send_buf: Box::new(([0.0; MAX_BLOCK], [0.0; MAX_BLOCK])),
             rack_buf: Box::new(([0.0; MAX_BLOCK], [0.0; MAX_BLOCK])),
+            capture: None,
         }
+    }
+
+    /// Copy what the engine plays into `capture` from now on (see
+    /// [`capture`]). Control thread, before the engine moves.
+    pub fn set_capture(&mut self, capture: capture::Capture) {
+        self.capture = Some(Box::new(capture));
     }
 
     /// The MIDI messages the last render sent (frames absolute), for the
@@ -265,7 +275,7 @@ impl Engine {
             let to_grid = MAX_BLOCK - (start % MAX_BLOCK as u64) as usize;
             let mut len = (total - done).min(to_grid);
             let end = start + len as u64;
-            if start % MAX_BLOCK as u64 == 0 {
+            if start.is_multiple_of(MAX_BLOCK as u64) {
                 self.midi.tick(start, MAX_BLOCK as u32, &mut pending);
                 let midi = &mut self.midi;
                 self.rack
@@ -375,8 +385,12 @@ impl Engine {
             stats,
             rack,
             send_buf,
+            capture,
             ..
         } = self;
+        if let Some(c) = capture.as_deref_mut() {
+            c.begin(frame);
+        }
         // One guard over the whole pass (a guard per track cost 5% of the
         // reference load): a track that panics is marked, and the pass goes
         // on from the next one. What it had added was not (tracks add last).
@@ -393,6 +407,7 @@ impl Engine {
                     stats,
                     frame,
                     (rack, send_buf),
+                    capture.as_deref_mut(),
                 );
             });
             let Err(payload) = pass else { break };
@@ -446,7 +461,19 @@ impl Engine {
                 *b *= g;
             }
         }
+        let Some(c) = self.capture.as_deref_mut() else {
+            self.limiter.process(l, r);
+            return;
+        };
+        c.before_limiter(l, r);
         self.limiter.process(l, r);
+        let s = &self.stats;
+        c.master(
+            frame,
+            (l, r),
+            self.limiter.gain_reduction_db(),
+            (s.faults, s.late_events),
+        );
     }
 
     /// Apply one event now. Audio thread safe.
@@ -474,6 +501,14 @@ impl Engine {
             EventKind::NoteOn { .. } => self.rack.note(ev.track, true),
             EventKind::NoteOff { .. } => self.rack.note(ev.track, false),
             _ => {}
+        }
+        if let Some(c) = self.capture.as_deref_mut() {
+            if matches!(
+                ev.kind,
+                EventKind::NoteOn { .. } | EventKind::NoteOff { .. }
+            ) {
+                c.note(ev);
+            }
         }
         apply_event(
             &mut self.slots,
@@ -659,6 +694,7 @@ fn mix_tracks(
     stats: &mut EngineStats,
     frame: u64,
     (rack, buf): (&mut rack::Rack, &mut SendBuffers),
+    mut capture: Option<&mut capture::Capture>,
 ) {
     for (i, slot) in slots.iter_mut().enumerate().skip(from) {
         *current = i;
@@ -666,17 +702,23 @@ fn mix_tracks(
             continue;
         };
         let id = TrackId::new(i as u16, slot.generation);
+        let sends = !slot.panicked && rack.sends_from(id);
         let fault = if slot.panicked {
             false
-        } else if rack.sends_from(id) {
+        } else if sends || capture.is_some() {
             // Rendered on its own first: its output goes to the returns
-            // it sends to as well as into the mix.
+            // it sends to (and the capture) as well as into the mix.
             let n = l.len();
             let (sl, sr) = (&mut buf.0[..n], &mut buf.1[..n]);
             sl.fill(0.0);
             sr.fill(0.0);
             let fault = track.render_add(sl, sr, port, frame);
-            rack.feed(id, sl, sr);
+            if sends {
+                rack.feed(id, sl, sr);
+            }
+            if let Some(c) = capture.as_deref_mut() {
+                c.track(id, frame, sl, sr);
+            }
             for ((a, b), (x, y)) in l.iter_mut().zip(r.iter_mut()).zip(sl.iter().zip(sr.iter())) {
                 *a += x;
                 *b += y;

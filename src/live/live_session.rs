@@ -51,6 +51,8 @@ pub enum Input {
         at: Option<u64>,
         /// Where the reply goes.
         reply: Option<mpsc::Sender<Reply>>,
+        /// Who sent it (`tty`, `osc:ADDRESS`, `mcp`), for `history`.
+        who: String,
     },
     /// The song file changed (`--watch`): the new song, or why it does
     /// not load (`file:line:column: ...`).
@@ -117,6 +119,19 @@ pub fn run_live(
         ));
     };
     let midi_link = engine.take_midi_link();
+    let (capture, reader, shared) = crate::engine::capture::capture();
+    engine.set_capture(capture);
+    let xrun_metrics = Arc::clone(metrics);
+    let listener = crate::listen::Listener::start(
+        reader,
+        shared,
+        rate,
+        Box::new(move || xrun_metrics.report().xruns),
+    )
+    .map_err(|source| LiveError::Thread {
+        what: "listener",
+        source,
+    })?;
     let (producer, consumer) = rtrb::RingBuffer::<Event>::new(QUEUE_EVENTS);
     let clock = AudioClock::with_rate(rate);
     let mut seq_options = SequencerOptions::for_rate(rate);
@@ -147,6 +162,7 @@ pub fn run_live(
         clock.clone(),
         options.patches.clone(),
     );
+    session.attach_listener(listener);
     let mut midi_inbox = None;
     let mut midi_counters = None;
     if let Some(link) = midi_link {
@@ -214,9 +230,14 @@ pub fn run_live(
         let mut changed = false;
         loop {
             match next {
-                Ok(Input::Line { text, at, reply }) => {
+                Ok(Input::Line {
+                    text,
+                    at,
+                    reply,
+                    who,
+                }) => {
                     let before = session.structure();
-                    let r = session.execute_at(&text, at);
+                    let r = session.execute_from(&text, at, &who);
                     changed |= session.structure() != before;
                     quit = r.quit;
                     match reply {

@@ -31,6 +31,11 @@ pub struct ManualLive {
     lookahead: u64,
     left: Vec<f32>,
     right: Vec<f32>,
+    /// The capture's reading end and the history it fills, once listening.
+    listening: Option<(
+        crate::engine::capture::CaptureReader,
+        Arc<Mutex<crate::listen::History>>,
+    )>,
 }
 
 impl ManualLive {
@@ -71,6 +76,7 @@ impl ManualLive {
             lookahead: (u64::from(rate) / 20).max(4 * block as u64),
             left: vec![0.0; block],
             right: vec![0.0; block],
+            listening: None,
         };
         m.pump();
         m
@@ -79,6 +85,48 @@ impl ManualLive {
     /// The engine (for its counters).
     pub fn engine(&self) -> &Engine {
         &self.engine
+    }
+
+    /// Copy what the engine plays into a capture from now on, and return
+    /// its reading end (see [`crate::engine::capture`]).
+    pub fn capture(
+        &mut self,
+    ) -> (
+        crate::engine::capture::CaptureReader,
+        Arc<crate::engine::capture::CaptureShared>,
+    ) {
+        let (capture, reader, shared) = crate::engine::capture::capture();
+        self.engine.set_capture(capture);
+        (reader, shared)
+    }
+
+    /// Let the session `listen` to what this engine plays (the capture is
+    /// emptied after every block).
+    pub fn listen(&mut self) {
+        let (reader, shared) = self.capture();
+        let rate = self.engine.rate();
+        let (listener, history) = crate::listen::Listener::manual(shared, rate);
+        self.session.attach_listener(listener);
+        self.listening = Some((reader, history));
+    }
+
+    /// Start the music at bar `bar` (0-based), before anything was played
+    /// (a resumed session, a preview): returns that bar's frame.
+    pub fn start_at_bar(&mut self, bar: u64) -> u64 {
+        let frame = lock(&self.timeline).start_at_bar(bar);
+        self.engine.set_frame(frame);
+        // Not pumped yet, and the clock a moment before the bar line (the
+        // engine's own clock is at it): what is loaded now, quantized to
+        // the bar, lands on this very bar. The next block sets it right.
+        let before = frame.saturating_sub(2 * self.clock.margin());
+        self.clock.publish_untimed(before, self.block as u64);
+        frame
+    }
+
+    /// The frame bar `bar` (0-based) starts at, by the timeline's tempo map.
+    pub fn bar_frame(&self, bar: u64) -> u64 {
+        let tl = lock(&self.timeline);
+        tl.map().frame_at(tl.bar_start(bar))
     }
 
     /// Render `frames` more frames with raw MIDI events at their absolute
@@ -147,6 +195,10 @@ impl ManualLive {
             out.1.extend_from_slice(r);
             self.clock
                 .publish_untimed(self.engine.frame(), self.block as u64);
+            if let Some((reader, history)) = self.listening.as_mut() {
+                let mut h = crate::listen::listener::lock(history);
+                crate::listen::listener::drain_into(reader, &mut h);
+            }
             self.pump();
             self.session.collect();
         }

@@ -10,15 +10,20 @@
 
 mod commit;
 mod follow;
+pub mod history;
 mod info;
 pub mod journal;
 #[cfg(feature = "link")]
 mod link;
+mod listen;
+mod look;
 mod midi;
 pub mod model;
 mod modules;
+mod output;
 mod patch;
 mod plan;
+mod preview;
 mod reload;
 mod reply;
 mod sends;
@@ -201,6 +206,12 @@ pub struct Session {
     last_rack: Option<u64>,
     /// User module definitions read so far (each read counts).
     loads: u64,
+    /// What the engine played, for `listen` (live sessions).
+    listener: Option<crate::listen::Listener>,
+    /// The recent edits, for `history` and `undo`.
+    edits: history::Edits,
+    /// Who sent the line being run (`tty`, `osc:ADDRESS`, `mcp`).
+    who: String,
 }
 
 impl Session {
@@ -252,7 +263,20 @@ impl Session {
             sent_rack: None,
             last_rack: None,
             loads: 0,
+            listener: None,
+            edits: history::Edits::default(),
+            who: "tty".into(),
         }
+    }
+
+    /// Measure what the engine plays through `listener` (`listen`).
+    pub fn attach_listener(&mut self, listener: crate::listen::Listener) {
+        self.listener = Some(listener);
+    }
+
+    /// The recent edits (`history`).
+    pub fn edits(&self) -> &history::Edits {
+        &self.edits
     }
 
     /// Keep a journal in the patch folder from now on, starting from the
@@ -552,6 +576,15 @@ impl Session {
         self.execute_at(line, None)
     }
 
+    /// Run one command line from `who` (`tty`, `osc:ADDRESS`, `mcp`: what
+    /// `history` says), as [`Session::execute_at`].
+    pub fn execute_from(&mut self, line: &str, at: Option<u64>, who: &str) -> Reply {
+        self.who = who.to_string();
+        let reply = self.execute_at(line, at);
+        self.who = "tty".into();
+        reply
+    }
+
     /// Run one command line whose immediate changes (notes, parameters,
     /// structural edits) happen at frame `at` (an OSC bundle's time tag
     /// mapped through the audio clock) instead of as soon as possible. A
@@ -559,6 +592,7 @@ impl Session {
     /// still wait for their grid position.
     pub fn execute_at(&mut self, line: &str, at: Option<u64>) -> Reply {
         self.collect();
+        let model_before = self.draft.model.clone();
         let parts = match parse_line(line) {
             Ok(p) => p,
             Err(e) => {
@@ -599,6 +633,11 @@ impl Session {
         let mut reply = self.commit_at(draft, planned, at);
         if reply.ok {
             self.lines_ok += 1;
+            if self.draft.model != model_before {
+                let who = self.who.clone();
+                self.edits
+                    .record(&who, line, reply.bar, model_before, &self.draft.model);
+            }
             if let Some(before) = before {
                 self.journal_line(line, rotates, &before, &mut reply);
             }
@@ -607,6 +646,14 @@ impl Session {
         }
         reply
     }
+}
+
+/// The session `model` as a patch's text (what `save patch` writes).
+///
+/// # Errors
+/// A session without instruments, which a patch cannot be.
+pub fn patch_yaml(model: &Model) -> Result<String, String> {
+    patch::to_yaml(model)
 }
 
 /// The warning a journal failure gives: the session plays on, unsaved.

@@ -360,6 +360,14 @@ fn arrangement_out(model: &Model, live_name: &str, previous: Option<usize>) -> V
 /// # Errors
 /// A message naming the path and the OS error.
 pub fn write_atomic(path: &Path, text: &str) -> Result<(), String> {
+    write_atomic_bytes(path, text.as_bytes())
+}
+
+/// [`write_atomic`] for bytes (a picture, a WAV file).
+///
+/// # Errors
+/// A message naming the path and the OS error.
+pub fn write_atomic_bytes(path: &Path, bytes: &[u8]) -> Result<(), String> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("{}: cannot create the folder: {e}", dir.display()))?;
@@ -374,7 +382,7 @@ pub fn write_atomic(path: &Path, text: &str) -> Result<(), String> {
     // so a power cut leaves the old file or the new one, never an empty one.
     let write = || -> std::io::Result<()> {
         let mut f = std::fs::File::create(&temp)?;
-        std::io::Write::write_all(&mut f, text.as_bytes())?;
+        std::io::Write::write_all(&mut f, bytes)?;
         f.sync_all()?;
         std::fs::rename(&temp, path)
     };

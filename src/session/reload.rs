@@ -45,6 +45,72 @@ impl Session {
     }
 }
 
+/// Plan the way from the draft to `target` (whose song is `song`, `None`
+/// for a session without instruments), as one part at the next bar: what a
+/// reload does, and the mutes and solos a song does not carry.
+pub(super) fn plan_to(
+    s: &Session,
+    d: &mut Draft,
+    song: Option<&Song>,
+    target: &super::Model,
+) -> Result<Planned, String> {
+    let empty;
+    let song = match song {
+        Some(song) => song,
+        None => {
+            empty = Song {
+                title: target.title.clone(),
+                tempo: target.tempo,
+                meter: target.meter,
+                swing: target.swing,
+                seed: target.seed,
+                master_gain: target.master_db,
+                tracks: Vec::new(),
+                patterns: Vec::new(),
+                bars: Vec::new(),
+                midi: target.midi.clone(),
+                meters: Vec::new(),
+                tempo_changes: Vec::new(),
+                modulation: chronus_sequencer::song::modulation::Modulation::default(),
+            };
+            &empty
+        }
+    };
+    let arranged = d.model.arranged;
+    d.model.arranged = target.arranged && !target.arrangement.is_empty();
+    let parts = plan(s, d, song);
+    if parts.is_err() {
+        d.model.arranged = arranged;
+    }
+    let mut parts = parts?;
+    for (name, t) in &target.tracks {
+        let Some(now) = d.model.tracks.get(name) else {
+            continue;
+        };
+        let (muted, soloed) = (now.muted, now.soloed);
+        let one = chronus_command::Targets::Names(vec![word(name)]);
+        if muted != t.muted {
+            parts.push(super::plan::mute(d, &one, Some(t.muted), None, "mute")?);
+        }
+        if soloed != t.soloed {
+            parts.push(super::plan::mute(d, &one, None, Some(t.soloed), "solo")?);
+        }
+    }
+    let mut merged = Planned {
+        quantized: true,
+        ..Planned::default()
+    };
+    let mut said = Vec::new();
+    for p in parts {
+        merged.actions.extend(p.actions);
+        if !p.summary.is_empty() {
+            said.push(p.summary);
+        }
+    }
+    merged.summary = said.join(", ").replace("reloaded: ", "");
+    Ok(merged)
+}
+
 /// An instrument's settings as `key=value` texts, effects as
 /// `EFFECT.key=value` (their names as `set` knows them), without the
 /// effects list itself.

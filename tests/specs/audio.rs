@@ -110,7 +110,7 @@ fn bar_length(w: &mut Chronus, beats: u32) {
     let found = onsets(&a.left);
     let bars = w.song.bar_count();
     assert!(
-        bars > 0 && found.len() % bars == 0,
+        bars > 0 && found.len().is_multiple_of(bars),
         "{} onsets in {bars} bars",
         found.len()
     );

@@ -38,6 +38,17 @@ pub(super) fn parse(mut a: Args) -> Result<Command> {
         "save" => save(&mut a)?,
         "load" => load(&mut a)?,
         "status" => Command::Status,
+        "listen" => Command::Listen(super::partner::listening(&mut a, false)?),
+        "preview" => super::partner::preview(&mut a)?,
+        "look" => super::partner::look(&mut a)?,
+        "history" => super::partner::history(&mut a)?,
+        "render" => super::partner::render(&mut a)?,
+        "undo" => Command::Undo {
+            name: a
+                .next()
+                .map(|t| name(t, "an instrument or module name"))
+                .transpose()?,
+        },
         "list" => list(&mut a)?,
         "help" => Command::Help {
             topic: a.next().map(|t| Word {

@@ -3,6 +3,7 @@
 mod args;
 mod commands;
 mod midi;
+mod partner;
 
 use crate::command::{Command, PatternText, Word};
 use crate::error::{Error, Result};

@@ -54,7 +54,7 @@ impl Shape {
             }
             Shape::Square if k % 2 == 1 => 4.0 / PI / kf,
             Shape::Triangle if k % 2 == 1 => {
-                let sign = if (k / 2) % 2 == 0 { 1.0 } else { -1.0 };
+                let sign = if (k / 2).is_multiple_of(2) { 1.0 } else { -1.0 };
                 8.0 / (PI * PI) * sign / (kf * kf)
             }
             _ => 0.0,

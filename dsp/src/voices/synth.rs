@@ -338,7 +338,7 @@ impl Instrument for SynthBank {
     fn render(&mut self, out: &mut [f32]) {
         let frames = out.len().min(MAX_BLOCK);
         out.fill(0.0);
-        let on_grid = self.frame % MAX_BLOCK as u64 == 0;
+        let on_grid = self.frame.is_multiple_of(MAX_BLOCK as u64);
         self.frame += frames as u64;
         if on_grid {
             self.advance_params();
@@ -356,7 +356,7 @@ impl Instrument for SynthBank {
             let count = GROUP.min(lanes - base);
             self.render_group(base, count, &mut out[..frames]);
         }
-        if self.frame % MAX_BLOCK as u64 == 0 {
+        if self.frame.is_multiple_of(MAX_BLOCK as u64) {
             self.reap();
         }
     }

@@ -82,11 +82,15 @@ fn bars(score: &Score) -> Result<Vec<Bar>, FileError> {
             )));
         }
         let len = whole / scale;
-        let unit = if len % tpq == 0 { tpq } else { tpq * 4 / scale };
+        let unit = if len.is_multiple_of(tpq) {
+            tpq
+        } else {
+            tpq * 4 / scale
+        };
         let mut at = tick;
         while at < next && at < end {
             let this = len.min(next - at);
-            if this % unit != 0 {
+            if !this.is_multiple_of(unit) {
                 return Err(FileError::Invalid(format!(
                     "bar {} is cut short by a time signature at tick {next}: {this} ticks, not a whole number of beats",
                     out.len() + 1

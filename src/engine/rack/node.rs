@@ -387,7 +387,7 @@ impl Node {
                 for (i, o) in out.iter_mut().enumerate() {
                     let f = freq[i].clamp(-nyquist, nyquist);
                     // The band follows the pitch on a fixed grid of frames.
-                    if (frame + i as u64) % 16 == 0 {
+                    if (frame + i as u64).is_multiple_of(16) {
                         *band = tables.band_for(f64::from(f.abs()));
                         table = tables.table(shape, *band);
                     }
@@ -403,7 +403,7 @@ impl Node {
                 };
                 let (cut, q) = (&params[0].buf, &params[1].buf);
                 for (i, o) in out.iter_mut().enumerate() {
-                    if (frame + i as u64) % 8 == 0 {
+                    if (frame + i as u64).is_multiple_of(8) {
                         svf.set_coefs(SvfCoefs::new(cut[i], q[i], rate));
                     }
                     *o = svf.process_sample(input[i], mode);

@@ -19,6 +19,7 @@ pub(super) mod instruments;
 mod music;
 
 use instruments::*;
+pub(super) use music::mute;
 use music::*;
 
 type Result<T> = std::result::Result<T, String>;
@@ -217,6 +218,23 @@ pub(super) fn plan(s: &mut Session, d: &mut Draft, part: &Part) -> Result<Planne
             done(actions, true, format!("load patch {}", name.text))
         }
         Command::Status => info_only(info::status(s, d)),
+        Command::Listen(l) => info_only(super::listen::listen(s, d, l)?),
+        Command::Preview { listening, vs } => {
+            info_only(super::preview::preview(s, d, listening, vs.as_ref())?)
+        }
+        Command::Look {
+            picture,
+            listening,
+            out,
+        } => info_only(super::look::look(s, d, *picture, listening, out.as_ref())?),
+        Command::Render { bars, out } => info_only(super::preview::render(
+            s,
+            d,
+            bars.map(|b| b.0),
+            out.as_ref(),
+        )?),
+        Command::History { count } => info_only(super::history::history(s, *count)),
+        Command::Undo { name } => super::history::undo(s, d, name.as_ref()),
         Command::List(topic) => info_only(info::list(s, d, topic)?),
         Command::Help { topic } => {
             let module = topic

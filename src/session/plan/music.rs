@@ -260,7 +260,7 @@ pub(super) fn mute_event(id: chronus_sequencer::TrackId, muted: bool) -> Action 
     }
 }
 
-pub(super) fn mute(
+pub(in crate::session) fn mute(
     d: &mut Draft,
     t: &Targets,
     mute: Option<bool>,
