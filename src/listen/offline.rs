@@ -52,6 +52,7 @@ pub fn render(
     if !reply.ok {
         return Err(reply.text);
     }
+    m.prime();
     let infos = super::measure::track_infos(m.session.model());
     let taps: Vec<&TrackInfo> = match what {
         Some(name) => infos.iter().filter(|t| t.name == name).collect(),

@@ -123,6 +123,12 @@ impl ManualLive {
         frame
     }
 
+    /// Let the sequencer send what is due (after a song was loaded on the
+    /// bar [`ManualLive::start_at_bar`] set, before the first render).
+    pub fn prime(&mut self) {
+        self.pump();
+    }
+
     /// The frame bar `bar` (0-based) starts at, by the timeline's tempo map.
     pub fn bar_frame(&self, bar: u64) -> u64 {
         let tl = lock(&self.timeline);
