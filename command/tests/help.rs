@@ -63,10 +63,16 @@ fn the_table_has_every_command() {
         "send",
         "generate_module",
         "reload",
+        "listen",
+        "preview",
+        "look",
+        "render",
+        "history",
+        "undo",
     ] {
         assert!(names.contains(&name), "{name}");
     }
-    assert_eq!(names.len(), 35);
+    assert_eq!(names.len(), 41);
 }
 
 #[test]
