@@ -27,6 +27,21 @@ fn num(v: &Value, path: &[&str]) -> f64 {
         .unwrap_or_else(|| panic!("no number at {path:?} in {v}"))
 }
 
+/// The measured pitch (cents off the note asked for) of each note of
+/// `name` in a report.
+fn cents_of(v: &Value, name: &str) -> Vec<f64> {
+    let track = v["tracks"]
+        .as_array()
+        .and_then(|t| t.iter().find(|t| t["name"] == name))
+        .unwrap_or_else(|| panic!("{name} in the report: {v}"));
+    track["notes"]
+        .as_array()
+        .expect("notes")
+        .iter()
+        .filter_map(|n| n["cents_off_expected"].as_f64())
+        .collect()
+}
+
 /// A kick on every beat and the keys playing a C major arpeggio.
 fn groove(live: &mut chronus::live::manual::ManualLive) {
     ok(live, "create kick freq=55 decay=0.25 click=0");
@@ -71,20 +86,14 @@ fn listening_to_an_instrument_taps_it_and_measures_its_pitch() {
     render(&mut live, 5 * BAR + BAR / 4);
     let v = report(&mut live, "listen keys bars=4 --json");
     println!("{v}");
-    let keys = v["tracks"]
-        .as_array()
-        .and_then(|t| t.iter().find(|t| t["name"] == "keys"))
-        .expect("keys in the report");
-    let notes = keys["notes"].as_array().expect("notes");
-    assert!(!notes.is_empty(), "{v}");
-    let mut measured = 0;
-    for n in notes {
-        if let Some(c) = n["cents_off_expected"].as_f64() {
-            assert!(c.abs() < 1.0, "{n}");
-            measured += 1;
-        }
-    }
-    assert!(measured >= 12, "{measured} notes measured: {v}");
+    let cents = cents_of(&v, "keys");
+    let worst = cents.iter().fold(0.0f64, |m, c| m.max(c.abs()));
+    println!(
+        "synth notes: {} measured, worst {worst:.4} cents",
+        cents.len()
+    );
+    assert!(cents.len() >= 12, "{} notes measured: {v}", cents.len());
+    assert!(worst < 1.0, "worst {worst} cents: {v}");
     let unknown = error(&mut live, "listen nobody");
     assert!(
         unknown.contains("no instrument called 'nobody'"),
@@ -179,4 +188,161 @@ fn render_writes_the_next_bars_under_the_session_folder() {
     assert!(outside.contains("inside the session's folder"), "{outside}");
     let mp3 = error(&mut live, "render -o x.mp3");
     assert!(mp3.contains("expected a .wav file name"), "{mp3}");
+}
+
+#[test]
+fn a_preview_compares_with_a_saved_patch() {
+    let (mut live, _dir) = rig("listen-vs");
+    live.listen();
+    groove(&mut live);
+    ok(&mut live, "save patch loud");
+    ok(&mut live, "set keys gain=-30");
+    render(&mut live, BAR / 2);
+    // The keys' own sound: 24 dB quieter than in the saved patch.
+    let r = ok(&mut live, "preview keys bars=2 vs=loud --json");
+    let v: Value = serde_json::from_str(&r.text).expect("JSON");
+    let ours = num(&v, &["preview", "loudness", "integrated_lufs"]);
+    let theirs = num(&v, &["vs", "report", "loudness", "integrated_lufs"]);
+    println!("keys now {ours:.3} LUFS, in 'loud' {theirs:.3} LUFS");
+    assert!(
+        ((theirs - ours) - 24.0).abs() < 0.1,
+        "{ours} vs {theirs}: 24 dB apart"
+    );
+    let line = ok(&mut live, "preview bars=1 vs=loud");
+    assert!(line.text.contains("| vs loud: "), "{}", line.text);
+    let missing = error(&mut live, "preview vs=nothing");
+    assert!(missing.contains("no patch called 'nothing'"), "{missing}");
+    let bad = error(&mut live, "preview vs=../x");
+    assert!(bad.contains("'../x'"), "{bad}");
+}
+
+#[test]
+fn a_quiet_part_under_a_loud_one_in_its_band_is_named_masked() {
+    let (mut live, _dir) = rig("listen-masked");
+    live.listen();
+    ok(
+        &mut live,
+        "create pad synth osc=saw cutoff=900 attack=0.01 sustain=1 release=0.05",
+    );
+    ok(&mut live, "melody pad: C3 _ _ _");
+    ok(&mut live, KEYS);
+    ok(&mut live, "melody keys: C3 E3 G3 E3");
+    ok(&mut live, "set keys gain=-30");
+    ok(&mut live, "play all");
+    let v = report(&mut live, "preview bars=2 --json");
+    let problems = v["problems"].to_string();
+    println!("{problems}");
+    assert!(problems.contains("keys masked by pad"), "{v}");
+    // Heard live, once both are tapped.
+    ok(&mut live, "listen pad");
+    ok(&mut live, "listen keys");
+    render(&mut live, 4 * BAR);
+    let heard = report(&mut live, "listen bars=2 --json");
+    let problems = heard["problems"].to_string();
+    assert!(problems.contains("keys masked by pad"), "{heard}");
+    // Brought up level with the pad, it is not masked any more.
+    ok(&mut live, "set keys gain=0");
+    let v = report(&mut live, "preview bars=2 --json");
+    assert!(!v["problems"].to_string().contains("masked"), "{v}");
+}
+
+#[test]
+fn an_fm_instrument_is_heard_in_tune() {
+    let (mut live, _dir) = rig("listen-fm");
+    live.listen();
+    ok(&mut live, "create bell fm ratio=2 index=3 sustain=0.8");
+    ok(&mut live, "melody bell: A3 C4 E4 A4");
+    ok(&mut live, "play bell");
+    render(&mut live, BAR / 2);
+    ok(&mut live, "listen bell");
+    render(&mut live, 3 * BAR);
+    let v = report(&mut live, "listen bell bars=2 --json");
+    let cents = cents_of(&v, "bell");
+    let worst = cents.iter().fold(0.0f64, |m, c| m.max(c.abs()));
+    println!("FM notes: {} measured, worst {worst:.4} cents", cents.len());
+    assert!(cents.len() >= 6, "{} notes measured: {v}", cents.len());
+    assert!(worst < 5.0, "worst {worst} cents: {v}");
+}
+
+/// PNG width and height (from its IHDR chunk).
+fn png_size(bytes: &[u8]) -> (u32, u32) {
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "a PNG file");
+    assert_eq!(&bytes[12..16], b"IHDR");
+    let be =
+        |at: usize| u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
+    (be(16), be(20))
+}
+
+fn chronus(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_chronus"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("chronus runs")
+}
+
+#[test]
+fn render_draws_a_spectrogram_and_listen_measures_the_file() {
+    let dir = common::Scratch::new("render-spectrogram");
+    let song = concat!(env!("CARGO_MANIFEST_DIR"), "/songs/techno.yaml");
+    let out = chronus(
+        &dir.dir,
+        &[
+            "render",
+            song,
+            "--bars",
+            "2",
+            "-o",
+            "t.wav",
+            "--spectrogram",
+            "t.png",
+        ],
+    );
+    let said = String::from_utf8_lossy(&out.stdout);
+    println!("{said}");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.contains("ok t.png: spectrogram in "), "{said}");
+    let png = std::fs::read(dir.dir.join("t.png")).expect("t.png");
+    assert_eq!(png_size(&png), (1200, 600));
+    // The file measured offline as the song is: the same loudness.
+    let wav = chronus(&dir.dir, &["listen", "t.wav", "--json"]);
+    assert!(
+        wav.status.success(),
+        "{}",
+        String::from_utf8_lossy(&wav.stderr)
+    );
+    let wav: Value = serde_json::from_slice(&wav.stdout).expect("JSON");
+    let sung = chronus(&dir.dir, &["listen", song, "--bars", "2", "--json"]);
+    assert!(
+        sung.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sung.stderr)
+    );
+    let sung: Value = serde_json::from_slice(&sung.stdout).expect("JSON");
+    let (a, b) = (
+        num(&wav, &["loudness", "integrated_lufs"]),
+        num(&sung, &["loudness", "integrated_lufs"]),
+    );
+    println!("t.wav {a:.3} LUFS, the song's 2 bars {b:.3} LUFS");
+    assert!((a - b).abs() < 0.2, "{a} vs {b}");
+    // Refused before anything is rendered: nothing is written.
+    for (args, says) in [
+        (
+            &["--spectrogram", "x.jpg"][..],
+            "expected a file name ending in .png",
+        ),
+        (&["--spectrogram", "x.wav"][..], "the same file as -o"),
+    ] {
+        let mut all = vec!["render", song, "--bars", "1", "-o", "x.wav"];
+        all.extend_from_slice(args);
+        let out = chronus(&dir.dir, &all);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains(says), "{err}");
+        assert!(!dir.dir.join("x.wav").exists() && !dir.dir.join("x.jpg").exists());
+    }
 }

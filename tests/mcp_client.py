@@ -146,7 +146,9 @@ async def session(command):
 
         await call(client, "listen", {"track": "a;b"}, want_error=True)
         await call(client, "command", {"line": "bad command"}, want_error=True)
-        await call(client, "listen", {"bars": "two"}, want_error=True)
+        result = await call(client, "listen", {"bars": "two"}, want_error=True)
+        check("whole number" in text_of(result) and "i64" not in text_of(result),
+              "a wrong argument is explained without Rust's type names")
 
         say(">", "tools/call no_such_tool {}")
         try:
@@ -174,15 +176,17 @@ async def session(command):
     say("<", "closed")
 
 
-def main():
+def run(play, doc):
+    """Run `play(command)` on the server command given on the command line;
+    the exit status."""
     command = sys.argv[1:]
     if command[:1] == ["--"]:
         command = command[1:]
     if not command:
-        print(__doc__, file=sys.stderr)
+        print(doc, file=sys.stderr)
         return 2
     try:
-        asyncio.run(session(command))
+        asyncio.run(play(command))
     except Failed as e:
         print(f"FAIL: {e}", file=sys.stderr)
         return 1
@@ -190,4 +194,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run(session, __doc__))

@@ -6,81 +6,17 @@ mod common;
 
 use std::time::Instant;
 
-use chronus_analysis::{analyse, Audio, Counters, Input, NotePlayed, TrackInput};
+use chronus_analysis::analyse;
 
 fn main() {
     let rate = 48_000;
     let start = 1_000_000u64;
     let s = common::scene(rate, 120.0, 4, start);
-    let audio = |x: &'static [f32]| Audio {
-        rate,
-        start,
-        left: x,
-        right: x,
-    };
-    let master: &'static [f32] = Box::leak(s.master.clone().into_boxed_slice());
-    let bass: &'static [f32] = Box::leak(s.bass.clone().into_boxed_slice());
-    let pad: &'static [f32] = Box::leak(s.pad.clone().into_boxed_slice());
-    let notes = |v: &[(u64, f32, u64)]| -> Vec<NotePlayed> {
-        v.iter()
-            .map(|&(frame, note, end)| NotePlayed {
-                frame,
-                note,
-                velocity: 0.8,
-                end: Some(end),
-            })
-            .collect()
-    };
-    let kick_energy: f64 = s
-        .kick
-        .iter()
-        .map(|&v| 2.0 * f64::from(v) * f64::from(v))
-        .sum();
-    let input = Input {
-        what: "master".into(),
-        master: audio(master),
-        tracks: vec![
-            TrackInput {
-                name: "kick".into(),
-                audio: None,
-                energy: Some(kick_energy),
-                notes: s
-                    .kicks
-                    .iter()
-                    .map(|&f| NotePlayed {
-                        frame: f,
-                        note: 36.0,
-                        velocity: 1.0,
-                        end: None,
-                    })
-                    .collect(),
-                pitched: false,
-            },
-            TrackInput {
-                name: "bass".into(),
-                audio: Some(audio(bass)),
-                energy: None,
-                notes: notes(&s.bass_notes),
-                pitched: true,
-            },
-            TrackInput {
-                name: "pad".into(),
-                audio: Some(audio(pad)),
-                energy: None,
-                notes: notes(&s.pad_notes),
-                pitched: true,
-            },
-        ],
-        bars: s.bar_frames.clone(),
-        first_bar: Some(13),
-        tempo_bpm: Some(120.0),
-        scheduled_onsets: s.kicks.clone(),
-        counters: Counters::default(),
-    };
+    let input = common::scene_input(&s, start, "pad", &s.master, &s.master);
     let mut times = Vec::new();
     let mut cpu = Vec::new();
     let mut line = String::new();
-    let _ = analyse(&input); // warm up (FFT plans, caches)
+    let _ = analyse(&input); // warm up (caches)
     for _ in 0..20 {
         let c = thread_cpu_ms();
         let t = Instant::now();

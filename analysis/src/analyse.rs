@@ -1,30 +1,99 @@
 //! The whole analysis of a span: every building block, put together.
 
 use crate::harmony::{chords, key_estimate};
-use crate::loudness::peak_and_energy;
 use crate::notes::{measure_notes, MeasuredNote};
 use crate::onsets::{novelty, onset_report, pick};
 use crate::problems::{problems, Facts};
 use crate::report::{
     Balance, ChordAt, ChordCount, CountersReport, DcOffset, NoteSummary, Report, TrackReport,
 };
+use crate::spectrum::bands_of_mono;
 use crate::tempo::tempo_from;
-use crate::util::{amp_db, clean, finite, median, power_db};
-use crate::{bands, dc_offset, loudness, stereo, Audio, Input, NotePlayed, TrackInput};
+use crate::util::{amp_db, finite, median, power_db, scan, Scan};
+use crate::{dc_offset, loudness, stereo, Audio, Input, NotePlayed, TrackInput};
 
 /// Analyses a span: loudness, spectrum, stereo image, balance, the pitch of
 /// the notes of tapped pitched tracks, chords, key, onsets against the
 /// schedule, tempo, and problems. Never panics; see [`Report`].
 pub fn analyse(input: &Input) -> Report {
     let master = &input.master;
+    let mono = master.mono();
+    let scans: Vec<Option<Scan>> = input
+        .tracks
+        .iter()
+        .map(|t| t.audio.as_ref().map(|a| scan(a.left, a.right)))
+        .collect();
+    // the spectra and the master's level and image on a second thread (when
+    // one can be had) while this one does the onsets, tempo and notes
+    let spectra = || {
+        let bands: Vec<Option<crate::Bands>> = input
+            .tracks
+            .iter()
+            .zip(&scans)
+            .map(|(t, sc)| Some(bands_of_mono(&sc.as_ref()?.mono, t.audio.as_ref()?.rate)))
+            .collect();
+        (master_levels(master, &mono), bands)
+    };
+    std::thread::scope(|scope| {
+        let helper = std::thread::Builder::new()
+            .name("chronus-analysis".into())
+            .spawn_scoped(scope, spectra)
+            .ok();
+        let mut rest = rest(input, &mono, &scans);
+        let (levels, bands) = helper.and_then(|h| h.join().ok()).unwrap_or_else(spectra);
+        for (t, b) in rest.tracks.iter_mut().zip(bands) {
+            t.bands = b;
+        }
+        assemble(input, levels, rest)
+    })
+}
+
+/// What is measured on the master's own audio alone.
+struct Levels {
+    loud: crate::Loudness,
+    stereo: crate::Stereo,
+    bands: crate::Bands,
+    dc: DcOffset,
+    checks: Vec<crate::AudioError>,
+}
+
+/// Loudness, stereo image, bands, DC and checks of the master.
+fn master_levels(master: &Audio, mono: &[f32]) -> Levels {
+    let n = master.frames();
+    Levels {
+        loud: loudness(master),
+        stereo: stereo(master),
+        bands: bands_of_mono(mono, master.rate),
+        dc: DcOffset {
+            left: dc_offset(&master.left[..n]),
+            right: dc_offset(&master.right[..n]),
+        },
+        checks: master.check(),
+    }
+}
+
+/// Everything else: onsets, tempo, tracks, balance, key.
+struct Rest {
+    onsets: Option<crate::OnsetReport>,
+    detected: usize,
+    tempo_bpm: Option<f64>,
+    session: Option<f64>,
+    tracks: Vec<TrackReport>,
+    track_checks: Vec<(String, Vec<crate::AudioError>, DcOffset)>,
+    balance: Vec<Balance>,
+    key: Option<crate::Key>,
+}
+
+/// Onsets, tempo, the tracks (but their spectra), balance and key.
+fn rest(input: &Input, mono: &[f32], scans: &[Option<Scan>]) -> Rest {
+    let master = &input.master;
     let n = master.frames();
     let rate = master.rate;
     let span = (master.start, master.start.saturating_add(n as u64));
-    let mono = master.mono();
-    let nov = novelty(&mono, rate);
+    let nov = novelty(mono, rate);
     let picked = nov
         .as_ref()
-        .map(|v| pick(&mono, rate, v))
+        .map(|v| pick(mono, rate, v))
         .unwrap_or_default();
     let detected: Vec<u64> = picked
         .iter()
@@ -41,16 +110,31 @@ pub fn analyse(input: &Input) -> Report {
     let mut tracks = Vec::with_capacity(input.tracks.len());
     let mut energies: Vec<(String, Option<f64>, bool)> = Vec::new();
     let mut key_notes: Vec<(f32, f64)> = Vec::new();
-    for t in &input.tracks {
-        let (report, measured_energy) = track(t, span);
-        if let Some(a) = &t.audio {
-            let m = a.frames();
+    for (t, measured) in input.tracks.iter().zip(scans) {
+        let report = track(t, measured.as_ref(), span, rate);
+        if let (Some(a), Some(m)) = (&t.audio, &measured) {
+            let mut checks = Vec::new();
+            if a.rate == 0 {
+                checks.push(crate::AudioError::ZeroRate);
+            }
+            if a.left.len() != a.right.len() {
+                checks.push(crate::AudioError::LengthMismatch {
+                    left: a.left.len(),
+                    right: a.right.len(),
+                });
+            }
+            if m.not_finite > 0 {
+                checks.push(crate::AudioError::NotFinite {
+                    count: m.not_finite,
+                });
+            }
             let dc = DcOffset {
-                left: dc_offset(&a.left[..m]),
-                right: dc_offset(&a.right[..m]),
+                left: m.mean[0],
+                right: m.mean[1],
             };
-            track_checks.push((t.name.clone(), a.check(), dc));
+            track_checks.push((t.name.clone(), checks, dc));
         }
+        let measured_energy = measured.as_ref().map(|m| m.energy);
         let given = t.energy.and_then(finite).filter(|e| *e >= 0.0);
         energies.push((t.name.clone(), given.or(measured_energy), given.is_none()));
         if t.pitched {
@@ -76,6 +160,22 @@ pub fn analyse(input: &Input) -> Report {
         })
         .collect();
 
+    Rest {
+        onsets,
+        detected: detected.len(),
+        tempo_bpm,
+        session,
+        tracks,
+        track_checks,
+        balance,
+        key: key_estimate(&key_notes),
+    }
+}
+
+/// Puts the report together and names the problems.
+fn assemble(input: &Input, levels: Levels, rest: Rest) -> Report {
+    let master = &input.master;
+    let n = master.frames();
     let c = input.counters;
     let counters = CountersReport {
         clipped_before_limiter: c.clipped_before_limiter,
@@ -85,23 +185,16 @@ pub fn analyse(input: &Input) -> Report {
         late_events: c.late_events,
         panics: c.panics,
     };
-    let loud = loudness(master);
-    let st = stereo(master);
-    let dc = DcOffset {
-        left: dc_offset(&master.left[..n]),
-        right: dc_offset(&master.right[..n]),
-    };
-    let checks = master.check();
     let problems = problems(&Facts {
         what: &input.what,
-        checks: &checks,
-        loudness: &loud,
-        dc,
-        stereo: &st,
+        checks: &levels.checks,
+        loudness: &levels.loud,
+        dc: levels.dc,
+        stereo: &levels.stereo,
         has_frames: n > 0,
         counters: &counters,
-        tracks: &tracks,
-        track_checks: &track_checks,
+        tracks: &rest.tracks,
+        track_checks: &rest.track_checks,
     });
     let bars = input.bars.len();
     Report {
@@ -113,26 +206,27 @@ pub fn analyse(input: &Input) -> Report {
         bars,
         start_frame: master.start,
         frames: n as u64,
-        rate_hz: rate,
+        rate_hz: master.rate,
         seconds: master.seconds(),
-        loudness: loud,
-        bands: bands(master),
-        stereo: st,
-        dc_offset: dc,
+        loudness: levels.loud,
+        bands: levels.bands,
+        stereo: levels.stereo,
+        dc_offset: levels.dc,
         counters,
-        balance,
-        tracks,
-        key: key_estimate(&key_notes),
-        onsets_detected: detected.len(),
-        onsets,
-        tempo_bpm,
-        session_tempo_bpm: session,
+        balance: rest.balance,
+        tracks: rest.tracks,
+        key: rest.key,
+        onsets_detected: rest.detected,
+        onsets: rest.onsets,
+        tempo_bpm: rest.tempo_bpm,
+        session_tempo_bpm: rest.session,
         problems,
     }
 }
 
-/// One track's report, and its energy measured from its audio (if tapped).
-fn track(t: &TrackInput, span: (u64, u64)) -> (TrackReport, Option<f64>) {
+/// One track's report (its spectrum is filled in later), from its audio's
+/// scan when it was tapped.
+fn track(t: &TrackInput, measured: Option<&Scan>, span: (u64, u64), rate: u32) -> TrackReport {
     let in_span: Vec<NotePlayed> = t
         .notes
         .iter()
@@ -151,20 +245,14 @@ fn track(t: &TrackInput, span: (u64, u64)) -> (TrackReport, Option<f64>) {
         chords: Vec::new(),
         chord_summary: Vec::new(),
     };
-    let mut energy = None;
-    if let Some(audio) = &t.audio {
-        let (e, peak) = energy_and_peak(audio);
-        energy = Some(e);
-        report.sample_peak_dbfs = amp_db(peak);
-        report.bands = Some(bands(audio));
+    if let (Some(audio), Some(sc)) = (&t.audio, measured) {
+        report.sample_peak_dbfs = amp_db(f64::from(sc.peak));
         if t.pitched {
-            let mono = audio.mono();
-            report.notes = measure_notes(&mono, audio.rate, audio.start, &in_span);
+            report.notes = measure_notes(&sc.mono, audio.rate, audio.start, &in_span);
             report.note_summary = summarise(&report.notes);
         }
     }
     if t.pitched {
-        let rate = t.audio.as_ref().map_or(48_000, |a| a.rate);
         for (frame, name) in chords(&in_span, rate) {
             match report.chord_summary.iter_mut().find(|c| c.name == name) {
                 Some(c) => c.count += 1,
@@ -176,15 +264,7 @@ fn track(t: &TrackInput, span: (u64, u64)) -> (TrackReport, Option<f64>) {
             report.chords.push(ChordAt { frame, name });
         }
     }
-    (report, energy)
-}
-
-/// Sum of squares over both channels, and the sample peak (finite samples only).
-fn energy_and_peak(a: &Audio) -> (f64, f64) {
-    let m = a.frames();
-    let (l, r) = (clean(&a.left[..m]), clean(&a.right[..m]));
-    let (peak, e) = peak_and_energy(&l, &r);
-    (e, f64::from(peak))
+    report
 }
 
 /// Groups measured notes by name, in order of first appearance.

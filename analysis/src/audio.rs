@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::util::count_not_finite;
+
 /// Stereo audio at a sample rate.
 ///
 /// Frames are relative to `start`, the absolute frame of `left[0]`. When the
@@ -83,12 +85,7 @@ impl<'a> Audio<'a> {
                 right: self.right.len(),
             });
         }
-        let count = self
-            .left
-            .iter()
-            .chain(self.right)
-            .filter(|s| !s.is_finite())
-            .count();
+        let count = count_not_finite(self.left) + count_not_finite(self.right);
         if count > 0 {
             out.push(AudioError::NotFinite { count });
         }

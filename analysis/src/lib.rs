@@ -22,6 +22,8 @@
 //! non-finite samples are handled (non-finite samples are read as silence and
 //! reported as the problem "not finite samples").
 
+#![warn(missing_docs)]
+
 mod analyse;
 mod audio;
 mod fft;
@@ -31,6 +33,7 @@ mod notes;
 mod onsets;
 mod pitch;
 mod problems;
+mod refine;
 mod report;
 mod spectrum;
 mod stereo;
@@ -42,7 +45,7 @@ pub use audio::{Audio, AudioError, Counters, Input, NotePlayed, TrackInput};
 pub use harmony::{chord_name, chords, key_estimate, Key};
 pub use loudness::{loudness, Loudness};
 pub use notes::{measure_notes, note_hz, note_name, MeasuredNote};
-pub use onsets::{debug_novelty, onset_report, onsets, OnsetReport};
+pub use onsets::{onset_report, onsets, OnsetReport};
 pub use pitch::pitch_hz;
 pub use problems::masking;
 pub use report::{

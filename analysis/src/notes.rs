@@ -11,8 +11,13 @@ const NAMES: [&str; 12] = [
     "C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B",
 ];
 
-/// Longest stretch of a note that is measured, ms (more adds time, not accuracy).
+/// Longest stretch of a note that is measured, ms: 12 periods of the note,
+/// at least 100 ms and at most 300 ms (more adds time, not accuracy).
 const MAX_WINDOW_MS: f64 = 300.0;
+/// See [`MAX_WINDOW_MS`].
+const MIN_WINDOW_MS: f64 = 100.0;
+/// See [`MAX_WINDOW_MS`].
+const WINDOW_PERIODS: f64 = 12.0;
 /// Notes whose onsets are this close form a chord and are not measured alone, ms.
 pub(crate) const CHORD_MS: f64 = 10.0;
 
@@ -67,7 +72,8 @@ pub struct MeasuredNote {
 ///
 /// Each note is measured from its onset plus an attack skip (20 ms, or 10% of
 /// the note when that is shorter, but at least 5 ms) up to the next onset or
-/// its release, whichever comes first, and at most 300 ms. Notes whose onsets
+/// its release, whichever comes first, and at most 12 periods of the note (but
+/// 100 ms at least and 300 ms at most). Notes whose onsets
 /// lie within 10 ms of another's form a chord and are left out (see
 /// [`crate::chords`]); notes that do not start inside the audio are left out.
 /// The result is in onset order.
@@ -111,8 +117,9 @@ fn measure_one(mono: &[f32], rate: u32, start: u64, note: &NotePlayed, end: u64)
     let skip = (ms_frames(rate, 20.0) as u64)
         .min(length / 10)
         .max(ms_frames(rate, 5.0) as u64);
-    let from = (note.frame + skip).saturating_sub(start) as usize;
-    let max_len = ms_frames(rate, MAX_WINDOW_MS);
+    let from = note.frame.saturating_add(skip).saturating_sub(start) as usize;
+    let max_ms = (1000.0 * WINDOW_PERIODS / expected_hz).clamp(MIN_WINDOW_MS, MAX_WINDOW_MS);
+    let max_len = ms_frames(rate, max_ms);
     let to = (end.saturating_sub(start) as usize)
         .min(from.saturating_add(max_len))
         .min(mono.len());

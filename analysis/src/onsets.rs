@@ -5,21 +5,26 @@
 //! samples at 44.1/48 kHz) every quarter frame, the power grouped into about
 //! 30 bands (at least two bins, a quarter octave wide above that), and the
 //! summed rise of each band's log power (floored 60 dB below the loudest)
-//! over the louder of the two frames before. Peaks of that novelty above a moving
-//! median are onsets. Each is then placed on the sample where the rise begins
-//! by an AIC change-point picker (the split that best divides a stretch of
-//! about 30 ms into a quieter part and a louder part), run on the signal and
-//! on its first difference; the clearer of the two wins.
+//! over the louder of the two frames before. Peaks of that novelty above a
+//! moving median, whose frame brings a real share of new power (not the
+//! splash of a sound ending), are onsets; each is then placed on the sample
+//! where its rise begins (see `refine.rs`: an AIC change-point picker on the
+//! signal and on a linear predictor's residual).
 
 use serde::{Deserialize, Serialize};
 
 use crate::fft::RealPower;
+use crate::refine::{refine, StartLevel, MIN_RISE};
 use crate::util::{clean, median, ms_frames};
 
 /// Onsets closer than this merge into one, ms.
 const MIN_GAP_MS: f64 = 25.0;
 /// A scheduled onset is matched to a detected one at most this far away, ms.
 const MATCH_MS: f64 = 30.0;
+/// The new power an onset's frame must bring, as a share of the total power
+/// (of that frame or of those before it, whichever is more; -25 dB): less is
+/// the splash of a sound ending, or a change of colour.
+const MIN_RISE_SHARE: f64 = 0.003_16;
 /// Scheduled onsets closer than this count as one (a chord, a kick with bass), ms.
 const SAME_ONSET_MS: f64 = 10.0;
 
@@ -31,6 +36,10 @@ pub(crate) struct Novelty {
     pub hop: usize,
     /// Frame length in samples; frame `i` covers samples `i·hop − len .. i·hop`.
     pub len: usize,
+    /// Each frame's rise in power (summed over the bands that grew, against
+    /// the louder of the two frames before) as a share of the total power of
+    /// that frame or of those before it, whichever is more.
+    pub rise_share: Vec<f64>,
 }
 
 /// Computes the band-wise spectral-flux novelty of `x`.
@@ -63,18 +72,12 @@ pub(crate) fn novelty(x: &[f32], rate: u32) -> Option<Novelty> {
     let mut pb = vec![0f64; rp.bins()];
     let nb = edges.len() - 1;
     let mut bands = vec![0f64; frames * nb];
-    // frame i ends at sample i·hop (zeros before the signal starts)
-    let sample = |i: usize, j: usize| -> f32 {
-        match (i * hop + j).checked_sub(len) {
-            Some(pos) => x.get(pos).map_or(0.0, |v| v * window[j]),
-            None => 0.0,
-        }
-    };
     let mut i = 0;
     while i < frames {
         pa.iter_mut().for_each(|v| *v = 0.0);
         pb.iter_mut().for_each(|v| *v = 0.0);
-        rp.add_pair_with(|j| sample(i, j), |j| sample(i + 1, j), &mut pa, &mut pb);
+        // frame i ends at sample i·hop (zeros before the signal starts)
+        rp.add_frames(x, (i * hop, (i + 1) * hop), &window, &mut pa, &mut pb);
         for (k, p) in [(i, &pa), (i + 1, &pb)] {
             if k < frames {
                 for b in 0..nb {
@@ -91,19 +94,29 @@ pub(crate) fn novelty(x: &[f32], rate: u32) -> Option<Novelty> {
     let floor = loudest * 1e-6; // 60 dB below the loudest band
     let logs: Vec<f64> = bands.iter().map(|&e| (e + floor).log10()).collect();
     let mut values = vec![0f64; frames];
+    let mut rise_share = vec![0f64; frames];
     for f in 1..frames {
-        let mut sum = 0.0;
+        let (mut sum, mut grew, mut now, mut then) = (0.0, 0.0, 0.0, 0.0);
+        let earlier = if f >= 2 { f - 2 } else { f - 1 };
         for b in 0..nb {
-            let prev = if f >= 2 {
-                logs[(f - 1) * nb + b].max(logs[(f - 2) * nb + b])
-            } else {
-                logs[(f - 1) * nb + b]
-            };
+            let prev = logs[(f - 1) * nb + b].max(logs[earlier * nb + b]);
             sum += (logs[f * nb + b] - prev).max(0.0);
+            let e = bands[f * nb + b];
+            let before = bands[(f - 1) * nb + b].max(bands[earlier * nb + b]);
+            grew += (e - before).max(0.0);
+            now += e;
+            then += before;
         }
         values[f] = sum;
+        let total = now.max(then);
+        rise_share[f] = if total > 0.0 { grew / total } else { 0.0 };
     }
-    Some(Novelty { values, hop, len })
+    Some(Novelty {
+        values,
+        hop,
+        len,
+        rise_share,
+    })
 }
 
 /// Peaks of the novelty, refined to samples: `(sample, strength)` in order.
@@ -123,19 +136,38 @@ pub(crate) fn pick(x: &[f32], rate: u32, nov: &Novelty) -> Vec<(u64, f64)> {
         if v[i] < v[lo..=hi].iter().copied().fold(0.0, f64::max) || v[i] <= v[i - 1] {
             continue;
         }
+        // a sound ending splashes a little into quiet bands, which the log
+        // flux sees as rises: an onset must bring a real share of power
+        if nov.rise_share.get(i).is_none_or(|&r| r < MIN_RISE_SHARE) {
+            continue;
+        }
         let local: Vec<f64> = v[i.saturating_sub(half_med)..(i + half_med).min(n - 1) + 1].to_vec();
         if v[i] > median(&local).unwrap_or(0.0) + delta {
             peaks.push((i, v[i]));
         }
     }
     let gap = ms_frames(rate, MIN_GAP_MS) as u64;
+    let start = StartLevel::of(x, rate);
     let mut out: Vec<(u64, f64)> = Vec::new();
     let mut prev_end = 0usize;
     for (i, strength) in peaks {
         let end = i * nov.hop; // the frame's last sample
-        let lo = end.saturating_sub(nov.len / 2).max(prev_end);
+        let lo = end.saturating_sub(nov.len + nov.hop).max(prev_end);
         let hi = (end + nov.hop).min(x.len());
-        let at = refine(x, lo, hi).unwrap_or(end.saturating_sub(nov.len / 2).min(x.len()));
+        let found = refine(x, lo, hi).filter(|r| r.1 >= MIN_RISE);
+        let at = if lo == 0 && start.playing && start.loud {
+            // loud from the first sample: the span starts on an onset,
+            // unless a clear one follows well inside the first stretch
+            match found {
+                Some((at, _)) if at >= ms_frames(rate, 20.0) => at,
+                _ => 0,
+            }
+        } else {
+            match found {
+                Some((at, _)) => at,
+                None => continue,
+            }
+        };
         match out.last_mut() {
             Some(last) if (at as u64) < last.0 + gap => {
                 if strength > last.1 {
@@ -149,84 +181,13 @@ pub(crate) fn pick(x: &[f32], rate: u32, nov: &Novelty) -> Vec<(u64, f64)> {
     out
 }
 
-/// Places an onset inside `x[lo..hi]` by the AIC picker on the signal and on
-/// its first difference, keeping the clearer change.
-fn refine(x: &[f32], lo: usize, hi: usize) -> Option<usize> {
-    if hi <= lo + 32 {
-        return None;
-    }
-    let raw: Vec<f64> = x[lo..hi].iter().map(|&s| f64::from(s)).collect();
-    let diff: Vec<f64> = (lo..hi)
-        .map(|i| f64::from(x[i]) - if i > 0 { f64::from(x[i - 1]) } else { 0.0 })
-        .collect();
-    let a = aic(&raw);
-    let b = aic(&diff);
-    let best = match (a, b) {
-        (Some(a), Some(b)) => {
-            if b.1 > a.1 {
-                b
-            } else {
-                a
-            }
-        }
-        (a, b) => a.or(b)?,
-    };
-    Some(lo + best.0)
-}
-
-/// AIC change point of `y`: the split `k` minimising
-/// `k·ln var(y[..k]) + (n−k)·ln var(y[k..])`, and the log variance ratio
-/// (after over before) at it, which says how clear the change is.
-fn aic(y: &[f64]) -> Option<(usize, f64)> {
-    let n = y.len();
-    let margin = 8;
-    if n < 2 * margin + 2 {
-        return None;
-    }
-    let mut s1 = vec![0.0; n + 1];
-    let mut s2 = vec![0.0; n + 1];
-    for (i, &v) in y.iter().enumerate() {
-        s1[i + 1] = s1[i] + v;
-        s2[i + 1] = s2[i] + v * v;
-    }
-    let scale = s2[n] / n as f64;
-    let eps = scale.max(1e-30) * 1e-12 + 1e-30;
-    let var = |a: usize, b: usize| {
-        let m = (b - a) as f64;
-        let mean = (s1[b] - s1[a]) / m;
-        ((s2[b] - s2[a]) / m - mean * mean).max(0.0) + eps
-    };
-    let score = |k: usize| {
-        let (vb, va) = (var(0, k), var(k, n));
-        (
-            k as f64 * vb.ln() + (n - k) as f64 * va.ln(),
-            (va / vb).ln(),
-        )
-    };
-    // every 4th split first, then every split around the best of those
-    let step = 4;
-    let mut best: Option<(usize, f64, f64)> = None;
-    let consider = |k: usize, best: &mut Option<(usize, f64, f64)>| {
-        let (s, ratio) = score(k);
-        if best.is_none_or(|b| s < b.1) {
-            *best = Some((k, s, ratio));
-        }
-    };
-    for k in (margin..=n - margin).step_by(step) {
-        consider(k, &mut best);
-    }
-    let centre = best.map(|b| b.0)?;
-    for k in centre.saturating_sub(step).max(margin)..=(centre + step).min(n - margin) {
-        consider(k, &mut best);
-    }
-    best.filter(|b| b.2 > 0.0).map(|b| (b.0, b.2))
-}
-
 /// Onset frames of `mono` (relative to its first sample), in order.
 ///
 /// Accurate to a few samples for percussive hits and note starts that rise
 /// out of quieter sound; onsets closer than 25 ms merge. A sound already
-/// playing at the first sample counts as an onset there. Non-finite samples
+/// playing at the first sample counts as an onset there (frame 0) when it is
+/// within 15 dB of the loudest 20 ms of the signal; a quieter bed (a noise
+/// floor, a pad carried over from before the span) does not. Non-finite samples
 /// read as 0; a zero rate or fewer than 64 samples give none.
 pub fn onsets(mono: &[f32], rate: u32) -> Vec<u64> {
     let x = clean(mono);
@@ -266,7 +227,7 @@ pub fn onset_report(detected: &[u64], scheduled: &[u64], rate: u32) -> OnsetRepo
     sched.sort_unstable();
     let mut distinct: Vec<u64> = Vec::with_capacity(sched.len());
     for s in sched {
-        if distinct.last().is_none_or(|&l| s > l + same) {
+        if distinct.last().is_none_or(|&l| s > l.saturating_add(same)) {
             distinct.push(s);
         }
     }
@@ -275,9 +236,9 @@ pub fn onset_report(detected: &[u64], scheduled: &[u64], rate: u32) -> OnsetRepo
     det.dedup();
     let mut pairs: Vec<(u64, usize, usize)> = Vec::new();
     for (si, &s) in distinct.iter().enumerate() {
-        let from = det.partition_point(|&d| d + window < s);
+        let from = det.partition_point(|&d| d.saturating_add(window) < s);
         for (di, &d) in det.iter().enumerate().skip(from) {
-            if d > s + window {
+            if d > s.saturating_add(window) {
                 break;
             }
             pairs.push((d.abs_diff(s), si, di));
@@ -293,7 +254,8 @@ pub fn onset_report(detected: &[u64], scheduled: &[u64], rate: u32) -> OnsetRepo
         }
         s_used[si] = true;
         d_used[di] = true;
-        errors.push(det[di] as i64 - distinct[si] as i64);
+        let e = i128::from(det[di]) - i128::from(distinct[si]);
+        errors.push(e.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64);
     }
     let worst = errors.iter().copied().max_by_key(|e| e.unsigned_abs());
     let as_f: Vec<f64> = errors.iter().map(|&e| e as f64).collect();
@@ -315,11 +277,4 @@ pub fn onset_report(detected: &[u64], scheduled: &[u64], rate: u32) -> OnsetRepo
             .take(16)
             .collect(),
     }
-}
-
-#[doc(hidden)]
-pub fn debug_novelty(x: &[f32], rate: u32) -> (Vec<f64>, usize) {
-    novelty(x, rate)
-        .map(|n| (n.values, n.hop))
-        .unwrap_or_default()
 }

@@ -163,7 +163,7 @@ impl Report {
                 .balance
                 .iter()
                 .map(|b| match b.share_db {
-                    Some(db) => format!("{} {:.1} dB", b.name, db),
+                    Some(db) => format!("{} {} dB", b.name, num(db, 1)),
                     None => format!("{} silent", b.name),
                 })
                 .collect();
@@ -174,7 +174,7 @@ impl Report {
             for (name, band) in self.bands.iter() {
                 match band.share_db {
                     Some(db) => {
-                        let _ = write!(s, "{name} {db:.0} dB, ");
+                        let _ = write!(s, "{name} {} dB, ", num(db, 0));
                     }
                     None => {
                         let _ = write!(s, "{name} none, ");
@@ -270,14 +270,14 @@ impl Report {
         let mut items: Vec<String> = Vec::new();
         match (l.integrated_lufs, l.sample_peak_dbfs, l.rms_dbfs) {
             (Some(i), _, _) => {
-                let mut v = format!("{i:.1} LUFS");
+                let mut v = format!("{} LUFS", num(i, 1));
                 if let Some(st) = l.short_term_lufs {
-                    let _ = write!(v, " (short-term {st:.1})");
+                    let _ = write!(v, " (short-term {})", num(st, 1));
                 }
                 items.push(v);
             }
             (None, None, _) => items.push("silent".into()),
-            (None, Some(_), Some(rms)) => items.push(format!("{rms:.1} dBFS RMS")),
+            (None, Some(_), Some(rms)) => items.push(format!("{} dBFS RMS", num(rms, 1))),
             (None, Some(_), None) => {}
         }
         if let Some(tp) = l.true_peak_dbtp.or(l.sample_peak_dbfs) {
@@ -286,13 +286,15 @@ impl Report {
             } else {
                 "dBFS"
             };
-            items.push(format!("peak {tp:.1} {unit}"));
+            items.push(format!("peak {} {unit}", num(tp, 1)));
         }
         if let Some(c) = l.crest_db {
-            items.push(format!("crest {c:.1} dB"));
+            items.push(format!("crest {} dB", num(c, 1)));
         }
-        if let Some(r) = self.counters.limiter_max_reduction_db {
-            items.push(format!("limiter -{r:.1} dB"));
+        match self.counters.limiter_max_reduction_db {
+            Some(r) if r >= 0.05 => items.push(format!("limiter -{r:.1} dB")),
+            Some(_) => items.push("limiter 0 dB".into()),
+            None => {}
         }
         items.push(format!("clipped {}", self.counters.clipped_before_limiter));
         s.push_str(&items.join(", "));
@@ -307,7 +309,7 @@ impl Report {
         }
         let mut items = Vec::new();
         match st.correlation {
-            Some(c) => items.push(format!("corr {c:.2}")),
+            Some(c) => items.push(format!("corr {}", num(c, 2))),
             None => items.push("one channel silent".into()),
         }
         if let Some(w) = st.width_pct {
@@ -321,11 +323,30 @@ impl Report {
     }
 }
 
+/// `x` with `d` decimals, never "-0.0".
+fn num(x: f64, d: usize) -> String {
+    let s = format!("{x:.d$}");
+    match s.strip_prefix('-') {
+        Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_string(),
+        _ => s,
+    }
+}
+
+/// `x` with `d` decimals and a sign, "+0.0" for zero.
+fn signed(x: f64, d: usize) -> String {
+    let s = num(x, d);
+    if s.starts_with('-') {
+        s
+    } else {
+        format!("+{s}")
+    }
+}
+
 /// "C2 +0.1c x8".
 fn note_item(n: &NoteSummary) -> String {
     match n.median_cents_off_expected {
         Some(c) => {
-            let mut s = format!("{} {:+.1}c x{}", n.note_name, c, n.measured);
+            let mut s = format!("{} {}c x{}", n.note_name, signed(c, 1), n.measured);
             if n.measured < n.played {
                 let _ = write!(s, " ({} unmeasured)", n.played - n.measured);
             }

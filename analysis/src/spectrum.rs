@@ -73,21 +73,27 @@ impl Bands {
 
 /// Measures the spectral balance of `audio`.
 ///
-/// A Welch average of Hann-windowed segments (4096 frames, half overlapping;
-/// a shorter power of two when the signal is shorter) of the mono mix gives
+/// A Welch average of Hann-windowed segments (4096 frames, side by side, the
+/// last one aligned to the end; a shorter power of two when the signal is
+/// shorter) of the mono mix gives
 /// the power spectrum, normalised so that it sums to the signal's mean square.
 /// The DC bin is left out of every band and of the centroid. Non-finite
 /// samples read as 0. Fewer than 16 frames or a zero rate give empty bands.
 pub fn bands(audio: &Audio) -> Bands {
-    let mono = audio.mono();
-    let rate = f64::from(audio.rate);
+    bands_of_mono(&audio.mono(), audio.rate)
+}
+
+/// [`bands`] of a mono signal already mixed, as [`Audio::mono`] gives it
+/// (all samples finite).
+pub(crate) fn bands_of_mono(mono: &[f32], rate_hz: u32) -> Bands {
+    let rate = f64::from(rate_hz);
     let mut out = empty(rate);
-    let Some((power, n)) = welch(&mono) else {
-        return out;
-    };
-    if audio.rate == 0 {
+    if rate_hz == 0 {
         return out;
     }
+    let Some((power, n)) = welch(mono) else {
+        return out;
+    };
     let bin_hz = rate / n as f64;
     let mut sums = [0f64; 5];
     let mut total = 0f64;
@@ -148,7 +154,7 @@ pub(crate) fn welch(x: &[f32]) -> Option<(Vec<f64>, usize)> {
         // largest power of two not above the length
         1usize << (usize::BITS - 1 - x.len().leading_zeros())
     };
-    let hop = n / 2;
+    let hop = n;
     let window: Vec<f32> = (0..n)
         .map(|i| {
             let ph = 2.0 * std::f64::consts::PI * i as f64 / n as f64;

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::util::{finite, power_db, sums};
+use crate::util::{finite, finite_sum, power_db, stereo_sums};
 use crate::Audio;
 
 /// The stereo image of a signal.
@@ -25,16 +25,7 @@ pub struct Stereo {
 /// Measures the stereo image of `audio` (non-finite samples are skipped).
 pub fn stereo(audio: &Audio) -> Stereo {
     let n = audio.frames();
-    let (left, right) = (&audio.left[..n], &audio.right[..n]);
-    let [ll, rr, lr] = sums(n, |i| {
-        let (l, r) = (left[i], right[i]);
-        if l.is_finite() && r.is_finite() {
-            let (l, r) = (f64::from(l), f64::from(r));
-            [l * l, r * r, l * r]
-        } else {
-            [0.0; 3]
-        }
-    });
+    let [ll, rr, lr] = stereo_sums(&audio.left[..n], &audio.right[..n]);
     let mut out = Stereo::default();
     if ll > 0.0 && rr > 0.0 {
         out.correlation = finite((lr / (ll * rr).sqrt()).clamp(-1.0, 1.0));
@@ -51,17 +42,10 @@ pub fn stereo(audio: &Audio) -> Stereo {
 
 /// The mean of the samples (DC offset), skipping non-finite ones; 0 when empty.
 pub fn dc_offset(samples: &[f32]) -> f64 {
-    let [sum, count] = sums(samples.len(), |i| {
-        let x = samples[i];
-        if x.is_finite() {
-            [f64::from(x), 1.0]
-        } else {
-            [0.0; 2]
-        }
-    });
-    if count == 0.0 {
+    let (sum, count) = finite_sum(samples);
+    if count == 0 {
         0.0
     } else {
-        sum / count
+        sum / count as f64
     }
 }

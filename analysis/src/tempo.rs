@@ -30,15 +30,24 @@ pub fn tempo_bpm(mono: &[f32], rate: u32, session_bpm: Option<f64>) -> Option<f6
 }
 
 /// Measures the tempo from onset frames alone (all weighted alike), e.g. from
-/// [`crate::onsets`]; `session_bpm` picks the octave.
+/// [`crate::onsets`]; `session_bpm` picks the octave. Onsets more than 10
+/// minutes after the first are left out.
 pub fn tempo_from_onsets(onsets: &[u64], rate: u32, session_bpm: Option<f64>) -> Option<f64> {
     if rate == 0 || onsets.len() < 4 {
         return None;
     }
     let hop = (rate as usize / 200).max(1); // 5 ms
-    let last = onsets.iter().copied().max()? as usize;
+                                            // relative to the first onset, and at most 10 minutes of them
+    let first = onsets.iter().copied().min()?;
+    let limit = u64::from(rate) * 600;
+    let rel: Vec<u64> = onsets
+        .iter()
+        .map(|&o| o - first)
+        .filter(|&o| o <= limit)
+        .collect();
+    let last = rel.iter().copied().max()? as usize;
     let mut values = vec![0f64; last / hop + 2];
-    for &o in onsets {
+    for &o in &rel {
         let i = o as usize / hop;
         values[i] += 1.0;
         // a little width so neighbouring lags overlap
@@ -47,12 +56,14 @@ pub fn tempo_from_onsets(onsets: &[u64], rate: u32, session_bpm: Option<f64>) ->
             values[i - 1] += 0.5;
         }
     }
+    let rise_share = vec![1.0; values.len()];
     let nov = Novelty {
         values,
         hop,
         len: hop,
+        rise_share,
     };
-    let weighted: Vec<(u64, f64)> = onsets.iter().map(|&o| (o, 1.0)).collect();
+    let weighted: Vec<(u64, f64)> = rel.iter().map(|&o| (o, 1.0)).collect();
     tempo_from(&nov, &weighted, rate, session_bpm)
 }
 

@@ -16,7 +16,7 @@ use rmcp::service::{QuitReason, RequestContext};
 use rmcp::{tool, tool_handler, tool_router, ErrorData, RoleServer, ServerHandler, ServiceExt};
 
 use crate::describe;
-use crate::error::{one_line, McpError};
+use crate::error::{one_line, plain_arguments, McpError};
 use crate::looks;
 use crate::resources::Docs;
 use crate::tools::{
@@ -61,7 +61,7 @@ fn refusal(text: &str) -> CallToolResult {
 
 /// `text` on one line, starting with `error: `.
 fn error_line(text: &str) -> String {
-    let text = one_line(text);
+    let text = plain_arguments(&one_line(text));
     if text.starts_with("error:") {
         text
     } else {

@@ -42,21 +42,8 @@ fn is_wav(path: &Path) -> bool {
 /// A WAV file as stereo floats (mono is copied to both sides; more
 /// channels: the first two).
 fn read_wav(path: &Path) -> Result<(u32, Vec<f32>, Vec<f32>), Failure> {
-    let mut reader = hound::WavReader::open(path)
-        .map_err(|e| Failure::input(format!("{}: not a readable WAV file: {e}", path.display())))?;
-    let spec = reader.spec();
-    let channels = usize::from(spec.channels.max(1));
-    let samples: Vec<f32> = match spec.sample_format {
-        hound::SampleFormat::Float => reader.samples::<f32>().collect::<Result<_, _>>(),
-        hound::SampleFormat::Int => {
-            let scale = 1.0 / (1u64 << (spec.bits_per_sample.clamp(1, 32) - 1)) as f32;
-            reader
-                .samples::<i32>()
-                .map(|s| s.map(|v| v as f32 * scale))
-                .collect::<Result<_, _>>()
-        }
-    }
-    .map_err(|e| Failure::input(format!("{}: cannot read its samples: {e}", path.display())))?;
+    let (rate, channels, samples) =
+        chronus::dsp::voices::sampler::load::read(path).map_err(Failure::input)?;
     let frames = samples.len() / channels;
     let left: Vec<f32> = (0..frames).map(|f| samples[f * channels]).collect();
     let right: Vec<f32> = if channels > 1 {
@@ -64,7 +51,7 @@ fn read_wav(path: &Path) -> Result<(u32, Vec<f32>, Vec<f32>), Failure> {
     } else {
         left.clone()
     };
-    Ok((spec.sample_rate, left, right))
+    Ok((rate, left, right))
 }
 
 /// Measure the file and print the report.

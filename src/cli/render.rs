@@ -1,11 +1,14 @@
-//! `chronus render SONG -o OUT.wav`: the offline renderer.
+//! `chronus render SONG -o OUT.wav [--spectrogram OUT.png]`: the offline
+//! renderer.
 
 use super::{load_song, Failure};
 use chronus::backends::wav::{SampleFormat, WavBackend};
-use chronus::backends::{AudioSource, Backend};
+use chronus::backends::{AudioSource, Backend, Flow};
 use chronus::render::{OfflineRender, RenderOptions};
+use chronus::sequencer::{Schedule, Song};
+use chronus_look::{Audio, Frame};
 use indicatif::{ProgressBar, ProgressStyle};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// Arguments of `chronus render`.
@@ -25,6 +28,88 @@ pub struct RenderArgs {
     /// Write 32-bit float samples instead of 24-bit integers.
     #[arg(long)]
     float: bool,
+    /// Also draw the render's spectrogram (log frequency, dB colours, bar
+    /// lines) into this PNG file.
+    #[arg(long, value_name = "OUT.png")]
+    spectrogram: Option<PathBuf>,
+}
+
+/// The longest render a spectrogram is drawn of (its mono copy is kept in
+/// memory: 4 bytes a frame, 230 MB at 48 kHz).
+const SPECTROGRAM_MAX_MINUTES: u64 = 20;
+
+/// The offline render, keeping a mono copy of what it renders when a
+/// spectrogram is asked for.
+struct Tee<'a> {
+    source: &'a mut OfflineRender,
+    mono: Option<Vec<f32>>,
+}
+
+impl AudioSource for Tee<'_> {
+    fn process(&mut self, left: &mut [f32], right: &mut [f32]) -> Flow {
+        let flow = self.source.process(left, right);
+        if let Some(mono) = self.mono.as_mut() {
+            let n = match flow {
+                Flow::Continue => left.len(),
+                Flow::Finished { frames } => frames,
+            };
+            mono.extend(
+                left[..n]
+                    .iter()
+                    .zip(&right[..n])
+                    .map(|(l, r)| 0.5 * (l + r)),
+            );
+        }
+        flow
+    }
+
+    fn total_frames_hint(&self) -> Option<u64> {
+        self.source.total_frames_hint()
+    }
+}
+
+/// Check the spectrogram's file name and the render's length before
+/// anything is rendered.
+fn check_picture(args: &RenderArgs, path: &Path, total: u64) -> Result<(), Failure> {
+    if path == args.output {
+        return Err(Failure::input(format!(
+            "--spectrogram {}: the same file as -o",
+            path.display()
+        )));
+    }
+    if !path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("png"))
+    {
+        return Err(Failure::input(format!(
+            "--spectrogram {}: expected a file name ending in .png",
+            path.display()
+        )));
+    }
+    let minutes = total / u64::from(args.rate) / 60;
+    if minutes >= SPECTROGRAM_MAX_MINUTES {
+        return Err(Failure::input(format!(
+            "--spectrogram draws at most {SPECTROGRAM_MAX_MINUTES} minutes and this render is {minutes}: give --bars N"
+        )));
+    }
+    Ok(())
+}
+
+/// Draw the spectrogram of `mono` with the song's bar lines into `path`.
+fn draw(song: &Song, args: &RenderArgs, mono: &[f32], path: &Path) -> Result<(), Failure> {
+    let schedule = Schedule::new(song, args.rate);
+    let bars = args
+        .bars
+        .map_or(song.bar_count(), |b| (b as usize).min(song.bar_count()));
+    let lines: Vec<u64> = (0..=bars).map(|b| schedule.bar_frame(b)).collect();
+    let name = args
+        .song
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let frame = Frame::new(format!("{name}, bars 1-{bars}")).with_bars(lines, 1);
+    let png = chronus_look::spectrogram(&Audio::mono(args.rate, 0, mono), &frame)
+        .map_err(|e| Failure::input(format!("--spectrogram {}: {e}", path.display())))?;
+    chronus::session::write_atomic_bytes(path, &png).map_err(Failure::input)
 }
 
 /// Render the song to the output file.
@@ -42,6 +127,9 @@ pub fn run(args: &RenderArgs) -> Result<(), Failure> {
     };
     let mut source = OfflineRender::new(&song, options);
     let total = source.total_frames_hint().unwrap_or(0);
+    if let Some(path) = &args.spectrogram {
+        check_picture(args, path, total)?;
+    }
     let bar = ProgressBar::new(total);
     if let Ok(style) = ProgressStyle::with_template("{bar:40} {percent:>3}% {elapsed} rendering") {
         bar.set_style(style);
@@ -55,7 +143,15 @@ pub fn run(args: &RenderArgs) -> Result<(), Failure> {
     let mut backend = WavBackend::new(&args.output, args.rate, format)
         .with_progress(move |frames| progress.set_position(frames));
     let started = Instant::now();
-    let result = backend.run(&mut source);
+    let mut tee = Tee {
+        source: &mut source,
+        mono: args
+            .spectrogram
+            .as_ref()
+            .map(|_| Vec::with_capacity(usize::try_from(total).unwrap_or(0))),
+    };
+    let result = backend.run(&mut tee);
+    let mono = tee.mono.take();
     bar.finish_and_clear();
     let report = result.map_err(Failure::input)?;
     let elapsed = started.elapsed().as_secs_f64();
@@ -73,5 +169,14 @@ pub fn run(args: &RenderArgs) -> Result<(), Failure> {
         seconds / elapsed.max(1e-9),
         stats.events
     );
+    if let (Some(path), Some(mono)) = (&args.spectrogram, mono) {
+        let started = Instant::now();
+        draw(&song, args, &mono, path)?;
+        println!(
+            "ok {}: spectrogram in {:.0} ms",
+            path.display(),
+            started.elapsed().as_secs_f64() * 1e3
+        );
+    }
     Ok(())
 }

@@ -58,6 +58,23 @@ pub(super) fn last_bars(s: &Session, bars: u32) -> Last {
     }
 }
 
+/// The instrument a `listen`/`look` line names (`None`: the master), or
+/// the error naming an unknown one.
+pub(super) fn target<'a>(
+    d: &Draft,
+    infos: &'a [crate::listen::measure::TrackInfo],
+    what: Option<&chronus_command::Word>,
+) -> Result<Option<&'a crate::listen::measure::TrackInfo>, String> {
+    match what {
+        None => Ok(None),
+        Some(w) => infos
+            .iter()
+            .find(|t| t.name == w.text)
+            .map(Some)
+            .ok_or_else(|| unknown(d, w)),
+    }
+}
+
 /// Make sure `id` is tapped: `Ok(true)` when it already was, `Ok(false)`
 /// when its tap begins now.
 pub(super) fn ensure_tap(
@@ -101,15 +118,7 @@ pub(super) fn listen(s: &Session, d: &Draft, l: &Listening) -> Result<String, St
     };
     let bars = l.bars.map_or(DEFAULT_BARS, |b| b.0);
     let infos = measure::track_infos(&d.model);
-    let what = match &l.what {
-        None => None,
-        Some(w) => Some(
-            infos
-                .iter()
-                .find(|t| t.name == w.text)
-                .ok_or_else(|| unknown(d, w))?,
-        ),
-    };
+    let what = target(d, &infos, l.what.as_ref())?;
     let Last {
         mut lines,
         first_bar,

@@ -3,8 +3,7 @@
 //! spectrogram, an oscilloscope, each instrument's level over time, a piano
 //! roll of the notes played.
 
-use super::listen::{catch_up, ensure_tap, last_bars, Last, DEFAULT_BARS};
-use super::plan::unknown;
+use super::listen::{catch_up, ensure_tap, last_bars, target, Last, DEFAULT_BARS};
 use super::{output, patch, Draft, Session};
 use crate::listen::measure::{self, TrackInfo};
 use crate::listen::Span;
@@ -34,15 +33,7 @@ pub(super) fn look(
     };
     let bars = l.bars.map_or(DEFAULT_BARS, |b| b.0);
     let infos = measure::track_infos(&d.model);
-    let what: Option<&TrackInfo> = match &l.what {
-        None => None,
-        Some(w) => Some(
-            infos
-                .iter()
-                .find(|t| t.name == w.text)
-                .ok_or_else(|| unknown(d, w))?,
-        ),
-    };
+    let what: Option<&TrackInfo> = target(d, &infos, l.what.as_ref())?;
     let Last {
         lines,
         first_bar,

@@ -31,6 +31,7 @@ pub mod slots;
 mod user_modules;
 
 pub use model::Model;
+pub use patch::write_atomic_bytes;
 pub use reply::Reply;
 
 use crate::engine::{Command as EngineCommand, ControlMsg, EngineHandle, Notice};

@@ -363,7 +363,7 @@ pub fn write_atomic(path: &Path, text: &str) -> Result<(), String> {
     write_atomic_bytes(path, text.as_bytes())
 }
 
-/// [`write_atomic`] for bytes (a picture, a WAV file).
+/// `write_atomic` for bytes (a picture, a WAV file).
 ///
 /// # Errors
 /// A message naming the path and the OS error.

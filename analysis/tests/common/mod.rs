@@ -3,6 +3,21 @@
 
 use std::f64::consts::PI;
 
+/// The tests' sample rate.
+pub const RATE: u32 = 48_000;
+/// Where their audio starts: bar 13 at 120 bpm.
+pub const START: u64 = 2_304_000;
+
+/// Mono audio at [`RATE`] from [`START`].
+pub fn audio(x: &[f32]) -> chronus_analysis::Audio<'_> {
+    chronus_analysis::Audio {
+        rate: RATE,
+        start: START,
+        left: x,
+        right: x,
+    }
+}
+
 /// MIDI note number to Hz (A4 = 440).
 pub fn hz(note: f64) -> f64 {
     440.0 * 2f64.powf((note - 69.0) / 12.0)
@@ -41,7 +56,8 @@ pub enum Wave {
 }
 
 /// A band-limited oscillator note with an attack/decay envelope, through a
-/// two-pole low-pass at `cutoff_hz`, `secs` long, random start phase.
+/// two-pole low-pass at `cutoff_hz`, `secs` long (the last 3 ms fading out),
+/// starting at harmonic phase `phase`.
 pub fn synth_note(
     wave: Wave,
     f0: f64,
@@ -67,33 +83,50 @@ pub fn synth_note(
     );
     let (a1, a2) = (-2.0 * cw / a0, (1.0 - alpha) / a0);
     let (mut x1, mut x2, mut y1, mut y2) = (0.0, 0.0, 0.0, 0.0);
+    // each harmonic as a rotating phasor (cheaper than sin() per sample)
+    let mut parts: Vec<(f64, f64, f64, f64, f64)> = Vec::new(); // amp, re, im, cos, sin
+    for k in 1..=kmax {
+        let kf = k as f64;
+        let amp = match wave {
+            Wave::Sine => {
+                if k == 1 {
+                    1.0
+                } else {
+                    0.0
+                }
+            }
+            Wave::Saw => 1.0 / kf,
+            Wave::Square => {
+                if k % 2 == 1 {
+                    1.0 / kf
+                } else {
+                    0.0
+                }
+            }
+        };
+        if amp != 0.0 {
+            let w = 2.0 * PI * kf * f0 / fs;
+            parts.push((
+                amp,
+                (kf * phase).cos(),
+                (kf * phase).sin(),
+                w.cos(),
+                w.sin(),
+            ));
+        }
+    }
     for i in 0..n {
         let t = i as f64 / fs;
         let mut v = 0.0;
-        for k in 1..=kmax {
-            let kf = k as f64;
-            let amp = match wave {
-                Wave::Sine => {
-                    if k == 1 {
-                        1.0
-                    } else {
-                        0.0
-                    }
-                }
-                Wave::Saw => 1.0 / kf,
-                Wave::Square => {
-                    if k % 2 == 1 {
-                        1.0 / kf
-                    } else {
-                        0.0
-                    }
-                }
-            };
-            if amp != 0.0 {
-                v += amp * (2.0 * PI * kf * f0 * t + kf * phase).sin();
-            }
+        for p in parts.iter_mut() {
+            v += p.0 * p.2; // sin of the phase
+            let (re, im) = (p.1 * p.3 - p.2 * p.4, p.2 * p.3 + p.1 * p.4);
+            p.1 = re;
+            p.2 = im;
         }
-        let env = envelope(t);
+        // a 3 ms release at the end, so a note does not stop with a click
+        let tail = (n - i) as f64 / fs;
+        let env = envelope(t) * (tail / 0.003).min(1.0);
         let x = v * env * 0.5;
         let y = b0 * x + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
         x2 = x1;
@@ -146,7 +179,8 @@ pub fn tone_segments(rate: u32, segments: &[(f64, f64)]) -> Vec<f32> {
 }
 
 /// A synth kick: a sine sweeping 150 → 50 Hz, exponential decay, starting at
-/// phase 0 (so its first sample is exactly 0), `secs` long.
+/// phase 0 (so its first sample is exactly 0), `secs` long (the last 5 ms
+/// fading out).
 pub fn kick(rate: u32, amp: f64, secs: f64) -> Vec<f32> {
     let fs = f64::from(rate);
     let n = (secs * fs) as usize;
@@ -155,7 +189,8 @@ pub fn kick(rate: u32, amp: f64, secs: f64) -> Vec<f32> {
         .map(|i| {
             let t = i as f64 / fs;
             let f = 50.0 + 100.0 * (-t / 0.03).exp();
-            let v = amp * phase.sin() * (-t / 0.15).exp();
+            let fade = ((n - i) as f64 / (0.005 * fs)).min(1.0); // 5 ms fade at the end
+            let v = amp * phase.sin() * (-t / 0.15).exp() * fade;
             phase += 2.0 * PI * f / fs;
             v as f32
         })
@@ -244,7 +279,7 @@ pub fn scene(rate: u32, bpm: f64, bars: usize, start: u64) -> Scene {
     let mut k = vec![0f32; n];
     let mut b = vec![0f32; n];
     let mut p = vec![0f32; n];
-    let kick_sound = kick(rate, 0.7, 0.4);
+    let kick_sound = kick(rate, 0.5, 0.4);
     let mut kicks = Vec::new();
     let mut bass_notes = Vec::new();
     let mut pad_notes = Vec::new();
@@ -266,7 +301,7 @@ pub fn scene(rate: u32, bpm: f64, bars: usize, start: u64) -> Scene {
         add_at(
             &mut b,
             at,
-            &tone.iter().map(|v| v * 0.8).collect::<Vec<_>>(),
+            &tone.iter().map(|v| v * 0.5).collect::<Vec<_>>(),
         );
         bass_notes.push((start + at as u64, note, start + (at + len) as u64));
     }
@@ -304,5 +339,87 @@ pub fn scene(rate: u32, bpm: f64, bars: usize, start: u64) -> Scene {
         pad_notes,
         kicks,
         bar_frames: (0..bars).map(|i| start + (i * beat * 4) as u64).collect(),
+    }
+}
+
+/// Notes as the engine reports them: (frame, note, end).
+pub fn played(v: &[(u64, f32, u64)]) -> Vec<chronus_analysis::NotePlayed> {
+    v.iter()
+        .map(|&(frame, note, end)| chronus_analysis::NotePlayed {
+            frame,
+            note,
+            velocity: 0.8,
+            end: Some(end),
+        })
+        .collect()
+}
+
+/// The scene as the engine would hand it over, starting at frame `start`
+/// (bar 13 at 120 bpm): kick not tapped (energy known), bass and the pad
+/// (named `pad`) tapped; the master is `left`/`right`.
+pub fn scene_input<'a>(
+    s: &'a Scene,
+    start: u64,
+    pad: &str,
+    left: &'a [f32],
+    right: &'a [f32],
+) -> chronus_analysis::Input<'a> {
+    use chronus_analysis::{Audio, Counters, Input, NotePlayed, TrackInput};
+    let audio = |x: &'a [f32]| Audio {
+        rate: s.rate,
+        start,
+        left: x,
+        right: x,
+    };
+    let kick_energy: f64 = s
+        .kick
+        .iter()
+        .map(|&v| 2.0 * f64::from(v) * f64::from(v))
+        .sum();
+    Input {
+        what: "master".into(),
+        master: Audio {
+            rate: s.rate,
+            start,
+            left,
+            right,
+        },
+        tracks: vec![
+            TrackInput {
+                name: "kick".into(),
+                audio: None,
+                energy: Some(kick_energy),
+                notes: s
+                    .kicks
+                    .iter()
+                    .map(|&f| NotePlayed {
+                        frame: f,
+                        note: 36.0,
+                        velocity: 1.0,
+                        end: None,
+                    })
+                    .collect(),
+                pitched: false,
+            },
+            TrackInput {
+                name: "bass".into(),
+                audio: Some(audio(&s.bass)),
+                energy: None,
+                notes: played(&s.bass_notes),
+                pitched: true,
+            },
+            TrackInput {
+                name: pad.into(),
+                audio: Some(audio(&s.pad)),
+                energy: None,
+                notes: played(&s.pad_notes),
+                pitched: true,
+            },
+        ],
+        bars: s.bar_frames.clone(),
+        first_bar: Some(13),
+        tempo_bpm: Some(120.0),
+        scheduled_onsets: s.kicks.clone(),
+        counters: Counters::default(),
     }
 }

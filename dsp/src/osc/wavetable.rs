@@ -9,7 +9,7 @@
 //! Built once per sample rate (by inverse FFT) on a control thread.
 
 use rustfft::num_complex::Complex;
-use rustfft::FftPlanner;
+use rustfft::{Fft, FftDirection};
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// log2 of the table length.
@@ -84,8 +84,10 @@ impl Wavetables {
             top *= 2f64.powf(1.0 / BANDS_PER_OCTAVE);
         }
         band_tops.push(nyquist);
-        let mut planner = FftPlanner::new();
-        let fft = planner.plan_fft_inverse(TABLE_LEN);
+        // Radix 4 alone: rustfft's planner compiles every algorithm for
+        // every instruction set (most of this crate's build time), and the
+        // tables are built once, off the audio thread.
+        let fft = rustfft::algorithm::Radix4::new(TABLE_LEN, FftDirection::Inverse);
         let build = |shape: Shape| -> Vec<Box<Table>> {
             band_tops
                 .iter()
@@ -211,9 +213,7 @@ mod tests {
             .iter()
             .map(|v| Complex::new(f64::from(*v), 0.0))
             .collect();
-        FftPlanner::new()
-            .plan_fft_forward(TABLE_LEN)
-            .process(&mut buf);
+        rustfft::algorithm::Radix4::new(TABLE_LEN, FftDirection::Forward).process(&mut buf);
         buf[..TABLE_LEN / 2]
             .iter()
             .map(|c| 2.0 * c.norm() / TABLE_LEN as f64)

@@ -227,7 +227,7 @@ fn rmcp_refusals_become_error_lines() {
     )]));
     assert_eq!(
         r.content[0].as_text().unwrap().text,
-        "error: failed to deserialize parameters: invalid type: string \"x\", expected i64"
+        "error: the arguments do not fit the tool: got the text \"x\", expected a whole number"
     );
     let ok = errors_as_lines(CallToolResult::success(vec![ContentBlock::text("{\n}")]));
     assert_eq!(ok.content[0].as_text().unwrap().text, "{\n}");

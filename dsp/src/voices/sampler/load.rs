@@ -11,11 +11,13 @@ use rubato::{FftFixedIn, Resampler};
 /// Frames fed to the resampler at a time.
 const CHUNK: usize = 1024;
 
-/// The file as mono samples at `rate` Hz.
+/// A WAV file's samples as floats in -1..1, interleaved: (its sample
+/// rate, its channels, the samples). 8- to 32-bit integers and 32-bit
+/// floats.
 ///
 /// # Errors
 /// The file cannot be read or decoded (a one-line message naming it).
-pub fn load(path: &Path, rate: u32) -> Result<Arc<[f32]>, String> {
+pub fn read(path: &Path) -> Result<(u32, usize, Vec<f32>), String> {
     let mut reader = hound::WavReader::open(path)
         .map_err(|e| format!("cannot read '{}': {e}", path.display()))?;
     let spec = reader.spec();
@@ -35,14 +37,23 @@ pub fn load(path: &Path, rate: u32) -> Result<Arc<[f32]>, String> {
                 .map_err(bad)?
         }
     };
+    Ok((spec.sample_rate, channels, interleaved))
+}
+
+/// The file as mono samples at `rate` Hz.
+///
+/// # Errors
+/// The file cannot be read or decoded (a one-line message naming it).
+pub fn load(path: &Path, rate: u32) -> Result<Arc<[f32]>, String> {
+    let (file_rate, channels, interleaved) = read(path)?;
     let mono: Vec<f32> = interleaved
         .chunks(channels)
         .map(|frame| frame.iter().sum::<f32>() / channels as f32)
         .collect();
-    if spec.sample_rate == rate {
+    if file_rate == rate {
         return Ok(mono.into());
     }
-    resample(&mono, spec.sample_rate, rate)
+    resample(&mono, file_rate, rate)
         .map(Into::into)
         .map_err(|e| format!("cannot resample '{}': {e}", path.display()))
 }
