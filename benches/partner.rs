@@ -78,6 +78,18 @@ fn main() {
             .as_ref()
             .map(|t| time(&mut live, &format!("listen {t} bars=4")));
         let (pm, pb) = time(&mut live, "preview bars=4");
+        // Of which: the render alone (the same bars, no analysis).
+        let mut render_ms: Vec<f64> = (0..3)
+            .map(|_| {
+                let start = Instant::now();
+                let r =
+                    chronus::listen::offline::render(&song, 48_000, 6, 4, None, scratch.clone());
+                assert!(r.is_ok(), "{name}: the render");
+                start.elapsed().as_secs_f64() * 1e3
+            })
+            .collect();
+        render_ms.sort_by(f64::total_cmp);
+        let four_bars = (live.bar_frame(10) - live.bar_frame(6)) as f64 / 48.0;
         let track = track.map_or(String::new(), |(m, b)| {
             format!(
                 ", listen {} bars=4 {m:.1} ({b:.1})",
@@ -85,8 +97,10 @@ fn main() {
             )
         });
         println!(
-            "{name}: {} tracks; listen bars=4 {lm:.1} ({lb:.1}){track}; preview bars=4 {pm:.1} ({pb:.1})",
-            song.tracks.len()
+            "{name}: {} tracks, 4 bars {:.2} s; listen bars=4 {lm:.1} ({lb:.1}){track}; preview bars=4 {pm:.1} ({pb:.1}), its render alone {:.1}",
+            song.tracks.len(),
+            four_bars / 1e3,
+            render_ms[1]
         );
     }
     let _ = std::fs::remove_dir_all(&scratch);

@@ -346,3 +346,19 @@ fn render_draws_a_spectrogram_and_listen_measures_the_file() {
         assert!(!dir.dir.join("x.wav").exists() && !dir.dir.join("x.jpg").exists());
     }
 }
+
+#[test]
+fn a_song_with_user_modules_from_another_folder_previews() {
+    let (mut live, _dir) = rig("listen-modular");
+    live.listen();
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/songs/modular.yaml");
+    let (song, _) =
+        chronus::sequencer::Song::load(std::path::Path::new(path)).expect("modular.yaml");
+    let r = live.session.load_song(&song);
+    assert!(r.ok, "{}", r.line());
+    // Its module (songs/modules/drift.cm) is not beside this session's
+    // folder: the preview renders the definition the session plays.
+    let v = report(&mut live, "preview bars=1 --json");
+    let lufs = num(&v, &["loudness", "integrated_lufs"]);
+    assert!((-40.0..-3.0).contains(&lufs), "{v}");
+}

@@ -82,16 +82,21 @@ pub fn render(
     })
 }
 
-/// The session's model as a song (what `save patch` would write).
+/// The session's model as a song (what `save patch` would write), its
+/// user modules' definitions taken from `known` (the ones the session
+/// plays, wherever their files are).
 ///
 /// # Errors
 /// The model cannot be written as a patch (a session without instruments).
-pub fn model_song(model: &crate::session::Model) -> Result<Song, String> {
+pub fn model_song(
+    model: &crate::session::Model,
+    known: &[chronus_sequencer::song::modulation::ModuleSource],
+) -> Result<Song, String> {
     if model.tracks.is_empty() {
         return Err("there is nothing to preview yet: create an instrument first".into());
     }
     let text = crate::session::patch_yaml(model)?;
-    Song::from_yaml(&text, std::path::Path::new("session"))
+    Song::from_yaml_with(&text, std::path::Path::new("session"), known)
         .map(|(s, _)| s)
         .map_err(|e| format!("the session does not read back as a song: {e}"))
 }

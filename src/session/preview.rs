@@ -63,7 +63,7 @@ pub(super) fn preview(
         let tl = lock(&s.timeline);
         tl.bar_at(tl.map().beat_at(s.clock.now())) + 1
     };
-    let song = offline::model_song(&d.model)?;
+    let song = offline::model_song(&d.model, &Session::sources(d))?;
     let ours = measured(s, &song, start, bars, what)?;
     let Some(vs) = vs else {
         return Ok(format!("preview {}", reply_text(&ours, l.json)));
@@ -117,7 +117,7 @@ pub(super) fn render(
         &format!("bar{}-{}", start + 1, start + u64::from(bars)),
         "wav",
     )?;
-    let song = offline::model_song(&d.model)?;
+    let song = offline::model_song(&d.model, &Session::sources(d))?;
     let began = std::time::Instant::now();
     let r = offline::render(&song, s.rate, start, bars, None, s.patches.clone())?;
     let span = r.history.span(r.lines[0], r.lines[r.lines.len() - 1]);

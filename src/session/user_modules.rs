@@ -28,6 +28,8 @@ pub struct UserDef {
     pub def: Arc<Definition>,
     /// The file it came from (`reload` reads it again).
     pub path: PathBuf,
+    /// Its text as it was read (what a preview renders).
+    pub text: Arc<str>,
 }
 
 impl PartialEq for UserDef {
@@ -51,11 +53,12 @@ fn shown(dir: &Path, name: &str) -> String {
 
 /// Read and check definition `name` from `dir`.
 fn read(dir: &Path, name: &str) -> Result<Definition> {
-    read_file(&file_of(dir, name), dir, name)
+    read_file(&file_of(dir, name), dir, name).map(|(def, _)| def)
 }
 
-/// Read and check definition `name` from `path` (in `dir`).
-fn read_file(path: &Path, dir: &Path, name: &str) -> Result<Definition> {
+/// Read and check definition `name` from `path` (in `dir`): it, and its
+/// text.
+fn read_file(path: &Path, dir: &Path, name: &str) -> Result<(Definition, Arc<str>)> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
             format!(
@@ -66,7 +69,8 @@ fn read_file(path: &Path, dir: &Path, name: &str) -> Result<Definition> {
             format!("{}: cannot read it: {e}", shown(dir, name))
         }
     })?;
-    chronus_modlang::parse(&text, &shown(dir, name), name).map_err(|e| e.to_string())
+    let def = chronus_modlang::parse(&text, &shown(dir, name), name).map_err(|e| e.to_string())?;
+    Ok((def, text.into()))
 }
 
 impl Session {
@@ -80,12 +84,14 @@ impl Session {
         if let Some(u) = d.user.get(name) {
             return Ok(u.clone());
         }
-        let def = read(&self.modules_dir(), name)?;
+        let path = file_of(&self.modules_dir(), name);
+        let (def, text) = read_file(&path, &self.modules_dir(), name)?;
         self.loads += 1;
         let u = UserDef {
             version: self.loads,
             def: Arc::new(def),
-            path: file_of(&self.modules_dir(), name),
+            path,
+            text,
         };
         d.user.insert(name.to_string(), u.clone());
         Ok(u)
@@ -108,10 +114,28 @@ impl Session {
                     version: self.loads,
                     def: Arc::new(def),
                     path: s.path.clone(),
+                    text: s.text.as_str().into(),
                 },
             );
         }
         Ok(())
+    }
+
+    /// The definitions the draft's modules use, as a song carries them
+    /// (so that a song written from the session reads back without
+    /// looking for their files).
+    pub(super) fn sources(d: &Draft) -> Vec<chronus_sequencer::song::modulation::ModuleSource> {
+        d.user
+            .iter()
+            .map(
+                |(name, u)| chronus_sequencer::song::modulation::ModuleSource {
+                    name: name.clone(),
+                    file: format!("modules/{name}.cm"),
+                    path: u.path.clone(),
+                    text: u.text.to_string(),
+                },
+            )
+            .collect()
     }
 
     /// Load the definition of every user module in the draft (a patch or
@@ -225,7 +249,7 @@ pub(super) fn reload(s: &mut Session, d: &mut Draft, name: &Word) -> Result<Plan
         .user
         .get(&name.text)
         .map_or_else(|| file_of(&dir, &name.text), |u| u.path.clone());
-    let def = read_file(&path, path.parent().unwrap_or(&dir), &name.text)?;
+    let (def, text) = read_file(&path, path.parent().unwrap_or(&dir), &name.text)?;
     // Settings made for the old definition must still fit the new one.
     for (module, spec) in &d.model.modules {
         if spec.kind == ModuleKind::User && spec.source == name.text {
@@ -260,6 +284,7 @@ pub(super) fn reload(s: &mut Session, d: &mut Draft, name: &Word) -> Result<Plan
             version: s.loads,
             def: Arc::new(def),
             path,
+            text,
         },
     );
     Ok(Planned {

@@ -171,8 +171,22 @@ impl Song {
     /// assert!(warnings.is_empty());
     /// ```
     pub fn from_yaml(src: &str, path: &Path) -> Result<(Song, Vec<Warning>), SongError> {
+        Song::from_yaml_with(src, path, &[])
+    }
+
+    /// [`Song::from_yaml`], with user module definitions already at hand
+    /// (a session's, written out as a song): a module whose definition is
+    /// in `known` is not looked for in a file.
+    ///
+    /// # Errors
+    /// As [`Song::from_yaml`].
+    pub fn from_yaml_with(
+        src: &str,
+        path: &Path,
+        known: &[modulation::ModuleSource],
+    ) -> Result<(Song, Vec<Warning>), SongError> {
         let file: SongFile = serde_yaml_ng::from_str(src).map_err(|e| yaml_error(src, path, &e))?;
-        Compiler { src, path }.compile(file)
+        Compiler { src, path, known }.compile(file)
     }
 
     /// Number of bars in the arrangement.
@@ -223,6 +237,8 @@ fn yaml_error(src: &str, path: &Path, e: &serde_yaml_ng::Error) -> SongError {
 struct Compiler<'a> {
     src: &'a str,
     path: &'a Path,
+    /// User module definitions given, not to be read from files.
+    known: &'a [modulation::ModuleSource],
 }
 
 impl Compiler<'_> {
@@ -466,6 +482,7 @@ impl Compiler<'_> {
             file.sends,
             &tracks,
             self.path.parent().unwrap_or(Path::new(".")),
+            self.known,
         )
         .map_err(|(at, message)| {
             let depth = if at.starts_with("modules.") || at.starts_with("sends.") {

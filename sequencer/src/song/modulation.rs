@@ -465,6 +465,7 @@ pub(super) fn compile(
     sends: UniqueMap<UniqueMap<f64>>,
     tracks: &[Track],
     base: &std::path::Path,
+    known: &[ModuleSource],
 ) -> Result<Modulation, (String, String)> {
     let mut out = Modulation::default();
     for (track, to) in sends.0 {
@@ -522,7 +523,12 @@ pub(super) fn compile(
                 format!("track: no instrument called '{}'", m.source),
             ));
         }
-        if m.kind == ModuleKind::User && !out.sources.iter().any(|s| s.name == m.source) {
+        let given = known.iter().find(|k| k.name == m.source);
+        if let (ModuleKind::User, Some(k)) = (m.kind, given) {
+            if !out.sources.iter().any(|s| s.name == m.source) {
+                out.sources.push(k.clone());
+            }
+        } else if m.kind == ModuleKind::User && !out.sources.iter().any(|s| s.name == m.source) {
             // Beside the song, or beside its folder (a patch in patches/).
             let name_cm = format!("{}.cm", m.source);
             let here = base.join("modules").join(&name_cm);
