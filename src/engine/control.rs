@@ -144,6 +144,10 @@ pub enum Notice {
     /// A track panicked on the audio thread: it is silent from then on
     /// (until removed or replaced); the rest of the mix played on.
     Panic(TrackId),
+    /// A module (by its name's [`rack::key_of`](super::rack::key_of))
+    /// panicked on the audio thread: it is silent from then on (until
+    /// removed or its definition changes); everything else played on.
+    ModulePanic(u64),
 }
 
 /// Messages the engine holds for a later frame (preallocated; beyond it

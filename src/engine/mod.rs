@@ -442,9 +442,16 @@ impl Engine {
                     self.port.notify(Notice::Fault(TrackId::MASTER));
                 }
             }
+            while let Some((key, payload)) = self.rack.take_panic() {
+                // That module fell silent; the others and the tracks play
+                // on.
+                self.port.discard(Garbage::Panic(payload));
+                self.stats.faults += 1;
+                self.port.notify(Notice::ModulePanic(key));
+            }
             if let Err(payload) = pass {
-                // A module panicked: the modules fall silent, the tracks
-                // play on.
+                // A chain or a return panicked: the modules fall silent,
+                // the tracks play on.
                 self.rack.panicked = true;
                 self.port.discard(Garbage::Panic(payload));
                 self.stats.faults += 1;
@@ -544,7 +551,8 @@ impl Engine {
             Command::Modulation(rack) => {
                 let old = std::mem::replace(&mut self.rack, rack);
                 let fade = fade_frames(self.rate as f32);
-                if let Some(older) = self.rack.take_over(old, fade) {
+                let frame = self.stats.frames;
+                if let Some(older) = self.rack.take_over(old, fade, frame) {
                     self.port.discard(Garbage::Rack(older));
                 }
                 return;

@@ -549,6 +549,26 @@ impl Session {
                         "warning: a module panicked on the audio thread: the modules are silent now (the tracks play on) until the next patch edit".into(),
                     );
                 }
+                Notice::ModulePanic(key) => {
+                    let model = &self.draft.model;
+                    let message = match model
+                        .modules
+                        .iter()
+                        .find(|(n, _)| crate::engine::rack::key_of(n) == key)
+                    {
+                        Some((name, m))
+                            if m.kind == chronus_sequencer::song::modulation::ModuleKind::User =>
+                        format!(
+                            "warning: module {name} ({}) panicked on the audio thread: it is silent now (everything else plays on); mend modules/{}.cm and reload {}, or remove it",
+                            m.source, m.source, m.source
+                        ),
+                        Some((name, _)) => format!(
+                            "warning: module {name} panicked on the audio thread: it is silent now (everything else plays on); remove it and create it again"
+                        ),
+                        None => "warning: a removed module panicked on the audio thread (everything else plays on)".to_string(),
+                    };
+                    self.messages.push(message);
+                }
                 Notice::Panic(id) => {
                     let name = name_of(id);
                     self.messages.push(format!(

@@ -238,13 +238,18 @@ pub struct Rack {
     /// Frames of the crossfade done, and its length.
     fade_at: u32,
     fade_len: u32,
-    /// A module panicked: the rack is silent.
+    /// Its output was not finite, or its chains or returns panicked: the
+    /// rack is silent.
     pub(super) panicked: bool,
+    /// Modules that panicked on the audio thread since the engine last
+    /// looked, by key, with the panic's payload (to be freed off the audio
+    /// thread). Room for every module, so pushing never allocates.
+    panics: Vec<(u64, Box<dyn std::any::Any + Send>)>,
 }
 
 /// A name's stable key (FNV-1a), to find a module again with no
 /// allocation.
-fn key_of(name: &str) -> u64 {
+pub fn key_of(name: &str) -> u64 {
     name.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })
@@ -277,7 +282,9 @@ impl Rack {
             .map(|(i, (name, spec))| {
                 let trigger = plan.triggers.get(i).copied().flatten();
                 let user = plan.users.get(i).and_then(Option::as_deref);
-                Node::new(key_of(name), spec, rate, trigger, user)
+                let mut node = Node::new(key_of(name), spec, rate, trigger, user);
+                node.version = plan.versions.get(i).copied().unwrap_or(0);
+                node
             })
             .collect();
         let mut lines = Vec::new();
@@ -386,6 +393,7 @@ impl Rack {
         // Loops were refused by the session and the song (`run_order`);
         // were one here, it would run in the modules' own order.
         let order = run_order_of(&nodes);
+        let panics = Vec::with_capacity(nodes.len());
         Rack {
             nodes,
             order,
@@ -399,6 +407,7 @@ impl Rack {
             fade_at: 0,
             fade_len: 0,
             panicked: false,
+            panics,
         }
     }
 
@@ -467,16 +476,23 @@ impl Rack {
         }
     }
 
-    /// Take over from `old` (the rack this one replaces): its modules'
-    /// state by name, its cables' bases by target, its unchanged lines'
-    /// effects; `old` then sounds out under a crossfade of `fade` frames,
-    /// its own parameters gliding for as long. Audio thread safe.
-    pub fn take_over(&mut self, mut old: Box<Rack>, fade: u32) -> Option<Box<Rack>> {
+    /// Take over from `old` (the rack this one replaces) at `frame`: its
+    /// modules' state by name, its cables' bases by target, its unchanged
+    /// lines' effects; `old` then sounds out under a crossfade of `fade`
+    /// frames, its own parameters gliding for as long. A module new in
+    /// this rack starts where the timeline puts its cycle
+    /// ([`Node::start_at`]). Audio thread safe.
+    pub fn take_over(&mut self, mut old: Box<Rack>, fade: u32, frame: u64) -> Option<Box<Rack>> {
         // A rack still fading out from before goes back now.
         let older = old.old.take();
         for n in &mut self.nodes {
-            if let Some(o) = old.nodes.iter().find(|o| o.key == n.key) {
-                n.carry_over(o, fade);
+            match old
+                .nodes
+                .iter()
+                .find(|o| o.key == n.key && o.kind == n.kind)
+            {
+                Some(o) => n.carry_over(o, fade),
+                None => n.start_at(frame),
             }
         }
         for c in &mut self.cables {
@@ -674,13 +690,65 @@ impl Rack {
         }
     }
 
-    /// Run the modules (no output). Audio thread safe.
+    /// Modules that panicked since the last call: each one's key and its
+    /// panic's payload, to be freed off the audio thread (this rack's
+    /// first, then the one fading out). Audio thread safe.
+    pub fn take_panic(&mut self) -> Option<(u64, Box<dyn std::any::Any + Send>)> {
+        self.panics
+            .pop()
+            .or_else(|| self.old.as_deref_mut().and_then(|o| o.panics.pop()))
+    }
+
+    /// Run the modules (no output), each module's panic caught: that one
+    /// falls silent, the others run on. One guard over the whole pass,
+    /// resumed past a module that panics (as the engine does for tracks).
+    /// Audio thread safe.
     fn run(&mut self, len: usize, frame: u64) {
         if self.panicked {
             return;
         }
-        for k in 0..self.order.len() {
+        let mut next = 0;
+        while next < self.order.len() {
+            let mut current = next;
+            let pass = crate::engine::panic_guard::guarded(|| {
+                self.run_from(next, &mut current, len, frame);
+            });
+            let Err(payload) = pass else { break };
+            let node = &mut self.nodes[self.order[current]];
+            node.dead = true;
+            node.out = [0.0; MAX_BLOCK];
+            node.last = 0.0;
+            if self.panics.len() < self.panics.capacity() {
+                self.panics.push((node.key, payload));
+            } else {
+                // Never: each module panics once. Kept rather than freed here.
+                std::mem::forget(payload);
+            }
+            next = current + 1;
+        }
+        // Delays: take in what was wired into them this block.
+        for i in 0..self.nodes.len() {
+            if self.nodes[i].kind != ModuleKind::Delay || self.nodes[i].dead {
+                continue;
+            }
+            let mut input = [0.0f32; MAX_BLOCK];
+            for &src in &self.nodes[i].inputs {
+                add(&mut input[..len], &self.nodes[src].out[..len], 1.0);
+            }
+            self.nodes[i].input = input;
+            self.nodes[i].store(len);
+        }
+    }
+
+    /// Run the modules from place `from` in the run order on, `current`
+    /// following the one running.
+    fn run_from(&mut self, from: usize, current: &mut usize, len: usize, frame: u64) {
+        for k in from..self.order.len() {
+            *current = k;
             let i = self.order[k];
+            if self.nodes[i].dead {
+                continue;
+            }
             // Its parameters: own value, then the cables into it.
             let (before, rest) = self.nodes.split_at_mut(i);
             let (node, after) = rest.split_first_mut().expect("index in range");
@@ -715,20 +783,8 @@ impl Rack {
                 add(&mut node.input[..len], &out[..len], 1.0);
             }
             // (A delay's input is complete only after every module ran:
-            // it is taken in below.)
+            // it is taken in by `run`.)
             node.process(len, frame);
-        }
-        // Delays: take in what was wired into them this block.
-        for i in 0..self.nodes.len() {
-            if self.nodes[i].kind != ModuleKind::Delay {
-                continue;
-            }
-            let mut input = [0.0f32; MAX_BLOCK];
-            for &src in &self.nodes[i].inputs {
-                add(&mut input[..len], &self.nodes[src].out[..len], 1.0);
-            }
-            self.nodes[i].input = input;
-            self.nodes[i].store(len);
         }
     }
 }

@@ -91,6 +91,17 @@ pub(super) struct Node {
     pub out: [f32; MAX_BLOCK],
     /// Its output's last sample (what control cables read).
     pub last: f32,
+    /// Which load of its definition it runs (a user module's; 0 for a
+    /// built-in).
+    pub version: u64,
+    /// It panicked on the audio thread: silent (its output zeros) from
+    /// then on, in this rack and in the racks that replace it, until it is
+    /// removed or its definition changes.
+    pub dead: bool,
+    /// Built only for tests: the frame from which `process` panics on
+    /// purpose.
+    #[cfg(test)]
+    pub panic_at: Option<u64>,
     rate: f32,
 }
 
@@ -209,6 +220,10 @@ impl Node {
             input: [0.0; MAX_BLOCK],
             out: [0.0; MAX_BLOCK],
             last: 0.0,
+            version: 0,
+            dead: false,
+            #[cfg(test)]
+            panic_at: None,
             rate: r,
         };
         if let Dsp::Lfo { phase, .. } = node.dsp {
@@ -223,6 +238,10 @@ impl Node {
     /// `ramp` frames. Audio thread safe.
     pub fn carry_over(&mut self, old: &Node, ramp: u32) {
         if old.kind != self.kind {
+            return;
+        }
+        if old.dead && old.version == self.version {
+            self.dead = true;
             return;
         }
         if let (Dsp::User { module, .. }, Dsp::User { module: o, .. }) = (&mut self.dsp, &old.dsp) {
@@ -315,6 +334,43 @@ impl Node {
         }
     }
 
+    /// A module that joins the music at `frame` (not carried over from a
+    /// rack before): its cycle is placed where it would be had it run at
+    /// its rate since frame 0, so a module's phase follows the timeline,
+    /// not the moment it was typed (a resumed session's LFOs are where the
+    /// crashed one's were). Audio thread safe.
+    pub fn start_at(&mut self, frame: u64) {
+        let seconds = frame as f64 / f64::from(self.rate);
+        let rate = self
+            .params
+            .first()
+            .map_or(0.0, |p| f64::from(p.base.value().max(0.0)));
+        match &mut self.dsp {
+            Dsp::Lfo { phase, .. } | Dsp::Sh { phase, .. } => {
+                *phase = (*phase + rate * seconds).rem_euclid(1.0);
+            }
+            Dsp::Step {
+                phase,
+                index,
+                values,
+            } => {
+                let at = *phase + rate * seconds;
+                *phase = at.rem_euclid(1.0);
+                *index = (at.floor() as u64 % values.len().max(1) as u64) as usize;
+            }
+            Dsp::Osc { phase, .. } => {
+                // The increment `process` adds each frame, `frame` times.
+                let f = (rate as f32).min(self.rate * 0.5);
+                let inc = (f * (PHASE_ONE / f64::from(self.rate)) as f32) as i64 as u32;
+                *phase = phase.wrapping_add((u64::from(inc).wrapping_mul(frame)) as u32);
+            }
+            _ => {}
+        }
+        if let Dsp::Lfo { phase, .. } = self.dsp {
+            self.last = lfo_value(self.choice, phase, 0.0);
+        }
+    }
+
     /// A note started (`on`) or ended on `track`: an envelope triggered by
     /// it follows. Audio thread safe.
     pub fn note(&mut self, track: TrackId, on: bool) {
@@ -343,6 +399,10 @@ impl Node {
     /// Render `len` frames starting at absolute `frame`, its inputs and
     /// parameter buffers already filled. Audio thread safe.
     pub fn process(&mut self, len: usize, frame: u64) {
+        #[cfg(test)]
+        if self.panic_at.is_some_and(|f| frame + len as u64 > f) {
+            panic!("a module that panics on purpose at frame {frame}");
+        }
         let rate = self.rate;
         let Node {
             params,

@@ -100,7 +100,7 @@ fn a_set_moves_the_base_and_a_new_rack_carries_on() {
     values(&mut twin, 110);
     twin.intercept(TrackId::new(0, 1), ParamTarget::Instrument(0), 2000.0, 0);
     let mut next = lfo("sine");
-    assert!(next.take_over(Box::new(r), 480).is_none());
+    assert!(next.take_over(Box::new(r), 480, 0).is_none());
     assert_eq!(values(&mut next, 5), values(&mut twin, 5));
     values(&mut next, 10);
     assert!(
@@ -258,4 +258,219 @@ fn an_arpeggiator_plays_the_chord_one_note_at_a_time() {
         let n = v.iter().filter(|x| **x == p).count();
         assert!((5..=19).contains(&n), "{p}: {n} of {}", v.len());
     }
+}
+
+/// Two oscillators to out, `bad` built to panic from frame 1000 on
+/// (`bad_first`: it runs before the good one).
+fn pair(bad_first: bool, bad_panics: bool, versions: Vec<u64>) -> Rack {
+    let good = (
+        "good",
+        spec(
+            "osc",
+            &[("wave", "sine"), ("freq", "440"), ("level", "0.2")],
+        ),
+    );
+    let bad = (
+        "bad",
+        spec("osc", &[("wave", "saw"), ("freq", "220"), ("level", "0.2")]),
+    );
+    let m = if bad_first { [bad, good] } else { [good, bad] };
+    let mut p = plan(&m, Vec::new());
+    p.versions = versions;
+    p.wires = ["good", "bad"]
+        .iter()
+        .map(|n| Wire {
+            from: n.to_string(),
+            to: OUT.to_string(),
+            effects: Vec::new(),
+        })
+        .collect();
+    let mut r = Rack::new(&p, 48_000);
+    if bad_panics {
+        let i = usize::from(!bad_first);
+        r.nodes[i].panic_at = Some(1000);
+    }
+    r
+}
+
+/// `blocks` blocks of 64 frames of the rack's output (left).
+fn play(r: &mut Rack, from: u64, blocks: u64) -> Vec<f32> {
+    let mut out = Vec::new();
+    for b in 0..blocks {
+        let (mut l, mut rr) = ([0.0; 64], [0.0; 64]);
+        r.render_add(&mut l, &mut rr, from + b * 64);
+        out.extend_from_slice(&l);
+    }
+    out
+}
+
+#[test]
+fn a_module_that_panics_falls_silent_and_the_others_play_on() {
+    crate::engine::panic_guard::install();
+    // The good one alone, for reference.
+    let alone = play(&mut good_alone(), 0, 100);
+    for bad_first in [true, false] {
+        let mut r = pair(bad_first, true, Vec::new());
+        let out = play(&mut r, 0, 100);
+        // Before the panicking block the two sound together.
+        let before = out[..960]
+            .iter()
+            .zip(&alone)
+            .any(|(a, b)| (a - b).abs() > 0.01);
+        assert!(before, "the saw sounded before its panic");
+        // From the block it panicked in (frames 960..1024), the good one
+        // alone, sample for sample.
+        let w = worst(&out[960..], &alone[960..]);
+        assert!(w == 0.0, "bad first: {bad_first}: off by {w}");
+        let (key, _payload) = r.take_panic().expect("the panic is reported");
+        assert_eq!(key, key_of("bad"));
+        assert!(r.take_panic().is_none(), "reported once");
+        assert!(r.nodes.iter().filter(|n| n.dead).count() == 1);
+        // A graph edit keeps it silent; a new version of it brings it back.
+        let mut next = pair(bad_first, false, Vec::new());
+        assert!(next.take_over(Box::new(r), 480, 6400).is_none());
+        let edited = play(&mut next, 6400, 100);
+        // (the crossfade's two halves of one sine round by an ulp or so)
+        let w = worst(&edited, &alone_from(6400));
+        assert!(w < 1e-6, "kept silent across an edit: off by {w}");
+        let mut fresh = pair(bad_first, false, vec![1, 1]);
+        fresh.take_over(Box::new(next), 480, 12_800);
+        assert!(fresh.nodes.iter().all(|n| !n.dead), "a new definition runs");
+        let sound = play(&mut fresh, 12_800, 100);
+        let w = worst(&sound, &alone_from(12_800));
+        assert!(w > 0.05, "the new version sounds: {w}");
+    }
+}
+
+/// The good oscillator of [`pair`] alone, to out.
+fn good_alone() -> Rack {
+    let good = (
+        "good",
+        spec(
+            "osc",
+            &[("wave", "sine"), ("freq", "440"), ("level", "0.2")],
+        ),
+    );
+    let mut p = plan(&[good], Vec::new());
+    p.wires = vec![Wire {
+        from: "good".into(),
+        to: OUT.into(),
+        effects: Vec::new(),
+    }];
+    Rack::new(&p, 48_000)
+}
+
+/// The good oscillator alone for 100 blocks from `frame` (its phase where
+/// a rack running since frame 0 has it).
+fn alone_from(frame: u64) -> Vec<f32> {
+    let mut r = good_alone();
+    play(&mut r, 0, frame / 64);
+    play(&mut r, frame, 100)
+}
+
+#[test]
+fn a_module_joining_later_starts_where_the_timeline_puts_its_cycle() {
+    // An LFO created at frame 97 600 (a quarter into its 16th cycle) is
+    // where one running since frame 0 is: what a resumed session relies on.
+    let running = {
+        let mut r = lfo("triangle");
+        values(&mut r, 1525);
+        values(&mut r, 20)
+    };
+    let mut late = lfo("triangle");
+    late.take_over(Box::new(Rack::default()), 1, 1525 * 64);
+    let joined: Vec<f32> = {
+        let (mut out, (mut l, mut rr)) = (Vec::new(), ([0.0; 64], [0.0; 64]));
+        for i in 1525..1545u64 {
+            late.tick(i * 64, |e| {
+                if let EventKind::Param { value, .. } = e.kind {
+                    out.push(value);
+                }
+            });
+            late.render_add(&mut l, &mut rr, i * 64);
+        }
+        out
+    };
+    assert_eq!(running.len(), joined.len());
+    let w = worst(&running, &joined);
+    assert!(w < 1e-3, "off by {w} (of a 200 swing)");
+}
+
+/// The largest difference between `a` and `b`, sample by sample.
+fn worst(a: &[f32], b: &[f32]) -> f32 {
+    assert_eq!(a.len(), b.len());
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f32::max)
+}
+
+/// An engine with a sine track playing a note and the rack `rack`;
+/// `frames` of its left channel, and what it reported.
+fn engine_with(rack: Rack, frames: usize) -> (Vec<f32>, Vec<crate::engine::Notice>, u64) {
+    use crate::engine::{Command, ControlMsg, Engine, Track, VecQueue};
+    let yaml = "tempo: 120\ninstruments:\n  s: { type: synth, osc: sine, sustain: 1 }\npatterns:\n  a: { s: \"x\" }\n";
+    let song = match Song::from_yaml(yaml, "t.yaml".as_ref()) {
+        Ok((song, _)) => song,
+        Err(e) => panic!("{e}"),
+    };
+    let mut engine = Engine::empty(48_000);
+    let mut h = engine.take_handle().expect("a handle");
+    let id = TrackId::new(0, 1);
+    let track = Box::new(Track::new("s", &song.tracks[0].spec, 48_000.0, 0));
+    let msgs = [
+        ControlMsg::Command {
+            frame: 0,
+            command: Command::AddTrack { id, track },
+        },
+        ControlMsg::Command {
+            frame: 0,
+            command: Command::Modulation(Box::new(rack)),
+        },
+        ControlMsg::Event(Event {
+            frame: 10,
+            track: id,
+            kind: EventKind::NoteOn {
+                id: 1,
+                pitch: Some(69.0),
+                velocity: 0.3,
+            },
+        }),
+    ];
+    for m in msgs {
+        assert!(h.send(m).is_ok());
+    }
+    let mut queue = VecQueue::new(Vec::new());
+    let (mut l, mut r) = ([0.0f32; 256], [0.0f32; 256]);
+    let mut out = Vec::new();
+    while out.len() < frames {
+        engine.render(&mut queue, &mut l, &mut r);
+        out.extend_from_slice(&l);
+    }
+    let mut notices = Vec::new();
+    h.collect(|_| {}, &mut notices);
+    (out, notices, engine.stats().faults)
+}
+
+#[test]
+fn in_the_engine_a_panicking_module_is_reported_and_the_rest_plays_on() {
+    crate::engine::panic_guard::install();
+    let (alone, quiet, no_faults) = engine_with(good_alone(), 24_000);
+    let (out, notices, faults) = engine_with(pair(true, true, Vec::new()), 24_000);
+    assert!(quiet.is_empty() && no_faults == 0);
+    assert!(
+        worst(&out[..960], &alone[..960]) > 0.01,
+        "the saw sounded first"
+    );
+    let w = worst(&out[960..], &alone[960..]);
+    assert!(
+        w == 0.0,
+        "from the panic on, the track and the good module as without it: {w}"
+    );
+    assert!(alone.iter().fold(0.0f32, |m, v| m.max(v.abs())) > 0.2);
+    assert_eq!(
+        notices,
+        vec![crate::engine::Notice::ModulePanic(key_of("bad"))]
+    );
+    assert_eq!(faults, 1);
 }
