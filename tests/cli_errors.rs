@@ -384,7 +384,7 @@ fn bad_rate_option() {
     assert!(!run.stderr.contains("panicked"), "{}", run.show());
     let first = run.stderr.lines().next().unwrap_or_default();
     assert!(first.starts_with("error: "), "{}", run.show());
-    assert!(first.contains("'abc'"), "{}", run.show());
+    assert!(first.contains("--rate abc"), "{}", run.show());
     assert!(first.contains("--rate"), "{}", run.show());
     assert!(!out.exists());
     // Out of range is bad input too.
@@ -531,4 +531,63 @@ fn unknown_subcommand_is_bad_input() {
     assert_eq!(run.code, Some(2), "{}", run.show());
     assert!(!run.stderr.contains("panicked"), "{}", run.show());
     assert!(run.stderr.starts_with("error: "), "{}", run.show());
+}
+
+#[test]
+fn command_line_mistakes_say_what_is_missing_or_wrong() {
+    let dir = Scratch::new("cli-args");
+    let song = dir.write("song.yaml", GOOD_SONG);
+    let s = song.to_str().expect("a UTF-8 path");
+    let mp3 = dir.dir.join("out.mp3");
+    let mp3 = mp3.to_str().expect("a UTF-8 path");
+    let cases: [(&[&str], &[&str]); 8] = [
+        (&["render", s], &["-o OUT.wav is required"]),
+        (&["render"], &["-o OUT.wav and SONG are required"]),
+        (
+            &["render", s, "-o", "x.wav", "--bar", "2"],
+            &["no option --bar", "did you mean --bars?"],
+        ),
+        (
+            &["play", s, "--backend", "alsa"],
+            &["--backend alsa", "expected one of auto, jack, pulse, null"],
+        ),
+        (
+            &["render", s, "-o", "x.wav", "--rate", "abc"],
+            &["--rate abc: expected a whole number"],
+        ),
+        (
+            &["render", s, "-o", "x.wav", "--rate", "5"],
+            &["--rate 5:", "8000..=384000"],
+        ),
+        (&["rendr", s], &["no command rendr: did you mean render?"]),
+        (&["render", s, "-o", mp3], &["out.mp3", "ending in .wav"]),
+    ];
+    for (args, fragments) in cases {
+        let run = chronus(args);
+        let line = run.one_error(2);
+        for f in fragments {
+            assert!(line.contains(f), "{args:?}: {f:?} not in {line:?}");
+        }
+        assert!(
+            !line.contains('<'),
+            "{args:?}: clap's placeholders in {line:?}"
+        );
+    }
+    // Nothing was written (the refused mp3 least of all).
+    assert_eq!(dir.listing(), vec!["song.yaml".to_string()]);
+}
+
+#[test]
+fn more_bars_than_the_song_has_says_how_many_it_rendered() {
+    let dir = Scratch::new("cli-bars");
+    let song = dir.write("song.yaml", GOOD_SONG);
+    let out = dir.dir.join("out.wav");
+    let run = render(&song, &out, &["--bars", "100"]);
+    assert_eq!(run.code, Some(0), "{}", run.show());
+    assert!(
+        run.stdout
+            .contains("--bars 100: the song has 2 bars, so all 2 were rendered"),
+        "{}",
+        run.show()
+    );
 }

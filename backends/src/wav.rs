@@ -198,6 +198,44 @@ mod tests {
     }
 
     #[test]
+    fn the_header_is_wave_format_extensible_where_the_format_needs_it() {
+        // 24-bit PCM and 32-bit float both need WAVE_FORMAT_EXTENSIBLE
+        // (more than 16 bits): valid bits, the stereo channel mask and the
+        // subformat's GUID say exactly what the samples are.
+        let dir = std::env::temp_dir().join(format!("chronus-wavx-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for (format, bits, subformat) in [
+            (SampleFormat::Int24, 24u16, 1u16),
+            (SampleFormat::Float32, 32, 3),
+        ] {
+            let path = dir.join(format!("{bits}.wav"));
+            WavBackend::new(&path, 44_100, format)
+                .run(&mut Ramp { n: 0, total: 10 })
+                .unwrap();
+            let b = std::fs::read(&path).unwrap();
+            let u16_at = |i: usize| u16::from_le_bytes([b[i], b[i + 1]]);
+            let u32_at = |i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
+            assert_eq!(&b[12..16], b"fmt ");
+            assert_eq!(u32_at(16), 40, "{bits}: the extensible fmt chunk");
+            assert_eq!(u16_at(20), 0xFFFE, "{bits}: WAVE_FORMAT_EXTENSIBLE");
+            assert_eq!((u16_at(22), u32_at(24)), (2, 44_100));
+            assert_eq!(u16_at(32), 2 * bits / 8, "{bits}: block align");
+            assert_eq!(u16_at(34), bits);
+            assert_eq!(u16_at(36), 22, "{bits}: cbSize");
+            assert_eq!(u16_at(38), bits, "{bits}: valid bits");
+            assert_eq!(u32_at(40), 3, "{bits}: front left and right");
+            assert_eq!(u16_at(44), subformat, "{bits}: PCM or IEEE float");
+            assert_eq!(
+                &b[46..60],
+                b"\x00\x00\x00\x00\x10\x00\x80\x00\x00\xaa\x00\x38\x9b\x71"
+            );
+            assert_eq!(&b[60..64], b"data");
+            assert_eq!(u32_at(64), 10 * u32::from(2 * bits / 8));
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn unwritable_path_fails_cleanly() {
         let mut backend = WavBackend::new(
             Path::new("/nonexistent-dir/x.wav"),

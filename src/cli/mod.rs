@@ -1,6 +1,7 @@
 //! Command-line front end: argument parsing, one-line errors, exit codes
 //! (0 ok, 1 failure, 2 bad input).
 
+mod args_error;
 mod check;
 mod listen;
 mod live;
@@ -81,10 +82,12 @@ pub fn run() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if e.use_stderr() => {
-            // One line: clap's first ("error: ...") without its usage hints.
-            let text = e.to_string();
-            let first = text.lines().next().unwrap_or("error: bad arguments");
-            eprintln!("{} (see chronus --help)", first.trim_end());
+            let cli = <Cli as clap::CommandFactory>::command();
+            let names: Vec<&str> = cli.get_subcommands().map(clap::Command::get_name).collect();
+            eprintln!(
+                "error: {} (see chronus --help)",
+                args_error::one_line(&e, &names)
+            );
             return EXIT_BAD_INPUT;
         }
         Err(e) => {

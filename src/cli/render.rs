@@ -121,10 +121,27 @@ pub fn run(args: &RenderArgs) -> Result<(), Failure> {
             args.output.display()
         )));
     }
+    if !args
+        .output
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("wav"))
+    {
+        return Err(Failure::input(format!(
+            "-o {}: chronus writes WAV files: give a name ending in .wav",
+            args.output.display()
+        )));
+    }
+    let total_bars = song.bar_count();
     let options = RenderOptions {
         rate: args.rate,
         bars: args.bars.map(|b| b as usize),
     };
+    // Said after the render's own line, so it is not lost under it.
+    let short = args.bars.filter(|&b| b as usize > total_bars).map(|b| {
+        format!(
+            "note: --bars {b}: the song has {total_bars} bars, so all {total_bars} were rendered"
+        )
+    });
     let mut source = OfflineRender::new(&song, options);
     let total = source.total_frames_hint().unwrap_or(0);
     if let Some(path) = &args.spectrogram {
@@ -169,6 +186,9 @@ pub fn run(args: &RenderArgs) -> Result<(), Failure> {
         seconds / elapsed.max(1e-9),
         stats.events
     );
+    if let Some(note) = short {
+        println!("{note}");
+    }
     if let (Some(path), Some(mono)) = (&args.spectrogram, mono) {
         let started = Instant::now();
         draw(&song, args, &mono, path)?;

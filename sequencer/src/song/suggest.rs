@@ -14,8 +14,9 @@ pub fn did_you_mean(name: &str, known: &[&str]) -> String {
     }
 }
 
-/// Levenshtein distance.
-fn distance(a: &str, b: &str) -> usize {
+/// Levenshtein distance: the edits (insertions, deletions, substitutions)
+/// from `a` to `b`.
+pub fn distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {
