@@ -80,10 +80,14 @@ fn usr1_reports_and_ctrl_c_fades_out_cleanly() {
             "max",
             "period",
             "output latency",
+            "late events",
+            "events",
         ] {
             assert!(line.contains(field), "{field} missing: {line}");
         }
     }
+    // The same fields on SIGUSR1 as on exit.
+    assert!(metrics[0].contains("late events 0"), "{stderr}");
     assert!(metrics[1].contains("late events 0"), "{stderr}");
 
     // Looping kept the drone going past its one bar (2 s)? No: stopped at

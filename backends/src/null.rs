@@ -45,7 +45,8 @@ impl LiveBackend for NullBackend {
         metrics.set_latency(self.period as u64);
         let mut left = vec![0.0f32; self.period];
         let mut right = vec![0.0f32; self.period];
-        let start = Instant::now();
+        // The clock: an instant and the frames played by then.
+        let mut anchor = (Instant::now(), 0u64);
         let mut frames = 0u64;
         let period_time = Duration::from_secs_f64(self.period as f64 / f64::from(self.rate));
         loop {
@@ -55,18 +56,26 @@ impl LiveBackend for NullBackend {
                 Flow::Continue => self.period,
                 Flow::Finished { frames } => frames,
             };
-            metrics.callback(n, t0.elapsed());
+            let took = t0.elapsed();
+            metrics.callback(n, took);
             frames += n as u64;
             if matches!(flow, Flow::Finished { .. }) {
                 break;
             }
             // Deadlines from the start, never accumulated: no drift.
-            let deadline = start + Duration::from_secs_f64(frames as f64 / f64::from(self.rate));
+            let ahead = frames - anchor.1;
+            let deadline = anchor.0 + Duration::from_secs_f64(ahead as f64 / f64::from(self.rate));
+            // A callback over its period's budget would have underrun a
+            // device, and so would falling a period behind: an xrun (once
+            // for the period, whichever happened). As a device restarts
+            // after one, the clock starts again from now rather than
+            // rushing to catch up.
             let now = Instant::now();
-            if now < deadline {
-                std::thread::sleep(deadline - now);
-            } else if now > deadline + period_time {
+            if took > period_time || now > deadline + period_time {
                 metrics.xrun();
+                anchor = (now, frames);
+            } else if now < deadline {
+                std::thread::sleep(deadline - now);
             }
         }
         Ok(RunReport { frames })
@@ -76,6 +85,58 @@ impl LiveBackend for NullBackend {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Renders `periods` periods, the `slow`-th taking `stall` (as this VM
+    /// now and then does, or as a module too heavy for its period would).
+    struct Stalls {
+        periods: u32,
+        slow: u32,
+        stall: Duration,
+    }
+
+    impl AudioSource for Stalls {
+        fn process(&mut self, left: &mut [f32], _right: &mut [f32]) -> Flow {
+            self.periods -= 1;
+            if self.periods == self.slow {
+                std::thread::sleep(self.stall);
+            }
+            if self.periods == 0 {
+                Flow::Finished { frames: left.len() }
+            } else {
+                Flow::Continue
+            }
+        }
+    }
+
+    #[test]
+    fn a_callback_over_its_budget_is_an_xrun() {
+        // 256 frames at 48 kHz: a 5.33 ms period; one callback takes 20 ms.
+        let metrics = Arc::new(Metrics::new());
+        let source = Stalls {
+            periods: 40,
+            slow: 20,
+            stall: Duration::from_millis(20),
+        };
+        Box::new(NullBackend::new(48_000, 256))
+            .play(Box::new(source), Arc::clone(&metrics))
+            .unwrap();
+        let r = metrics.report();
+        assert!(r.max >= Duration::from_millis(20), "{:?}", r.max);
+        // Once, not again for each period it then runs behind (this VM may
+        // add a stall of its own).
+        assert!((1..=2).contains(&r.xruns), "xruns {}", r.xruns);
+        // A run without the stall has none (or the machine's own, rarely).
+        let calm = Arc::new(Metrics::new());
+        let source = Stalls {
+            periods: 40,
+            slow: 100,
+            stall: Duration::ZERO,
+        };
+        Box::new(NullBackend::new(48_000, 256))
+            .play(Box::new(source), Arc::clone(&calm))
+            .unwrap();
+        assert!(calm.report().xruns <= 1, "{}", calm.report().xruns);
+    }
 
     struct Counted(u64);
 

@@ -16,6 +16,7 @@ pub mod filter;
 pub mod instrument;
 pub mod live;
 pub mod math;
+pub mod memory;
 pub mod noise;
 pub mod osc;
 pub mod smooth;

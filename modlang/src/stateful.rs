@@ -293,7 +293,7 @@ impl Delay {
         let len = (MAX_DELAY * rate).ceil() as usize + 2;
         let max = (len - 2) as f32;
         Delay {
-            buf: vec![0.0; len].into_boxed_slice(),
+            buf: chronus_dsp::memory::zeroed(len).into_boxed_slice(),
             pos: 0,
             rate,
             fixed: match time {

@@ -459,7 +459,10 @@ pub fn run_with(args: &LiveArgs, front: Front) -> Result<(), Failure> {
             st.packets, st.messages, st.malformed, st.unknown_address, st.bad_arguments
         );
     }
-    eprintln!("{name}: {}", metrics_line(&report.metrics, None));
+    eprintln!(
+        "{name}: {}",
+        metrics_line(&report.metrics, &control.stats())
+    );
     if let (Some(path), Some(frames)) = (&args.record, report.recorded_frames) {
         eprintln!("recorded {frames} frames to {}", path.display());
     }

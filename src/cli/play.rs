@@ -6,7 +6,7 @@ use chronus::backends::jack::{JackBackend, JackOptions};
 use chronus::backends::null::NullBackend;
 use chronus::backends::pulse::{PulseBackend, PulseOptions};
 use chronus::backends::{BackendError, LiveBackend, Metrics, MetricsReport};
-use chronus::live::{play, LiveControl, PlayOptions, PlayReport};
+use chronus::live::{play, LiveControl, PlayOptions};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -78,7 +78,10 @@ fn play_watched(
             message,
         });
     }
-    eprintln!("{name}: {}", metrics_line(&report.metrics, None));
+    eprintln!(
+        "{name}: {}",
+        metrics_line(&report.metrics, &control.stats())
+    );
     if let (Some(path), Some(frames)) = (&args.record, report.recorded_frames) {
         eprintln!("recorded {frames} frames to {}", path.display());
     }
@@ -189,8 +192,9 @@ pub fn open_backend(args: &BackendArgs) -> Result<Box<dyn LiveBackend>, Failure>
     }
 }
 
-/// One line of the metrics, as printed on exit and on SIGUSR1.
-pub fn metrics_line(m: &MetricsReport, report: Option<&PlayReport>) -> String {
+/// One line of the metrics, as printed on exit and on SIGUSR1 (the same
+/// fields: the backend's, then the engine's counters).
+pub fn metrics_line(m: &MetricsReport, engine: &chronus::engine::EngineStats) -> String {
     let budget = m.budget().as_secs_f64() * 1e3;
     let pct = |d: std::time::Duration| {
         if budget > 0.0 {
@@ -214,12 +218,10 @@ pub fn metrics_line(m: &MetricsReport, report: Option<&PlayReport>) -> String {
         m.latency_frames,
         m.latency_frames as f64 * 1e3 / m.rate.max(1) as f64,
     );
-    if let Some(r) = report {
-        line.push_str(&format!(
-            ", late events {}, events {}",
-            r.engine.late_events, r.engine.events
-        ));
-    }
+    line.push_str(&format!(
+        ", late events {}, events {}",
+        engine.late_events, engine.events
+    ));
     line
 }
 
@@ -304,7 +306,7 @@ pub fn ticker(
             c.request_stop();
         }
         if usr1.swap(false, Ordering::AcqRel) {
-            eprintln!("{name}: {}", metrics_line(&m.report(), None));
+            eprintln!("{name}: {}", metrics_line(&m.report(), &c.stats()));
         }
     }
 }
@@ -353,7 +355,7 @@ pub fn run(args: &PlayArgs) -> Result<(), Failure> {
         code: EXIT_FAILURE,
         message: e.to_string(),
     })?;
-    eprintln!("{name}: {}", metrics_line(&report.metrics, Some(&report)));
+    eprintln!("{name}: {}", metrics_line(&report.metrics, &report.engine));
     if let (Some(path), Some(frames)) = (&args.record, report.recorded_frames) {
         eprintln!(
             "recorded {} frames to {}{}",

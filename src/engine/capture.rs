@@ -136,7 +136,16 @@ pub type CaptureReader = rtrb::Consumer<Captured>;
 
 /// A capture and the reader of its ring. Allocates: control thread.
 pub fn capture() -> (Capture, CaptureReader, Arc<CaptureShared>) {
-    let (ring, reader) = rtrb::RingBuffer::new(RING_RECORDS);
+    let (mut ring, mut reader) = rtrb::RingBuffer::new(RING_RECORDS);
+    // Every record's page written now, not on the audio thread's first
+    // pass through the ring.
+    super::prefault::ring(&mut ring, &mut reader, || {
+        Captured::Note(Event {
+            frame: 0,
+            track: TrackId::MASTER,
+            kind: chronus_sequencer::EventKind::NoteOff { id: 0 },
+        })
+    });
     let shared = Arc::new(CaptureShared::default());
     let empty = TrackBlock {
         id: TrackId::MASTER,

@@ -14,7 +14,7 @@
 
 use super::Track;
 use chronus_dsp::{Effect, Instrument};
-use chronus_sequencer::{EffectId, Event, TrackId};
+use chronus_sequencer::{EffectId, Event, EventKind, TrackId};
 
 /// Capacity of the control-to-engine ring.
 pub const CONTROL_CAPACITY: usize = 8192;
@@ -317,9 +317,34 @@ impl EngineHandle {
 
 /// A connected pair: the control thread's handle and the engine's port.
 pub fn channel() -> (EngineHandle, ControlPort) {
-    let (mp, mc) = rtrb::RingBuffer::new(CONTROL_CAPACITY);
-    let (gp, gc) = rtrb::RingBuffer::new(RETURN_CAPACITY);
-    let (np, nc) = rtrb::RingBuffer::new(RETURN_CAPACITY);
+    let (mut mp, mut mc) = rtrb::RingBuffer::new(CONTROL_CAPACITY);
+    let (mut gp, mut gc) = rtrb::RingBuffer::new(RETURN_CAPACITY);
+    let (mut np, mut nc) = rtrb::RingBuffer::new(RETURN_CAPACITY);
+    // Touched now, so the audio thread's first writes do not page-fault.
+    let nothing = || {
+        ControlMsg::Event(Event {
+            frame: 0,
+            track: TrackId::MASTER,
+            kind: EventKind::NoteOff { id: 0 },
+        })
+    };
+    super::prefault::ring(&mut mp, &mut mc, nothing);
+    // (a box of nothing: no allocation)
+    super::prefault::ring(&mut gp, &mut gc, || Garbage::Panic(Box::new(())));
+    super::prefault::ring(&mut np, &mut nc, || Notice::StaleCommand(TrackId::MASTER));
+    let mut scheduled = std::collections::BinaryHeap::with_capacity(SCHEDULED_CAPACITY);
+    let mut seq = 0;
+    while scheduled.len() < SCHEDULED_CAPACITY {
+        seq += 1;
+        scheduled.push(Scheduled {
+            frame: 0,
+            seq,
+            msg: nothing(),
+        });
+    }
+    scheduled.clear();
+    let mut held = Vec::with_capacity(HELD_CAPACITY);
+    super::prefault::vec(&mut held, || Garbage::Panic(Box::new(())));
     (
         EngineHandle {
             messages: mp,
@@ -328,11 +353,11 @@ pub fn channel() -> (EngineHandle, ControlPort) {
         },
         ControlPort {
             messages: mc,
-            scheduled: std::collections::BinaryHeap::with_capacity(SCHEDULED_CAPACITY),
+            scheduled,
             seq: 0,
             garbage: gp,
             notices: np,
-            held: Vec::with_capacity(HELD_CAPACITY),
+            held,
             leaked: 0,
             notices_dropped: 0,
         },

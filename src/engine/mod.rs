@@ -22,6 +22,7 @@ pub mod control;
 pub mod midi;
 pub mod midi_out;
 pub mod panic_guard;
+pub mod prefault;
 mod queue;
 pub mod rack;
 mod tail;

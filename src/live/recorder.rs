@@ -39,7 +39,9 @@ impl<S: AudioSource> Recording<S> {
     /// # Errors
     /// When the file cannot be created or the thread cannot start.
     pub fn start(inner: S, rate: u32, path: &Path) -> Result<(Self, RecordingWriter), String> {
-        let (producer, consumer) = rtrb::RingBuffer::new(BUFFER_SECONDS * rate as usize * 2);
+        let (mut producer, mut consumer) =
+            rtrb::RingBuffer::new(BUFFER_SECONDS * rate as usize * 2);
+        crate::engine::prefault::ring(&mut producer, &mut consumer, || 0.0f32);
         let shared = Arc::new(RecShared::default());
         let target = path.to_path_buf();
         let temp = temp_path(path);

@@ -83,7 +83,7 @@ impl Delay {
             .map_or(4.0, |p| p.3);
         let len = frames_for(max, rate) as usize + TAPS + 1;
         Delay {
-            lines: [vec![0.0; len], vec![0.0; len]],
+            lines: [crate::memory::zeroed(len), crate::memory::zeroed(len)],
             pos: 0,
             time: Smoothed::new(frames_for(s.time, rate)),
             feedback: Smoothed::new(s.feedback as f32),

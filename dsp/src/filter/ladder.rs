@@ -52,14 +52,14 @@ impl LadderBank {
     /// A bank of `capacity` lanes at `rate` Hz, all silent.
     pub fn new(capacity: usize, rate: f32) -> Self {
         LadderBank {
-            s: std::array::from_fn(|_| vec![0.0; capacity]),
-            dc_x: vec![0.0; capacity],
-            dc_y: vec![0.0; capacity],
+            s: std::array::from_fn(|_| crate::memory::zeroed(capacity)),
+            dc_x: crate::memory::zeroed(capacity),
+            dc_y: crate::memory::zeroed(capacity),
             dc_r: super::dc::dc_pole(f64::from(rate)),
-            g: vec![0.0; capacity],
-            k: vec![0.0; capacity],
-            c: std::array::from_fn(|_| vec![0.0; capacity]),
-            norm: vec![0.0; capacity],
+            g: crate::memory::zeroed(capacity),
+            k: crate::memory::zeroed(capacity),
+            c: std::array::from_fn(|_| crate::memory::zeroed(capacity)),
+            norm: crate::memory::zeroed(capacity),
         }
     }
 

@@ -102,7 +102,7 @@ pub struct SvfBank {
 impl SvfBank {
     /// A bank of `capacity` lanes, all silent.
     pub fn new(capacity: usize) -> Self {
-        let z = vec![0.0; capacity];
+        let z = crate::memory::zeroed(capacity);
         SvfBank {
             ic1: z.clone(),
             ic2: z.clone(),

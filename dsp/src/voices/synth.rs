@@ -128,7 +128,7 @@ impl SynthBank {
             filter_env: Smoothed::new(spec.filter_env as f32),
             detune: Smoothed::new(spec.detune as f32),
             bend: Smoothed::new(0.0),
-            scratch: vec![0.0; AMP_OFFSET + GROUP * MAX_BLOCK],
+            scratch: crate::memory::zeroed(AMP_OFFSET + GROUP * MAX_BLOCK),
         }
     }
 

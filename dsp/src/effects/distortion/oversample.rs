@@ -123,7 +123,7 @@ struct Line {
 impl Line {
     fn new(len: usize) -> Self {
         Line {
-            buf: vec![0.0; 2 * len],
+            buf: crate::memory::zeroed(2 * len),
             len,
             pos: 0,
         }
