@@ -7,9 +7,11 @@
 #![deny(missing_docs)]
 
 pub mod alsa_midi;
+#[cfg(feature = "jack")]
 pub mod jack;
 pub mod metrics;
 pub mod null;
+#[cfg(feature = "pulse")]
 pub mod pulse;
 pub mod wav;
 

@@ -2,15 +2,16 @@
 //! device.
 
 use super::{load_song, Failure, EXIT_FAILURE};
+#[cfg(feature = "jack")]
 use chronus::backends::jack::{JackBackend, JackOptions};
 use chronus::backends::null::NullBackend;
+#[cfg(feature = "pulse")]
 use chronus::backends::pulse::{PulseBackend, PulseOptions};
 use chronus::backends::{BackendError, LiveBackend, Metrics, MetricsReport};
 use chronus::live::{play, LiveControl, PlayOptions};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
 
 /// Which audio backend to use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -139,6 +140,7 @@ impl BackendArgs {
     }
 }
 
+#[cfg(feature = "jack")]
 fn open_jack(args: &BackendArgs) -> Result<Box<dyn LiveBackend>, BackendError> {
     let options = JackOptions {
         client_name: args.client_name.clone(),
@@ -147,14 +149,37 @@ fn open_jack(args: &BackendArgs) -> Result<Box<dyn LiveBackend>, BackendError> {
     Ok(Box::new(JackBackend::open(options)?))
 }
 
+#[cfg(not(feature = "jack"))]
+fn open_jack(_: &BackendArgs) -> Result<Box<dyn LiveBackend>, BackendError> {
+    Err(left_out("jack"))
+}
+
+#[cfg(feature = "pulse")]
 fn open_pulse(args: &BackendArgs) -> Result<Box<dyn LiveBackend>, BackendError> {
     let options = PulseOptions {
         rate: args.rate,
-        latency: Duration::from_millis(u64::from(args.latency.max(1))),
+        latency: std::time::Duration::from_millis(u64::from(args.latency.max(1))),
         period: args.period.map(|p| p as usize),
         ..PulseOptions::default()
     };
     Ok(Box::new(PulseBackend::open(options)?))
+}
+
+#[cfg(not(feature = "pulse"))]
+fn open_pulse(_: &BackendArgs) -> Result<Box<dyn LiveBackend>, BackendError> {
+    Err(left_out("pulse"))
+}
+
+/// A backend this binary was built without (`cargo build
+/// --no-default-features`): unavailable, saying how to get it.
+#[cfg(not(all(feature = "jack", feature = "pulse")))]
+fn left_out(name: &'static str) -> BackendError {
+    BackendError::Unavailable {
+        backend: name,
+        message: format!(
+            "this chronus was built without it (build with `cargo build --release --features {name}`); --backend null plays without a device, and chronus render writes a file"
+        ),
+    }
 }
 
 fn unavailable(e: BackendError) -> Failure {
@@ -173,6 +198,12 @@ pub fn open_backend(args: &BackendArgs) -> Result<Box<dyn LiveBackend>, Failure>
         }
         BackendChoice::Jack => open_jack(args).map_err(unavailable),
         BackendChoice::Pulse => open_pulse(args).map_err(unavailable),
+        #[cfg(not(any(feature = "jack", feature = "pulse")))]
+        BackendChoice::Auto => Err(Failure {
+            code: EXIT_FAILURE,
+            message: "this chronus was built without JACK and PulseAudio (cargo build --no-default-features): play with --backend null, or write a file with `chronus render SONG -o OUT.wav`".into(),
+        }),
+        #[cfg(any(feature = "jack", feature = "pulse"))]
         BackendChoice::Auto => match open_jack(args) {
             Ok(b) => Ok(b),
             Err(BackendError::Unavailable { .. }) => match open_pulse(args) {
