@@ -13,6 +13,7 @@ pub mod listen;
 pub mod live;
 pub mod render;
 pub mod session;
+pub mod song_end;
 
 pub use chronus_backends as backends;
 pub use chronus_command as command;

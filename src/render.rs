@@ -4,20 +4,15 @@
 //! then [`OfflineRender`] feeds it to the very same [`Engine`] the live
 //! backends use, with no thread in between: the same song always gives the
 //! same samples. After the last bar it renders the release and effect tails
-//! until the output has been silent (below -96 dBFS, no voice sounding) for
-//! half a second, or for at most [`MAX_TAIL_SECONDS`].
+//! until the song is over ([`SongEnd`]: silent for half a second, or at most
+//! [`MAX_TAIL_SECONDS`]).
 
 use crate::engine::{Engine, VecQueue};
 use chronus_backends::{AudioSource, Flow};
 use chronus_sequencer::schedule::sort_events;
 use chronus_sequencer::{Schedule, Song};
 
-/// The longest tail rendered after the last bar, in seconds.
-pub const MAX_TAIL_SECONDS: u64 = 30;
-/// Peak level under which the tail counts as silent (-96 dBFS).
-const QUIET: f32 = 1.584_893e-5;
-/// How long the tail must stay silent before the render ends, in seconds.
-const QUIET_SECONDS: f64 = 0.5;
+pub use crate::song_end::{SongEnd, MAX_TAIL_SECONDS};
 
 /// Options for an offline render.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,9 +37,7 @@ pub struct OfflineRender {
     engine: Engine,
     queue: VecQueue,
     end_frame: u64,
-    max_frame: u64,
-    quiet_frames: u64,
-    quiet_needed: u64,
+    end: SongEnd,
     finished: bool,
 }
 
@@ -61,14 +54,11 @@ impl OfflineRender {
         }
         sort_events(&mut events);
         let end_frame = schedule.bar_frame(bars);
-        let rate = u64::from(options.rate);
         OfflineRender {
             engine: Engine::new(song, options.rate),
             queue: VecQueue::new(events),
             end_frame,
-            max_frame: end_frame + MAX_TAIL_SECONDS * rate,
-            quiet_frames: 0,
-            quiet_needed: (QUIET_SECONDS * options.rate as f64) as u64,
+            end: SongEnd::new(options.rate),
             finished: false,
         }
     }
@@ -97,16 +87,8 @@ impl AudioSource for OfflineRender {
         if now <= self.end_frame {
             return Flow::Continue;
         }
-        let peak = left
-            .iter()
-            .chain(right.iter())
-            .fold(0.0f32, |m, s| m.max(s.abs()));
-        if peak < QUIET && self.engine.active_voices() == 0 {
-            self.quiet_frames += left.len() as u64;
-        } else {
-            self.quiet_frames = 0;
-        }
-        if self.quiet_frames >= self.quiet_needed || now >= self.max_frame {
+        let voices = self.engine.active_voices();
+        if self.end.over(now - self.end_frame, left, right, voices) {
             self.finished = true;
             return Flow::Finished { frames: left.len() };
         }
@@ -114,6 +96,6 @@ impl AudioSource for OfflineRender {
     }
 
     fn total_frames_hint(&self) -> Option<u64> {
-        Some(self.end_frame + self.quiet_needed)
+        Some(self.end_frame + self.end.quiet_needed())
     }
 }

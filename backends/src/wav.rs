@@ -59,13 +59,7 @@ impl WavBackend {
     }
 
     fn temp_path(&self) -> PathBuf {
-        let name = self
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "out.wav".into());
-        self.path
-            .with_file_name(format!(".{name}.partial-{}", std::process::id()))
+        temp_path(&self.path)
     }
 
     fn write(&mut self, temp: &Path, source: &mut dyn AudioSource) -> Result<u64, BackendError> {
@@ -150,6 +144,18 @@ impl Backend for WavBackend {
             }
         }
     }
+}
+
+/// Where a WAV file is written before it is renamed to `path` when
+/// complete: a hidden name beside it, this process's id in it
+/// (`.out.wav.partial-1234`), so a failed or killed write never leaves a
+/// half file under the real name.
+pub fn temp_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out.wav".into());
+    path.with_file_name(format!(".{name}.partial-{}", std::process::id()))
 }
 
 #[cfg(test)]

@@ -44,14 +44,7 @@ pub struct Adsr {
     release_coef: f32,
 }
 
-/// Per-sample multiplier of an exponential that falls 60 dB in `seconds`.
-fn fall_60db(seconds: f64, rate: f64) -> f32 {
-    if seconds <= 0.0 {
-        0.0
-    } else {
-        (0.001f64.ln() / (seconds * rate)).exp() as f32
-    }
-}
+use crate::math::fall_60db;
 
 impl Adsr {
     /// An idle envelope with the given times (seconds) and sustain level.

@@ -36,7 +36,18 @@ pub fn pan_gains(pan: f64) -> (f32, f32) {
     (angle.cos() as f32, angle.sin() as f32)
 }
 
-/// One-pole smoothing coefficient for a time constant of `seconds`.
+/// Per-sample multiplier of an exponential that falls 60 dB in `seconds`
+/// (0 for no time at all).
+pub fn fall_60db(seconds: f64, rate: f64) -> f32 {
+    if seconds <= 0.0 {
+        0.0
+    } else {
+        (0.001f64.ln() / (seconds * rate)).exp() as f32
+    }
+}
+
+/// One-pole smoothing coefficient for a time constant of `seconds`: the
+/// per-sample multiplier of an exponential with that time constant.
 pub fn one_pole_coef(seconds: f64, rate: f64) -> f32 {
     if seconds <= 0.0 {
         0.0

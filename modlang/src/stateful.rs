@@ -6,8 +6,8 @@ use crate::program::Src;
 use crate::units::MAX_DELAY;
 use chronus_dsp::filter::{Svf, SvfCoefs, SvfMode};
 use chronus_dsp::noise::{PinkNoise, WhiteNoise};
+use chronus_dsp::osc::phase::{signed_phase_increment, Increments};
 use chronus_dsp::osc::wavetable::{read, Shape, Wavetables};
-use chronus_dsp::osc::{phase_increment, PHASE_ONE};
 use std::sync::Arc;
 
 /// A block-long register.
@@ -30,12 +30,7 @@ pub(crate) struct Osc {
 /// The (signed, wrapping) phase increment for `freq` Hz: negative
 /// frequencies run the phase backwards; at or above Nyquist, silence.
 fn increment(freq: f32, rate: f32) -> u32 {
-    let inc = phase_increment(f64::from(freq.abs()), f64::from(rate));
-    if freq < 0.0 {
-        inc.wrapping_neg()
-    } else {
-        inc
-    }
+    signed_phase_increment(f64::from(freq), f64::from(rate))
 }
 
 impl Osc {
@@ -84,16 +79,9 @@ impl Osc {
             let table = self
                 .tables
                 .table(self.shape, self.tables.band_for(f64::from(top)));
-            let nyquist = self.rate * 0.5;
-            let scale = (PHASE_ONE / f64::from(self.rate)) as f32;
             // Wrapping signed increment; NaN and >= Nyquist: 0.
-            let inc_of = |f: f32| {
-                if f.abs() < nyquist {
-                    (f * scale) as i32 as u32
-                } else {
-                    0
-                }
-            };
+            let increments = Increments::new(self.rate);
+            let inc_of = |f: f32| increments.of(f);
             let first = freq.first().map_or(0, |f| f.to_bits());
             if freq
                 .iter()

@@ -3,8 +3,9 @@
 //! ring buffer; if the writer falls behind, samples are dropped and counted,
 //! never waited for.
 
+use chronus_backends::wav::temp_path;
 use chronus_backends::{AudioSource, Flow};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -70,14 +71,6 @@ impl<S: AudioSource> Recording<S> {
             },
         ))
     }
-}
-
-fn temp_path(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "record.wav".into());
-    path.with_file_name(format!(".{name}.partial-{}", std::process::id()))
 }
 
 fn write_loop(

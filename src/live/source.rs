@@ -8,8 +8,6 @@ use std::sync::Arc;
 
 /// Fade-out length when asked to stop (about 10 ms at 48 kHz).
 const FADE_SECONDS: f64 = 0.01;
-/// Peak under which the tail counts as silent (-96 dBFS).
-const QUIET: f32 = 1.584_893e-5;
 
 /// Requests to, and counters from, a [`LiveSource`] running on the audio
 /// thread. Cloning shares them.
@@ -95,15 +93,14 @@ pub struct LiveSource {
     alsa_out: Option<rtrb::Producer<crate::engine::midi_out::OutMessage>>,
     fade_len: u64,
     fade_left: Option<u64>,
-    quiet_frames: u64,
-    quiet_needed: u64,
-    max_tail: u64,
+    end: crate::song_end::SongEnd,
 }
 
 impl LiveSource {
     /// Wrap an engine, its event queue and the clock it publishes.
     pub fn new(engine: Engine, queue: RtQueue, clock: AudioClock, control: LiveControl) -> Self {
-        let rate = f64::from(engine.rate());
+        let engine_rate = engine.rate();
+        let rate = f64::from(engine_rate);
         LiveSource {
             rate_hook: None,
             cycle_ago: None,
@@ -115,9 +112,7 @@ impl LiveSource {
             alsa_out: None,
             fade_len: (FADE_SECONDS * rate) as u64,
             fade_left: None,
-            quiet_frames: 0,
-            quiet_needed: (rate * 0.5) as u64,
-            max_tail: crate::render::MAX_TAIL_SECONDS * rate as u64,
+            end: crate::song_end::SongEnd::new(engine_rate),
         }
     }
 
@@ -196,8 +191,7 @@ impl AudioSource for LiveSource {
         engine.take_midi_from(&mut self.engine);
         self.engine = engine;
         self.fade_len = (FADE_SECONDS * r) as u64;
-        self.quiet_needed = (r * 0.5) as u64;
-        self.max_tail = crate::render::MAX_TAIL_SECONDS * rate as u64;
+        self.end = crate::song_end::SongEnd::new(rate);
         self.clock.set_rate(rate);
         self.clock
             .publish_untimed(self.engine.frame(), self.clock.block());
@@ -246,17 +240,9 @@ impl AudioSource for LiveSource {
         if c.song_done.load(Ordering::Acquire)
             && self.engine.frame() > c.end_frame.load(Ordering::Acquire)
         {
-            let peak = left
-                .iter()
-                .chain(right.iter())
-                .fold(0.0f32, |m, s| m.max(s.abs()));
-            if peak < QUIET && self.engine.active_voices() == 0 {
-                self.quiet_frames += left.len() as u64;
-            } else {
-                self.quiet_frames = 0;
-            }
             let tail = self.engine.frame() - c.end_frame.load(Ordering::Acquire);
-            if self.quiet_frames >= self.quiet_needed || tail >= self.max_tail {
+            let voices = self.engine.active_voices();
+            if self.end.over(tail, left, right, voices) {
                 return self.finish(left.len());
             }
         }

@@ -11,11 +11,10 @@
 //! rate), `spread` from the next burst on, `freq` ramped per sample in
 //! octaves with its loudness compensation.
 
-use super::pool::{
-    fall_60db, pitch_of, pool_instrument, seed, velocity_of, voice_count, Pool, Voice,
-};
+use super::pool::{pitch_of, pool_instrument, seed, velocity_of, voice_count, Pool, Voice};
 use crate::envelope::SILENCE;
 use crate::filter::svf::{Svf, SvfCoefs, SvfMode};
+use crate::math::fall_60db;
 use crate::noise::WhiteNoise;
 use crate::smooth::Smoothed;
 use chronus_sequencer::song::ClapSpec;
@@ -69,7 +68,7 @@ impl Voice for ClapVoice {
 
     fn set_param(&mut self, name: &str, value: f32, ramp: u32) {
         match name {
-            "decay" => self.tail_coef = fall_60db(f64::from(value).max(1e-3), self.rate),
+            "decay" => self.tail_coef = fall_60db(f64::from(value).max(1e-3), f64::from(self.rate)),
             "spread" => {
                 (self.burst_len, self.burst_coef) = bursts(f64::from(value), self.rate);
             }
@@ -170,7 +169,7 @@ impl ClapVoices {
                 rate,
                 burst_len,
                 burst_coef,
-                tail_coef: fall_60db(spec.decay.max(1e-3), rate),
+                tail_coef: fall_60db(spec.decay.max(1e-3), f64::from(rate)),
                 noise: WhiteNoise::new(seed(0x434C, i)),
                 band: Svf::new(coefs),
                 active: false,

@@ -10,11 +10,10 @@
 //! Live parameters: both reach sounding hits: `decay` at once (it sets a
 //! rate), `freq` ramped per sample in octaves.
 
-use super::pool::{
-    fall_60db, pitch_of, pool_instrument, seed, velocity_of, voice_count, Pool, Voice,
-};
+use super::pool::{pitch_of, pool_instrument, seed, velocity_of, voice_count, Pool, Voice};
 use crate::envelope::SILENCE;
 use crate::filter::svf::{Svf, SvfCoefs, SvfMode};
+use crate::math::fall_60db;
 use crate::noise::{PinkNoise, WhiteNoise};
 use crate::smooth::Smoothed;
 use chronus_sequencer::song::{HatSource, HihatSpec};
@@ -105,7 +104,9 @@ impl Voice for HihatVoice {
 
     fn set_param(&mut self, name: &str, value: f32, ramp: u32) {
         match name {
-            "decay" => self.decay_coef = fall_60db(f64::from(value).max(1e-3), self.rate),
+            "decay" => {
+                self.decay_coef = fall_60db(f64::from(value).max(1e-3), f64::from(self.rate))
+            }
             "freq" => {
                 self.freq = value;
                 self.octaves
@@ -173,7 +174,9 @@ impl Voice for HihatVoice {
     /// Fall the remaining way to silence in 5 ms: the open hat a closed
     /// hat cuts off.
     fn choke(&mut self) {
-        self.decay_coef = self.decay_coef.min(fall_60db(CHOKE_SECONDS, self.rate));
+        self.decay_coef = self
+            .decay_coef
+            .min(fall_60db(CHOKE_SECONDS, f64::from(self.rate)));
     }
 }
 
@@ -208,7 +211,7 @@ impl HihatVoices {
                     shift: 1.0,
                     rate,
                     gain: source_gain(spec.noise),
-                    decay_coef: fall_60db(spec.decay.max(1e-3), rate),
+                    decay_coef: fall_60db(spec.decay.max(1e-3), f64::from(rate)),
                     white: WhiteNoise::new(s),
                     pink: PinkNoise::new(s),
                     hp1: Svf::new(coefs),

@@ -12,11 +12,9 @@
 //! shape a hit's onset and apply from the next hit (a drum is retuned
 //! between strokes).
 
-use super::pool::{
-    fall_60db, pitch_of, pool_instrument, seed, time_constant, velocity_of, voice_count, Pool,
-    Voice,
-};
+use super::pool::{pitch_of, pool_instrument, seed, velocity_of, voice_count, Pool, Voice};
 use crate::envelope::SILENCE;
+use crate::math::{fall_60db, one_pole_coef};
 use crate::math::{midi_to_hz, tanh_approx};
 use crate::noise::WhiteNoise;
 use crate::smooth::Smoothed;
@@ -76,10 +74,10 @@ impl SweepVoice {
         SweepVoice {
             p,
             rate,
-            sweep_coef: time_constant(p.pitch_decay.max(1e-4), rate),
-            amp_coef: fall_60db(p.decay.max(1e-3), rate),
-            pulse_coef: time_constant(CLICK_PULSE_TAU, rate),
-            noise_coef: time_constant(CLICK_NOISE_TAU, rate),
+            sweep_coef: one_pole_coef(p.pitch_decay.max(1e-4), f64::from(rate)),
+            amp_coef: fall_60db(p.decay.max(1e-3), f64::from(rate)),
+            pulse_coef: one_pole_coef(CLICK_PULSE_TAU, f64::from(rate)),
+            noise_coef: one_pole_coef(CLICK_NOISE_TAU, f64::from(rate)),
             drive: Smoothed::new(p.drive.clamp(0.0, 1.0)),
             noise: WhiteNoise::new(noise_seed),
             active: false,
@@ -125,11 +123,11 @@ impl Voice for SweepVoice {
             "click" => self.p.click = value,
             "decay" => {
                 self.p.decay = v;
-                self.amp_coef = fall_60db(v.max(1e-3), self.rate);
+                self.amp_coef = fall_60db(v.max(1e-3), f64::from(self.rate));
             }
             "pitch_decay" => {
                 self.p.pitch_decay = v;
-                self.sweep_coef = time_constant(v.max(1e-4), self.rate);
+                self.sweep_coef = one_pole_coef(v.max(1e-4), f64::from(self.rate));
             }
             "drive" => {
                 self.p.drive = value;

@@ -79,24 +79,6 @@ pub fn seed(salt: u32, index: usize) -> u32 {
     }
 }
 
-/// Per-sample multiplier of an exponential that falls 60 dB in `seconds`.
-pub fn fall_60db(seconds: f64, rate: f32) -> f32 {
-    if seconds <= 0.0 {
-        0.0
-    } else {
-        (0.001f64.ln() / (seconds * f64::from(rate))).exp() as f32
-    }
-}
-
-/// Per-sample multiplier of an exponential with time constant `seconds`.
-pub fn time_constant(seconds: f64, rate: f32) -> f32 {
-    if seconds <= 0.0 {
-        0.0
-    } else {
-        (-1.0 / (seconds * f64::from(rate))).exp() as f32
-    }
-}
-
 /// A usable MIDI pitch, or `None` when absent or not finite.
 pub fn pitch_of(pitch: Option<f32>) -> Option<f64> {
     pitch.filter(|p| p.is_finite()).map(f64::from)

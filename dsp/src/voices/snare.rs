@@ -12,13 +12,11 @@
 //! octaves with its loudness compensation; `freq` and `tone` shape a hit's
 //! onset and apply from the next hit.
 
-use super::pool::{
-    fall_60db, pitch_of, pool_instrument, seed, time_constant, velocity_of, voice_count, Pool,
-    Voice,
-};
+use super::pool::{pitch_of, pool_instrument, seed, velocity_of, voice_count, Pool, Voice};
 use crate::envelope::SILENCE;
 use crate::filter::svf::{Svf, SvfCoefs, SvfMode};
 use crate::math::midi_to_hz;
+use crate::math::{fall_60db, one_pole_coef};
 use crate::noise::WhiteNoise;
 use crate::smooth::Smoothed;
 use chronus_sequencer::song::SnareSpec;
@@ -102,9 +100,9 @@ impl Voice for SnareVoice {
             "freq" => self.freq = f64::from(value),
             "tone" => self.tone = value.clamp(0.0, 1.0),
             "decay" => {
-                self.body1_coef = fall_60db(v * 0.5, self.rate);
-                self.body2_coef = fall_60db(v * 0.4, self.rate);
-                self.noise_coef = fall_60db(v, self.rate);
+                self.body1_coef = fall_60db(v * 0.5, f64::from(self.rate));
+                self.body2_coef = fall_60db(v * 0.4, f64::from(self.rate));
+                self.noise_coef = fall_60db(v, f64::from(self.rate));
             }
             "cutoff" => {
                 self.cutoff = value;
@@ -214,10 +212,10 @@ impl SnareVoices {
                 cutoff,
                 octaves: Smoothed::new(cutoff.log2()),
                 noise_gain,
-                body1_coef: fall_60db(decay * 0.5, rate),
-                body2_coef: fall_60db(decay * 0.4, rate),
-                noise_coef: fall_60db(decay, rate),
-                drop_coef: time_constant(BODY_DROP_TAU, rate),
+                body1_coef: fall_60db(decay * 0.5, f64::from(rate)),
+                body2_coef: fall_60db(decay * 0.4, f64::from(rate)),
+                noise_coef: fall_60db(decay, f64::from(rate)),
+                drop_coef: one_pole_coef(BODY_DROP_TAU, f64::from(rate)),
                 noise: WhiteNoise::new(seed(0x534E, i)),
                 band: Svf::new(coefs),
                 active: false,

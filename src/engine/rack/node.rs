@@ -6,8 +6,8 @@
 use chronus_dsp::envelope::Adsr;
 use chronus_dsp::filter::svf::{Svf, SvfCoefs, SvfMode};
 use chronus_dsp::noise::{PinkNoise, WhiteNoise};
+use chronus_dsp::osc::phase::Increments;
 use chronus_dsp::osc::wavetable::{read, Shape, Wavetables};
-use chronus_dsp::osc::PHASE_ONE;
 use chronus_dsp::smooth::Smoothed;
 use chronus_dsp::MAX_BLOCK;
 use chronus_sequencer::song::modulation::{ModuleKind, ModuleSpec};
@@ -360,8 +360,7 @@ impl Node {
             }
             Dsp::Osc { phase, .. } => {
                 // The increment `process` adds each frame, `frame` times.
-                let f = (rate as f32).min(self.rate * 0.5);
-                let inc = (f * (PHASE_ONE / f64::from(self.rate)) as f32) as i64 as u32;
+                let inc = Increments::new(self.rate).of(rate as f32);
                 *phase = phase.wrapping_add((u64::from(inc).wrapping_mul(frame)) as u32);
             }
             _ => {}
@@ -440,19 +439,18 @@ impl Node {
                     3 => Shape::Triangle,
                     _ => Shape::Saw,
                 };
-                let nyquist = rate * 0.5;
-                let scale = (PHASE_ONE / f64::from(rate)) as f32;
+                let increments = Increments::new(rate);
                 let (freq, level) = (&params[0].buf, &params[1].buf);
                 let mut table = tables.table(shape, *band);
                 for (i, o) in out.iter_mut().enumerate() {
-                    let f = freq[i].clamp(-nyquist, nyquist);
+                    let f = freq[i];
                     // The band follows the pitch on a fixed grid of frames.
                     if (frame + i as u64).is_multiple_of(16) {
                         *band = tables.band_for(f64::from(f.abs()));
                         table = tables.table(shape, *band);
                     }
                     *o = read(table, *phase) * level[i];
-                    *phase = phase.wrapping_add((f * scale) as i64 as u32);
+                    *phase = phase.wrapping_add(increments.of(f));
                 }
             }
             Dsp::Filter { svf } => {

@@ -2,9 +2,10 @@
 //! with PolyBLEP) through a band-pass at 1 kHz, falling 60 dB in `decay`.
 
 use super::super::hihat::square;
-use super::super::pool::{fall_60db, velocity_of, Voice};
+use super::super::pool::{velocity_of, Voice};
 use crate::envelope::SILENCE;
 use crate::filter::svf::{Svf, SvfCoefs, SvfMode};
+use crate::math::fall_60db;
 
 /// The two oscillator frequencies in Hz.
 const TONES: [f32; 2] = [540.0, 800.0];
@@ -33,7 +34,7 @@ impl CowbellVoice {
             phases: [0.25; 2],
             band: Svf::new(SvfCoefs::new(BAND.0 * shift, BAND.1, rate)),
             amp: 0.0,
-            decay_coef: fall_60db(decay.max(1e-3), rate),
+            decay_coef: fall_60db(decay.max(1e-3), f64::from(rate)),
             velocity: 0.0,
             active: false,
         }
