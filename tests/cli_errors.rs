@@ -591,3 +591,22 @@ fn more_bars_than_the_song_has_says_how_many_it_rendered() {
         run.show()
     );
 }
+
+#[test]
+fn a_render_past_the_wav_limit_is_refused_before_it_starts() {
+    let dir = Scratch::new("cli-4gb");
+    let song = dir.write(
+        "long.yaml",
+        "tempo: 120\ninstruments:\n  k: { type: kick }\npatterns:\n  a: { k: \"x*1024\" }\narrangement:\n  - { pattern: a, repeat: 100000 }\n",
+    );
+    let out = dir.dir.join("out.wav");
+    let run = render(&song, &out, &[]);
+    let line = run.one_error(2);
+    assert!(
+        line.contains("55.6 hours") && line.contains("4 GB limit"),
+        "{line}"
+    );
+    assert!(line.contains("--bars"), "{line}");
+    assert!(!out.exists());
+    assert_eq!(dir.listing(), vec!["long.yaml".to_string()]);
+}

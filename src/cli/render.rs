@@ -112,6 +112,24 @@ fn draw(song: &Song, args: &RenderArgs, mono: &[f32], path: &Path) -> Result<(),
     chronus::session::write_atomic_bytes(path, &png).map_err(Failure::input)
 }
 
+/// Refuse a render whose WAV file could pass the format's 4 GB limit
+/// (`frames` of the arrangement, and the longest tail after it), before
+/// anything is rendered or written.
+fn check_size(args: &RenderArgs, frames: u64) -> Result<(), Failure> {
+    let bytes_per_frame = if args.float { 8 } else { 6 };
+    let most = frames + chronus::render::MAX_TAIL_SECONDS * u64::from(args.rate);
+    let bytes = most * bytes_per_frame + 80;
+    if bytes <= u64::from(u32::MAX) {
+        return Ok(());
+    }
+    let hours = frames as f64 / f64::from(args.rate) / 3600.0;
+    Err(Failure::input(format!(
+        "-o {}: this song is {hours:.1} hours long, a WAV file of up to {:.1} GB, over the format's 4 GB limit: render part of it with --bars N",
+        args.output.display(),
+        bytes as f64 / 1e9
+    )))
+}
+
 /// Render the song to the output file.
 pub fn run(args: &RenderArgs) -> Result<(), Failure> {
     let song = load_song(&args.song)?;
@@ -144,6 +162,7 @@ pub fn run(args: &RenderArgs) -> Result<(), Failure> {
     });
     let mut source = OfflineRender::new(&song, options);
     let total = source.total_frames_hint().unwrap_or(0);
+    check_size(args, source.end_frame())?;
     if let Some(path) = &args.spectrogram {
         check_picture(args, path, total)?;
     }

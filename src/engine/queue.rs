@@ -29,6 +29,20 @@ impl VecQueue {
     pub fn remaining(&self) -> usize {
         self.events.len() - self.cursor
     }
+
+    /// Drop the events taken, let `more` append new ones, and sort what is
+    /// left (stably: equal keys keep the order they came in). Allocates.
+    pub fn extend_with(&mut self, more: impl FnOnce(&mut Vec<Event>)) {
+        self.events.drain(..self.cursor);
+        self.cursor = 0;
+        more(&mut self.events);
+        chronus_sequencer::schedule::sort_events(&mut self.events);
+    }
+
+    /// The most events it has held at once (its capacity).
+    pub fn capacity(&self) -> usize {
+        self.events.capacity()
+    }
 }
 
 impl EventQueue for VecQueue {

@@ -1,15 +1,19 @@
 //! The offline renderer: a whole song, block by block, through the engine.
 //!
-//! The schedule of the whole arrangement is computed up front (allocating),
-//! then [`OfflineRender`] feeds it to the very same [`Engine`] the live
-//! backends use, with no thread in between: the same song always gives the
-//! same samples. After the last bar it renders the release and effect tails
+//! The schedule is made a bar at a time as the render reaches it
+//! ([`StreamQueue`]: memory stays bounded whatever the song's length), and
+//! [`OfflineRender`] feeds it to the very same [`Engine`] the live backends
+//! use, with no thread in between: the same song always gives the same
+//! samples. After the last bar it renders the release and effect tails
 //! until the song is over ([`SongEnd`]: silent for half a second, or at most
 //! [`MAX_TAIL_SECONDS`]).
 
-use crate::engine::{Engine, VecQueue};
+mod stream;
+
+pub use stream::StreamQueue;
+
+use crate::engine::Engine;
 use chronus_backends::{AudioSource, Flow};
-use chronus_sequencer::schedule::sort_events;
 use chronus_sequencer::{Schedule, Song};
 
 pub use crate::song_end::{SongEnd, MAX_TAIL_SECONDS};
@@ -35,28 +39,24 @@ impl Default for RenderOptions {
 /// A song being rendered offline. Implements [`AudioSource`].
 pub struct OfflineRender {
     engine: Engine,
-    queue: VecQueue,
+    queue: StreamQueue,
     end_frame: u64,
     end: SongEnd,
     finished: bool,
 }
 
 impl OfflineRender {
-    /// Schedule `song` and build its engine. Allocates: call before rendering.
+    /// Build the engine for `song` and its schedule. Allocates: call
+    /// before rendering.
     pub fn new(song: &Song, options: RenderOptions) -> Self {
-        let mut schedule = Schedule::new(song, options.rate);
+        let schedule = Schedule::new(song, options.rate);
         let bars = options
             .bars
             .map_or(song.bar_count(), |b| b.min(song.bar_count()));
-        let mut events = Vec::new();
-        for bar in 0..bars {
-            schedule.bar_events(bar, &mut events);
-        }
-        sort_events(&mut events);
         let end_frame = schedule.bar_frame(bars);
         OfflineRender {
             engine: Engine::new(song, options.rate),
-            queue: VecQueue::new(events),
+            queue: StreamQueue::new(schedule, bars),
             end_frame,
             end: SongEnd::new(options.rate),
             finished: false,
@@ -72,11 +72,21 @@ impl OfflineRender {
     pub fn end_frame(&self) -> u64 {
         self.end_frame
     }
-}
 
-impl AudioSource for OfflineRender {
-    /// Audio thread safe: renders without allocating.
-    fn process(&mut self, left: &mut [f32], right: &mut [f32]) -> Flow {
+    /// The schedule's queue (how many events it holds).
+    pub fn queue(&self) -> &StreamQueue {
+        &self.queue
+    }
+
+    /// Make the schedule's events for the next `frames` frames (allocates;
+    /// [`AudioSource::process`] does this itself).
+    pub fn prepare(&mut self, frames: usize) {
+        self.queue.fill_until(self.engine.frame() + frames as u64);
+    }
+
+    /// Render the next block from what [`OfflineRender::prepare`] made:
+    /// allocates nothing (what an audio thread could run).
+    pub fn render_prepared(&mut self, left: &mut [f32], right: &mut [f32]) -> Flow {
         if self.finished {
             left.fill(0.0);
             right.fill(0.0);
@@ -93,6 +103,14 @@ impl AudioSource for OfflineRender {
             return Flow::Finished { frames: left.len() };
         }
         Flow::Continue
+    }
+}
+
+impl AudioSource for OfflineRender {
+    /// Makes the schedule's next events (allocating), then renders them.
+    fn process(&mut self, left: &mut [f32], right: &mut [f32]) -> Flow {
+        self.prepare(left.len().min(right.len()));
+        self.render_prepared(left, right)
     }
 
     fn total_frames_hint(&self) -> Option<u64> {
