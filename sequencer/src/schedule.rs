@@ -76,7 +76,7 @@ impl Schedule {
         } else {
             bar
         };
-        let Some(&pattern_index) = self.song.bars.get(arranged) else {
+        let Some(pattern_index) = self.song.bars.get(arranged) else {
             return;
         };
         let pattern = &self.song.patterns[pattern_index];
@@ -112,7 +112,7 @@ impl Schedule {
             } else {
                 next
             };
-            let Some(&p) = self.song.bars.get(arranged) else {
+            let Some(p) = self.song.bars.get(arranged) else {
                 break;
             };
             let tie = self.song.patterns[p]

@@ -509,7 +509,7 @@ pub fn load_song(d: &mut Draft, song: &Song, rate: u32) -> Result<Vec<Action>, S
         );
     }
     model.scenes = song_scenes(song);
-    model.arrangement = song.bars.clone();
+    model.arrangement = song.bars.to_vec();
     model.midi = song.midi.clone();
     model.modules = song.modulation.modules.iter().cloned().collect();
     model.cables = song.modulation.cables.clone();
@@ -524,7 +524,7 @@ pub fn load_song(d: &mut Draft, song: &Song, rate: u32) -> Result<Vec<Action>, S
     if song.midi.clock {
         actions.push(Action::Edit(Edit::Clock(true)));
     }
-    if let Some(&first) = song.bars.first() {
+    if let Some(first) = song.bars.first() {
         let scene = d.model.scenes[first].clone();
         let lanes = scene_lanes(d, &scene)?;
         for (track, text) in &scene.lanes {

@@ -67,7 +67,7 @@ pub(super) fn plan_to(
                 master_gain: target.master_db,
                 tracks: Vec::new(),
                 patterns: Vec::new(),
-                bars: Vec::new(),
+                bars: chronus_sequencer::song::Bars::new(),
                 midi: target.midi.clone(),
                 meters: Vec::new(),
                 tempo_changes: Vec::new(),
@@ -297,7 +297,7 @@ fn plan(s: &Session, d: &mut Draft, song: &Song) -> Result<Vec<Planned>, String>
     // Scenes, arrangement, and what the first bar plays.
     let before = (d.model.scenes.clone(), d.model.arrangement.clone());
     d.model.scenes = super::patch::song_scenes(song);
-    d.model.arrangement = song.bars.clone();
+    d.model.arrangement = song.bars.to_vec();
     if d.model.arranged {
         // Following the arrangement (`chronus play --watch`, or `arrange`):
         // the new one, from where the old one has got to.
@@ -314,7 +314,7 @@ fn plan(s: &Session, d: &mut Draft, song: &Song) -> Result<Vec<Planned>, String>
     let first: Vec<(String, String)> = song
         .bars
         .first()
-        .map(|&i| d.model.scenes[i].lanes.clone())
+        .map(|i| d.model.scenes[i].lanes.clone())
         .unwrap_or_default();
     let scene = Scene {
         name: String::new(),

@@ -81,7 +81,10 @@ fn drum_key(spec: &InstrumentSpec) -> Option<u8> {
 fn tie_after(song: &Song, bar: usize, track: usize) -> Rational {
     let mut beats = Rational::default();
     for next in bar + 1..song.bar_count() {
-        let tie = song.patterns[song.bars[next]]
+        let Some(pattern) = song.bars.get(next) else {
+            break;
+        };
+        let tie = song.patterns[pattern]
             .lanes
             .iter()
             .find(|l| l.track == track)
@@ -102,7 +105,10 @@ fn place(song: &Song) -> Vec<Placed> {
         let start = rational(song.bar_beat(bar));
         let meter = Rational::from(i64::from(song.meter_of(bar)));
         let cycle = Rational::from(bar as i64);
-        for lane in &song.patterns[song.bars[bar]].lanes {
+        let Some(pattern) = song.bars.get(bar) else {
+            continue;
+        };
+        for lane in &song.patterns[pattern].lanes {
             let spec = &song.tracks[lane.track].spec;
             let tie = tie_after(song, bar, lane.track);
             for ev in lane.pattern.sounds(bar as i64, song.seed) {

@@ -6,6 +6,7 @@
 //! clamped with a [`Warning`].
 
 mod arrangement;
+pub mod bars;
 mod decode;
 mod effect;
 mod error;
@@ -19,6 +20,7 @@ mod note_value;
 pub(crate) mod params;
 pub mod sample_file;
 pub mod suggest;
+pub use bars::Bars;
 mod timing;
 mod unique_map;
 mod wording;
@@ -131,7 +133,7 @@ pub struct Song {
     /// Pattern blocks in file order.
     pub patterns: Vec<SongPattern>,
     /// The bars in order: each entry indexes [`Song::patterns`].
-    pub bars: Vec<usize>,
+    pub bars: Bars,
     /// Instruments played from MIDI, controller maps.
     pub midi: MidiSetup,
     /// Where the meter changes: `(bar, beats per bar)` from that bar
@@ -463,7 +465,7 @@ impl Compiler<'_> {
 
         let mut meters = Vec::new();
         let bars = match file.arrangement {
-            None => (0..patterns.len()).collect(),
+            None => Bars::from((0..patterns.len()).collect::<Vec<_>>()),
             Some(entries) => {
                 self.arrange(&entries, &patterns, meter.round() as u32, &mut meters)?
             }
@@ -518,10 +520,10 @@ impl Compiler<'_> {
         patterns: &[SongPattern],
         first_meter: u32,
         meters: &mut Vec<(usize, u32)>,
-    ) -> Result<Vec<usize>, SongError> {
+    ) -> Result<Bars, SongError> {
         let mut current = first_meter;
         let names: Vec<&str> = patterns.iter().map(|p| p.name.as_str()).collect();
-        let mut bars = Vec::new();
+        let mut bars = Bars::new();
         for (i, entry) in entries.iter().enumerate() {
             let Some(index) = names.iter().position(|n| *n == entry.pattern) else {
                 return Err(self.error(
@@ -557,7 +559,7 @@ impl Compiler<'_> {
                     meters.push((bars.len(), current));
                 }
             }
-            bars.extend(std::iter::repeat_n(index, entry.repeat as usize));
+            bars.push_run(index, entry.repeat as usize);
         }
         Ok(bars)
     }
