@@ -122,7 +122,12 @@ pub(super) struct Fdn {
 
 /// The smallest prime at or above `n` that is not in `used`.
 fn prime_from(mut n: usize, used: &[usize]) -> usize {
-    let is_prime = |n: usize| n >= 2 && (2..).take_while(|d| d * d <= n).all(|d| n % d != 0);
+    let is_prime = |n: usize| {
+        n >= 2
+            && (2..)
+                .take_while(|d| d * d <= n)
+                .all(|d| !n.is_multiple_of(d))
+    };
     while !is_prime(n) || used.contains(&n) {
         n += 1;
     }

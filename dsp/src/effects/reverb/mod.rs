@@ -1,6 +1,6 @@
 //! `reverb`: our own 16-line feedback delay network (FDN) with input
-//! diffusion, written for cost: about a tenth of the fundsp graph it
-//! replaces, with a more exact decay (see "Measured" below).
+//! diffusion, written for cost: 6 to 10 times cheaper than the fundsp graph
+//! it replaces, with a more exact decay (see "Measured" below).
 //!
 //! Design ([`fdn`]):
 //!
@@ -54,12 +54,26 @@
 //! the delay lengths, so it changes by a rebuild
 //! ([`crate::live::effect_param`]) and `set_param` ignores it.
 //!
-//! Measured (tests in `tests.rs`, cost in `effects::cost`, 48 kHz, release
-//! build): see the figures printed by those tests; the module's tests assert
-//! RT60 within 10 % of `decay` at several settings, |L/R correlation| of a
-//! mono impulse's tail below 0.1, an echo density (Abel & Huang) near 1
-//! soon after the onset, and no narrow spectral peaks in the late tail, each
-//! compared with the fundsp design it replaced.
+//! Measured (48 kHz, release build; `tests.rs` asserts each, against the
+//! fundsp design it replaced, kept as `legacy` for the tests):
+//!
+//! - Cost (`effects::cost`, fastest of nine 20 s runs on a shared 2-core
+//!   machine): 0.13 % of one core against fundsp's 0.92 to 1.4 % (7 to
+//!   10x). Resting, nothing.
+//! - RT60 (Schroeder T30): 0.300, 1.000 and 8.000 s broadband for 0.3, 1
+//!   and 8 s undamped (fundsp's 0.313, 1.028, 8.166); below 500 Hz within
+//!   1 % of `decay` at every setting tested, damped or not. Damped, the
+//!   broadband RT60 is shorter (1.79 s for 2 s at damping 0.5), as the
+//!   highs die sooner.
+//! - |L/R correlation| of a mono impulse's tail: below 0.02.
+//! - Echo density (Abel & Huang, 20 ms window) reaches 0.9 within 14, 61,
+//!   42 and 93 ms of the onset at sizes 0, 0.5, 0.7, 1 (fundsp's: 71, 133,
+//!   190, 390 ms) and averages 0.97 to 1.01 after 100 ms.
+//! - Largest excess of the late tail's fine spectrum over its 1/3-octave
+//!   smoothing: 2.2 to 4.2 dB from size 0.7 up (fundsp's 3.0 to 5.6), 5.9
+//!   dB at size 0 (fundsp's 4.8: 16 short lines have half the modes of 32).
+//! - Wet level within 0.2 dB of fundsp's; tail onset 18, 36, 48 and 72 ms
+//!   at sizes 0, 0.5, 0.7 and 1 (fundsp's 19, 38, 50, 76 ms).
 
 mod fdn;
 #[cfg(test)]

@@ -63,7 +63,7 @@ fn rt60_at(l: &[f32], r: &[f32], rate: f32) -> f64 {
         .collect();
     let (mut s, mut st, mut sl, mut stt, mut stl) = (0.0, 0.0, 0.0, 0.0, 0.0);
     for (i, &y) in level.iter().enumerate() {
-        if y <= -5.0 && y >= -35.0 {
+        if (-35.0..=-5.0).contains(&y) {
             let t = i as f64 / f64::from(rate);
             s += 1.0;
             st += t;
@@ -347,7 +347,9 @@ fn lines_are_distinct_primes() {
     for size in [0.0, 0.5, 1.0] {
         let lens = wet(size, 1.0, 0.0).fdn.line_lengths();
         for (i, a) in lens.iter().enumerate() {
-            assert!((2..*a).take_while(|d| d * d <= *a).all(|d| a % d != 0));
+            assert!((2..*a)
+                .take_while(|d| d * d <= *a)
+                .all(|d| !a.is_multiple_of(d)));
             assert!(!lens[i + 1..].contains(a));
         }
     }
