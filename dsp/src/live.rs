@@ -70,7 +70,9 @@ pub fn clamp_param(table: ParamTable, index: usize, value: f32) -> Option<(&'sta
     Some((name, value.clamp(lo as f32, hi as f32)))
 }
 
-#[cfg(test)]
+// `assert_no_alloc` only counts allocations with debug assertions on (its
+// counters do not exist in a release build).
+#[cfg(all(test, debug_assertions))]
 mod no_alloc;
 #[cfg(test)]
 pub(crate) mod testing;

@@ -1,4 +1,5 @@
-//! `reverb`: fundsp's `reverb_stereo` design, a 32-line feedback delay network
+//! The `reverb` this crate had before its own (kept for the tests, which
+//! measure the new design against it): fundsp's `reverb_stereo` design, a 32-line feedback delay network
 //! (Hadamard feedback matrix, a 3-tap damping FIR in every loop, fundsp's
 //! optimised delay times), rebuilt from the same fundsp parts with two fixes:
 //!
@@ -32,8 +33,8 @@
 //! changes by a rebuild ([`crate::live::effect_param`]) and `set_param`
 //! ignores it.
 
-use super::host::FundspStereo;
-use super::Mix;
+use crate::effects::host::FundspStereo;
+use crate::effects::Mix;
 use crate::live::clamp_param;
 use crate::smooth::Smoothed;
 use crate::{Effect, MAX_BLOCK};
@@ -200,94 +201,5 @@ impl Effect for Reverb {
             self.weights[0].set_value(alpha);
             self.weights[1].set_value(beta);
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::super::testutil::*;
-    use super::*;
-
-    fn wet(size: f64, decay: f64, damping: f64) -> Reverb {
-        let spec = ReverbSpec {
-            mix: 1.0,
-            size,
-            decay,
-            damping,
-        };
-        Reverb::new(&spec, RATE)
-    }
-
-    /// RT60 from the Schroeder energy decay curve of the impulse response,
-    /// fitted between -5 and -35 dB (T30) and extrapolated to 60 dB.
-    fn measured_rt60(fx: &mut Reverb, seconds: f64) -> f64 {
-        let n = (seconds * f64::from(RATE)) as usize;
-        let (l, r) = run(fx, &impulse(n), &impulse(n), 64);
-        let energy: Vec<f64> = l
-            .iter()
-            .zip(&r)
-            .map(|(a, b)| f64::from(a * a + b * b))
-            .collect();
-        let mut edc = vec![0.0; n + 1];
-        for i in (0..n).rev() {
-            edc[i] = edc[i + 1] + energy[i];
-        }
-        let level = |i: usize| 10.0 * (edc[i] / edc[0]).log10();
-        let t5 = (0..n).find(|&i| level(i) < -5.0).unwrap();
-        let t35 = (0..n).find(|&i| level(i) < -35.0).unwrap();
-        2.0 * (t35 - t5) as f64 / f64::from(RATE)
-    }
-
-    #[test]
-    fn tail_decays_60_db_in_about_decay_seconds() {
-        for (size, decay, damping) in [(0.5, 1.0, 0.0), (0.7, 2.0, 0.5), (0.3, 4.0, 0.2)] {
-            let rt = measured_rt60(&mut wet(size, decay, damping), 3.0 * decay + 1.0);
-            println!(
-                "reverb size {size} damping {damping}: RT60 set {decay} s, measured {rt:.2} s"
-            );
-            assert!(
-                rt > decay / 1.5 && rt < decay * 1.5,
-                "set {decay}, got {rt}"
-            );
-        }
-    }
-
-    #[test]
-    fn output_is_stereo_decorrelated() {
-        let n = 48_000;
-        let (l, r) = run(&mut wet(0.7, 2.0, 0.5), &impulse(n), &impulse(n), 64);
-        let (l, r) = (&l[2400..], &r[2400..]);
-        let dot =
-            |a: &[f32], b: &[f32]| a.iter().zip(b).map(|(x, y)| f64::from(x * y)).sum::<f64>();
-        let corr = dot(l, r) / (dot(l, l) * dot(r, r)).sqrt();
-        println!("reverb L/R correlation of a mono impulse's tail: {corr:.3}");
-        assert!(corr.abs() < 0.1, "{corr}");
-        assert!(peak(l) > 1e-3 && peak(r) > 1e-3);
-    }
-
-    #[test]
-    fn silence_stays_silent_and_reset_clears_the_tail() {
-        let mut fx = wet(0.7, 2.0, 0.5);
-        let (l, _) = run(&mut fx, &[0.0; 4800], &[0.0; 4800], 64);
-        assert!(l.iter().all(|&x| x == 0.0));
-        run(&mut fx, &impulse(4800), &impulse(4800), 64);
-        fx.reset();
-        let (l, r) = run(&mut fx, &[0.0; 4800], &[0.0; 4800], 64);
-        assert!(l.iter().chain(&r).all(|&x| x == 0.0));
-    }
-
-    #[test]
-    fn mix_zero_is_bit_exact() {
-        let spec = ReverbSpec {
-            mix: 0.0,
-            ..Default::default()
-        };
-        assert_passes_bit_exactly(Reverb::new(&spec, RATE));
-    }
-
-    #[test]
-    fn block_size_independent() {
-        let spec = ReverbSpec::default();
-        assert_block_independent("reverb", || Box::new(Reverb::new(&spec, RATE)), 1e-6);
     }
 }
