@@ -540,7 +540,12 @@ fn command_line_mistakes_say_what_is_missing_or_wrong() {
     let s = song.to_str().expect("a UTF-8 path");
     let mp3 = dir.dir.join("out.mp3");
     let mp3 = mp3.to_str().expect("a UTF-8 path");
-    let cases: [(&[&str], &[&str]); 8] = [
+    let cases: [(&[&str], &[&str]); 10] = [
+        (&["render", s, "-o"], &["-o OUT.wav needs a value"]),
+        (
+            &["render", s, "-o", "x.wav", "--rate"],
+            &["--rate needs a value"],
+        ),
         (&["render", s], &["-o OUT.wav is required"]),
         (&["render"], &["-o OUT.wav and SONG are required"]),
         (
@@ -565,6 +570,7 @@ fn command_line_mistakes_say_what_is_missing_or_wrong() {
     for (args, fragments) in cases {
         let run = chronus(args);
         let line = run.one_error(2);
+        assert_eq!(line.matches("error:").count(), 1, "{line}");
         for f in fragments {
             assert!(line.contains(f), "{args:?}: {f:?} not in {line:?}");
         }

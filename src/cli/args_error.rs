@@ -66,7 +66,14 @@ pub fn one_line(e: &clap::Error, commands: &[&str]) -> String {
             let value = value.first().map_or("", String::as_str);
             let name = arg.split_whitespace().next().unwrap_or(arg);
             let valid = values(e, ContextKind::ValidValue);
-            if !valid.is_empty() {
+            if value.is_empty() {
+                let what = if name == "--output" {
+                    shown(arg)
+                } else {
+                    name.to_string()
+                };
+                format!("{what} needs a value")
+            } else if !valid.is_empty() {
                 format!("{name} {value}: expected one of {}", valid.join(", "))
             } else if std::error::Error::source(e)
                 .is_some_and(|s| s.is::<std::num::ParseIntError>())

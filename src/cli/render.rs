@@ -117,14 +117,16 @@ fn draw(song: &Song, args: &RenderArgs, mono: &[f32], path: &Path) -> Result<(),
 /// anything is rendered or written.
 fn check_size(args: &RenderArgs, frames: u64) -> Result<(), Failure> {
     let bytes_per_frame = if args.float { 8 } else { 6 };
-    let most = frames + chronus::render::MAX_TAIL_SECONDS * u64::from(args.rate);
+    // The tail ends on a block boundary (the writer's blocks are 64
+    // frames): a generous margin.
+    let most = frames + chronus::render::MAX_TAIL_SECONDS * u64::from(args.rate) + 8192;
     let bytes = most * bytes_per_frame + 80;
     if bytes <= u64::from(u32::MAX) {
         return Ok(());
     }
     let hours = frames as f64 / f64::from(args.rate) / 3600.0;
     Err(Failure::input(format!(
-        "-o {}: this song is {hours:.1} hours long, a WAV file of up to {:.1} GB, over the format's 4 GB limit: render part of it with --bars N",
+        "-o {}: this render is {hours:.1} hours long, a WAV file of up to {:.1} GB, over the format's 4 GB limit: render part of it with --bars N",
         args.output.display(),
         bytes as f64 / 1e9
     )))

@@ -32,7 +32,7 @@ impl StreamQueue {
         }
     }
 
-    /// Make the bars that start before `end` (and [`AHEAD`] more), so every
+    /// Make the bars that start before `end` (and one more), so every
     /// event before `end` is here. Allocates: not on the audio thread.
     pub fn fill_until(&mut self, end: u64) {
         let first = self.next_bar;

@@ -480,8 +480,8 @@ impl Rack {
     /// modules' state by name, its cables' bases by target, its unchanged
     /// lines' effects; `old` then sounds out under a crossfade of `fade`
     /// frames, its own parameters gliding for as long. A module new in
-    /// this rack starts where the timeline puts its cycle
-    /// ([`Node::start_at`]). Audio thread safe.
+    /// this rack starts where the timeline puts its cycle (see
+    /// `Node::start_at`). Audio thread safe.
     pub fn take_over(&mut self, mut old: Box<Rack>, fade: u32, frame: u64) -> Option<Box<Rack>> {
         // A rack still fading out from before goes back now.
         let older = old.old.take();
@@ -694,9 +694,18 @@ impl Rack {
     /// panic's payload, to be freed off the audio thread (this rack's
     /// first, then the one fading out). Audio thread safe.
     pub fn take_panic(&mut self) -> Option<(u64, Box<dyn std::any::Any + Send>)> {
-        self.panics
-            .pop()
-            .or_else(|| self.old.as_deref_mut().and_then(|o| o.panics.pop()))
+        if let Some(p) = self.panics.pop() {
+            return Some(p);
+        }
+        let (key, payload) = self.old.as_deref_mut()?.panics.pop()?;
+        // It panicked in the rack fading out: its successor here (which
+        // took its state) falls silent too, so it is not reported twice.
+        for n in self.nodes.iter_mut().filter(|n| n.key == key) {
+            n.dead = true;
+            n.out = [0.0; MAX_BLOCK];
+            n.last = 0.0;
+        }
+        Some((key, payload))
     }
 
     /// Run the modules (no output), each module's panic caught: that one

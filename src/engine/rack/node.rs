@@ -338,7 +338,9 @@ impl Node {
     /// rack before): its cycle is placed where it would be had it run at
     /// its rate since frame 0, so a module's phase follows the timeline,
     /// not the moment it was typed (a resumed session's LFOs are where the
-    /// crashed one's were). Audio thread safe.
+    /// crashed one's were, to the rounding of a sum of per-sample steps).
+    /// A held random value (`sh`, the random LFO) is not: it is drawn anew.
+    /// Audio thread safe.
     pub fn start_at(&mut self, frame: u64) {
         let seconds = frame as f64 / f64::from(self.rate);
         let rate = self
@@ -359,8 +361,10 @@ impl Node {
                 *index = (at.floor() as u64 % values.len().max(1) as u64) as usize;
             }
             Dsp::Osc { phase, .. } => {
-                // The increment `process` adds each frame, `frame` times.
-                let inc = Increments::new(self.rate).of(rate as f32);
+                // The increment `process` adds each frame, `frame` times
+                // (a negative frequency runs backwards).
+                let freq = self.params.first().map_or(0.0, |p| p.base.value());
+                let inc = Increments::new(self.rate).of(freq);
                 *phase = phase.wrapping_add((u64::from(inc).wrapping_mul(frame)) as u32);
             }
             _ => {}

@@ -326,7 +326,11 @@ fn a_dead_tail_rests_and_wakes_as_new() {
     // rests (exact zeros), and a new impulse sounds as in a fresh reverb.
     let mut fx = wet(0.3, 0.5, 0.5);
     let (l, r) = response(&mut fx, 3.0);
-    let last = l.iter().rposition(|&x| x != 0.0).unwrap_or(0);
+    let last = l
+        .iter()
+        .rposition(|&x| x != 0.0)
+        .max(r.iter().rposition(|&x| x != 0.0))
+        .unwrap_or(0);
     println!(
         "reverb decay 0.5 s: last nonzero output {:.2} s after the impulse",
         last as f64 / f64::from(RATE)
