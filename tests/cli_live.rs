@@ -214,8 +214,7 @@ fn prototype_workflow_through_a_pipe() {
         cents(second, c2),
         cents(fourth, c2)
     );
-    assert!(cents(second, c2).abs() < 1.0, "bass at {second} Hz, not C2");
-    assert!(cents(fourth, c2).abs() < 1.0, "bass at {fourth} Hz, not C2");
+    assert_bass_at_c2(window);
 
     // The reverb tail: 0.3 s after `stop all` every dry sound is over (bass
     // release 0.2 s, kick 60 dB down 0.5 s after its last hit, hihat 50 ms);
@@ -390,13 +389,9 @@ fn prototype_workflow_on_a_real_pty() {
     let kicks = wav::jumps(&rec.left, 0.3, 4_800);
     assert_eq!(kicks.first().copied(), Some(start), "{kicks:?}");
     assert!(kicks.contains(&(start + BEAT)), "{kicks:?}");
-    // The bass at its pitch: the 2nd and 4th harmonics of its first C2.
-    let c2 = midi_hz(36.0);
+    // The bass at its pitch, from the harmonics of its first C2.
     let window = &rec.left[bass_start as usize..(bass_start + BEAT) as usize];
-    for k in [2.0, 4.0] {
-        let f = wav::peak_freq(window, 48_000.0, k * c2 - 4.0, k * c2 + 4.0) / k;
-        assert!(cents(f, c2).abs() < 1.0, "bass at {f} Hz, not C2");
-    }
+    assert_bass_at_c2(window);
     // The reverb tail after the stop: present and decaying.
     let tail = |from: f64, to: f64| {
         let a = (stop as f64 + from * 48_000.0) as usize;
@@ -738,5 +733,34 @@ fn end_of_input_fades_out_and_finishes_the_recording() {
     assert!(
         fade <= steady * 1.5,
         "a click at the end: {fade} > {steady}"
+    );
+}
+
+/// The bass's first note (one beat in `window`, in the mix with the kick,
+/// the hat and the reverb's build-up) is C2 within a cent: the median of
+/// its pitch read from the 2nd, 4th and 6th harmonics (130.8, 261.6 and
+/// 392.4 Hz, clear of the kick's 60 Hz), each within 2 cents. One harmonic's
+/// peak alone can be pulled about a cent by the reverb's response to the
+/// note's onset (its modes near that harmonic), not by the bass's pitch.
+fn assert_bass_at_c2(window: &[f32]) {
+    let c2 = midi_hz(36.0);
+    let mut off: Vec<f64> = [2.0, 4.0, 6.0]
+        .iter()
+        .map(|k| {
+            cents(
+                wav::peak_freq(window, 48_000.0, k * c2 - 4.0, k * c2 + 4.0) / k,
+                c2,
+            )
+        })
+        .collect();
+    assert!(
+        off.iter().all(|c| c.abs() < 2.0),
+        "bass harmonics off C2 by {off:?} cents"
+    );
+    off.sort_by(f64::total_cmp);
+    assert!(
+        off[1].abs() < 1.0,
+        "bass {:+.3} cents off C2 ({off:?})",
+        off[1]
     );
 }
