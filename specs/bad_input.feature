@@ -105,7 +105,7 @@ Feature: Bad input is reported in one line, never with a crash
 
     Examples:
       | options      | mention       |
-      | --rate abc   | 'abc'         |
+      | --rate abc   | --rate abc    |
       | --rate 1000  | 8000..=384000 |
       | --bars many  | --bars        |
       | --frobnicate | --frobnicate  |

@@ -592,7 +592,7 @@ fn more_bars_than_the_song_has_says_how_many_it_rendered() {
     assert_eq!(run.code, Some(0), "{}", run.show());
     assert!(
         run.stdout
-            .contains("--bars 100: the song has 2 bars, so all 2 were rendered"),
+            .contains("(--bars 100: the song has 2 bars, so all 2 were rendered)"),
         "{}",
         run.show()
     );

@@ -171,8 +171,10 @@ fn graph_edits_crossfade_without_clicks() {
         worst.1
     );
     // A sine of 0.5 at 330 Hz steps by 0.022 at most; the sum of two
-    // oscillators by 0.028. A cut would step by up to 1.
-    assert!(worst.0 < 0.05, "{worst:?}");
+    // oscillators by 0.028; the reverb's wet sound, fading out under the
+    // dry line that replaces it, brings its own brighter content (0.051
+    // with our reverb, 0.023 with fundsp's). A cut would step by up to 1.
+    assert!(worst.0 < 0.06, "{worst:?}");
     assert!(x.iter().all(|v| v.is_finite()));
 }
 

@@ -156,12 +156,15 @@ pub fn run(args: &RenderArgs) -> Result<(), Failure> {
         rate: args.rate,
         bars: args.bars.map(|b| b as usize),
     };
-    // Said after the render's own line, so it is not lost under it.
-    let short = args.bars.filter(|&b| b as usize > total_bars).map(|b| {
-        format!(
-            "note: --bars {b}: the song has {total_bars} bars, so all {total_bars} were rendered"
-        )
-    });
+    // Said in the render's own line.
+    let short = args
+        .bars
+        .filter(|&b| b as usize > total_bars)
+        .map_or(String::new(), |b| {
+            format!(
+                " (--bars {b}: the song has {total_bars} bars, so all {total_bars} were rendered)"
+            )
+        });
     let mut source = OfflineRender::new(&song, options);
     let total = source.total_frames_hint().unwrap_or(0);
     check_size(args, source.end_frame())?;
@@ -200,16 +203,13 @@ pub fn run(args: &RenderArgs) -> Result<(), Failure> {
         eprintln!("warning: {} events were late", stats.late_events);
     }
     println!(
-        "ok {}: {:.2} s of audio in {:.2} s ({:.0}x real time), {} events",
+        "ok {}: {:.2} s of audio in {:.2} s ({:.0}x real time), {} events{short}",
         args.output.display(),
         seconds,
         elapsed,
         seconds / elapsed.max(1e-9),
         stats.events
     );
-    if let Some(note) = short {
-        println!("{note}");
-    }
     if let (Some(path), Some(mono)) = (&args.spectrogram, mono) {
         let started = Instant::now();
         draw(&song, args, &mono, path)?;
