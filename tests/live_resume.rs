@@ -19,12 +19,13 @@ const TIMEOUT: Duration = Duration::from_secs(60);
 /// bars after a restart can match the uninterrupted ones sample for sample.
 /// Without noise: a noise source's state depends on how long it has run,
 /// so after a restart it plays other (equally loud) noise.
-/// Free modules follow the timeline (an LFO created at any frame is where
-/// one running since frame 0 is), so the patched LFO comes back in phase
-/// too. (A free `osc > filter > out` chain here came back differing by up
-/// to 0.11 in some runs and not in others: not yet understood, so it is
-/// left out of this groove.)
-const GROOVE: [&str; 11] = [
+/// Free modules follow the timeline (an LFO or an oscillator created at
+/// any frame is where one running since frame 0 is), so the patched LFO
+/// and the drone chain come back in phase too. (The drone once made this
+/// test flaky: replayed at once, the `set bass cutoff` reached the bass
+/// before the LFO's cable did and was lost; typed, it came after. Now a
+/// cable takes up the value set while it was on its way.)
+const GROOVE: [&str; 14] = [
     "create bass synth osc=saw cutoff=900 resonance=0.3 attack=0.002 decay=0.2 sustain=0.5 release=0.02",
     "melody bass: C2 Eb2 G2 ~",
     "create k kick freq=55 decay=0.2 click=0",
@@ -35,6 +36,9 @@ const GROOVE: [&str; 11] = [
     "map cc 74 bass.cutoff",
     "create wob lfo rate=0.75 shape=triangle",
     "patch wob > bass.cutoff amount=400",
+    "create drone osc wave=sine freq=110 level=0.05",
+    "create dfilt filter mode=lowpass cutoff=2000",
+    "patch drone > dfilt > out",
     "play all",
 ];
 
@@ -124,7 +128,10 @@ fn a_killed_session_resumes_as_it_was() {
     assert_eq!(resumed.ok("list maps"), left.ok("list maps"));
     let patches = resumed.ok("list patches");
     assert_eq!(patches, left.ok("list patches"));
-    assert!(patches.contains("wob"), "{patches}");
+    assert!(
+        patches.contains("wob") && patches.contains("dfilt"),
+        "{patches}"
+    );
 
     // Four bars from the resumed session's first, against the same bars of
     // the uninterrupted one.
@@ -154,7 +161,9 @@ fn a_killed_session_resumes_as_it_was() {
     eprintln!("bars {session}..{}: peak {level:.3}, largest difference from the uninterrupted session {worst:.2e}", session + 3);
     assert!(level > 0.05, "the groove sounds: {level}");
     assert!(worst < 1e-4, "resumed bars differ by {worst}");
-    // And before the session's first bar, the resumed one was silent.
+    // And before the session's first bar, only the drone (a free module,
+    // which plays whether the transport does or not) sounded in the
+    // resumed one: no track.
     let lead_in = rb.left[..from_b].iter().fold(0.0f32, |m, v| m.max(v.abs()));
-    assert!(lead_in == 0.0, "lead-in peak {lead_in}");
+    assert!(lead_in > 0.01 && lead_in < 0.06, "lead-in peak {lead_in}");
 }

@@ -264,3 +264,80 @@ fn a_live_session_patches_an_lfo_and_saves_it() {
     ok(&mut live, "remove wob");
     assert!(ok(&mut live, "list patches").contains("no modules"));
 }
+
+/// The same lines in a live session, `gap` frames apart (0: all at once, as
+/// `--resume` replays them): the left channel of the first `bars` bars.
+fn typed(lines: &[&str], gap: u64, bars: u64) -> Vec<f32> {
+    use chronus::live::manual::ManualLive;
+    let dir = common::Scratch::new("live-modulation-timing");
+    let mut live = ManualLive::new(48_000, 256, dir.dir.join("patches"));
+    let (mut l, mut r) = (Vec::new(), Vec::new());
+    for line in lines {
+        let reply = live.session.execute(line);
+        assert!(reply.ok, "{line}: {}", reply.line());
+        live.render(gap, (&mut l, &mut r));
+    }
+    let left = bars * 96_000 - live.frame();
+    live.render(left, (&mut l, &mut r));
+    l
+}
+
+/// Largest difference between `a` and `b` over bars `from..to` (120 BPM).
+fn largest_difference(a: &[f32], b: &[f32], from: u64, to: u64) -> f32 {
+    let span = (from * 96_000) as usize..(to * 96_000) as usize;
+    span.map(|i| (a[i] - b[i]).abs()).fold(0.0, f32::max)
+}
+
+/// A `set` of a patched parameter lands however soon after the `patch`
+/// it comes (a rack swap waits out the crossfade before it, so the set's
+/// own event can reach the track before the cable does): typed at once or
+/// seconds apart, the same sound follows. Before, typed at once, the set
+/// was lost (the cable kept the old value: 0.17 apart).
+#[test]
+fn a_set_right_after_a_patch_is_not_lost() {
+    let lines = [
+        "create bass synth osc=saw cutoff=900 resonance=0.3 attack=0.002 sustain=0.5 release=0.02",
+        "melody bass: C2 Eb2 G2 ~",
+        "create wob lfo rate=0.75 shape=triangle",
+        "patch wob > bass.cutoff amount=400",
+        "play all",
+        "set bass cutoff=1100",
+    ];
+    let at_once = typed(&lines, 0, 4);
+    let apart = typed(&lines, 3_000, 4);
+    let d = largest_difference(&at_once, &apart, 2, 4);
+    eprintln!("typed at once against 3000 frames apart, bars 3-4: {d:.2e}");
+    assert!(at_once[192_000..].iter().any(|v| v.abs() > 0.05));
+    assert_eq!(d, 0.0);
+    // In one line too.
+    let one = typed(&[&lines[..3].join("; "), &lines[3..].join("; ")], 0, 4);
+    assert_eq!(largest_difference(&one, &apart, 2, 4), 0.0);
+}
+
+/// `unpatch` gives the parameter back its own value exactly, not where the
+/// LFO last swung it (before: 0.054 off, for good).
+#[test]
+fn unpatch_gives_the_parameter_back_its_own_value() {
+    let bass = "create bass synth osc=saw cutoff=800 resonance=0 attack=0.001 sustain=1; melody bass: C2 _ _ _; play bass";
+    let plain = typed(&[bass], 0, 4);
+    let dir = common::Scratch::new("live-modulation-unpatch");
+    let mut live = chronus::live::manual::ManualLive::new(48_000, 256, dir.dir.join("patches"));
+    let (mut l, mut r) = (Vec::new(), Vec::new());
+    for line in [
+        bass,
+        "create wob lfo rate=2 shape=sine",
+        "patch wob > bass.cutoff amount=600",
+    ] {
+        assert!(live.session.execute(line).ok, "{line}");
+    }
+    live.render(96_000 + 12_345, (&mut l, &mut r));
+    assert!(live.session.execute("unpatch wob").ok);
+    live.render(3 * 96_000 - 12_345, (&mut l, &mut r));
+    assert!(
+        largest_difference(&plain, &l, 1, 2) > 0.1,
+        "the LFO swept it"
+    );
+    let d = largest_difference(&plain, &l, 2, 4);
+    eprintln!("unpatched against never patched, bars 3-4: {d:.2e}");
+    assert_eq!(d, 0.0);
+}

@@ -133,6 +133,8 @@ struct TrackCable {
     amount: f32,
     /// The parameter's own value, glided when it is set.
     base: chronus_dsp::smooth::Smoothed,
+    /// The value the session gave it when this rack was built.
+    planned: f32,
 }
 
 /// A wire to `out`: a module's sound through effects into the mix.
@@ -233,6 +235,10 @@ pub struct Rack {
     /// Notes left sounding by arpeggiators a swap removed: ended at the
     /// next control point.
     hanging: [Option<(TrackId, u32)>; 8],
+    /// Parameters whose cables a swap removed, with the value each comes
+    /// back to (set at the next control point). Room for every cable, so
+    /// pushing never allocates.
+    released: Vec<(TrackId, ParamTarget, f32)>,
     /// The rack this one replaced, sounding out during the crossfade.
     old: Option<Box<Rack>>,
     /// Frames of the crossfade done, and its length.
@@ -324,6 +330,7 @@ impl Rack {
                     target,
                     amount: c.amount as f32,
                     base: chronus_dsp::smooth::Smoothed::new(c.base as f32),
+                    planned: c.base as f32,
                 }),
                 CableTo::Effect {
                     module: to,
@@ -403,6 +410,7 @@ impl Rack {
             returns,
             arps,
             hanging: [None; 8],
+            released: Vec::with_capacity(chronus_sequencer::song::modulation::MAX_CABLES),
             old: None,
             fade_at: 0,
             fade_len: 0,
@@ -449,6 +457,7 @@ impl Rack {
             && self.returns.is_empty()
             && self.old.is_none()
             && self.hanging.iter().all(Option::is_none)
+            && self.released.is_empty()
     }
 
     /// Whether `track` sends to a return (its output then comes here too,
@@ -502,6 +511,33 @@ impl Rack {
                 .find(|o| o.track == c.track && o.target == c.target)
             {
                 c.base = o.base;
+                // The session set the parameter while this rack was on its
+                // way (its event reached the track before the cable did):
+                // the cable glides to that value.
+                if c.planned != o.planned {
+                    c.base.set(c.planned, fade);
+                }
+            }
+        }
+        // A cable removed leaves its parameter at its own value, not
+        // where the module last swung it.
+        for o in &old.cables {
+            let kept = self
+                .cables
+                .iter()
+                .any(|c| c.track == o.track && c.target == o.target);
+            if !kept && self.released.len() < self.released.capacity() {
+                self.released.push((o.track, o.target, o.base.target()));
+            }
+        }
+        // And so do those a rack still on its way had released.
+        for r in old.released.drain(..) {
+            let kept = self
+                .cables
+                .iter()
+                .any(|c| c.track == r.0 && c.target == r.1);
+            if !kept && self.released.len() < self.released.capacity() {
+                self.released.push(r);
             }
         }
         for a in &mut self.arps {
@@ -555,6 +591,19 @@ impl Rack {
             std::mem::swap(&mut line.effects, &mut old.lines[p].effects);
             old.lines[p].given = true;
         }
+        // So does an effect's parameter on a chain kept.
+        for o in &old.effect_cables {
+            let Some(j) = self.lines.iter().position(|l| l.prev == Some(o.line)) else {
+                continue;
+            };
+            let kept = self
+                .effect_cables
+                .iter()
+                .any(|c| c.line == j && c.effect == o.effect && c.param == o.param);
+            if let (false, Some(fx)) = (kept, self.lines[j].effects.get_mut(o.effect)) {
+                fx.set_param(o.param, o.base, fade);
+            }
+        }
         self.panicked = false;
         self.fade_at = 0;
         self.fade_len = fade.max(1);
@@ -606,6 +655,17 @@ impl Rack {
     /// plus the module's output times its amount, glided over the next 64
     /// frames) through `apply`. Audio thread safe.
     pub fn tick(&mut self, frame: u64, mut apply: impl FnMut(Event)) {
+        for (track, target, value) in self.released.drain(..) {
+            apply(Event {
+                frame,
+                track,
+                kind: EventKind::Param {
+                    target,
+                    value,
+                    ramp: CONTROL,
+                },
+            });
+        }
         for c in &self.effect_cables {
             let value = c.base + c.amount * self.nodes[c.module].last;
             if let Some(fx) = self.lines[c.line].effects.get_mut(c.effect) {
