@@ -153,6 +153,7 @@ fn a_schedule_made_bar_by_bar_plays_as_the_whole_one_sample_for_sample() {
         let options = RenderOptions {
             rate: 48_000,
             bars: Some(bars),
+            jobs: 1,
         };
         let mut source = OfflineRender::new(song, options);
         let frames = source.end_frame() as usize;

@@ -32,6 +32,11 @@ pub struct RenderArgs {
     /// lines) into this PNG file.
     #[arg(long, value_name = "OUT.png")]
     spectrogram: Option<PathBuf>,
+    /// Threads to spread the song's tracks over (default: every core); the
+    /// file is the same byte for byte whatever the number. A song with
+    /// modules or sends renders on one.
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u32).range(1..=64))]
+    jobs: Option<u32>,
 }
 
 /// The longest render a spectrogram is drawn of (its mono copy is kept in
@@ -155,6 +160,10 @@ pub fn run(args: &RenderArgs) -> Result<(), Failure> {
     let options = RenderOptions {
         rate: args.rate,
         bars: args.bars.map(|b| b as usize),
+        jobs: args.jobs.map_or_else(
+            || std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+            |j| j as usize,
+        ),
     };
     // Said in the render's own line.
     let short = args
@@ -195,6 +204,13 @@ pub fn run(args: &RenderArgs) -> Result<(), Failure> {
     let mono = tee.mono.take();
     bar.finish_and_clear();
     let report = result.map_err(Failure::input)?;
+    if source.failed() {
+        return Err(Failure::input(format!(
+            "{}: a rendering thread stopped after {:.2} s of audio; render again with --jobs 1",
+            args.output.display(),
+            report.frames as f64 / f64::from(args.rate)
+        )));
+    }
     let elapsed = started.elapsed().as_secs_f64();
     let seconds = report.frames as f64 / f64::from(args.rate);
     let stats = source.engine().stats();
@@ -202,13 +218,17 @@ pub fn run(args: &RenderArgs) -> Result<(), Failure> {
         // Cannot happen offline (every event is queued before rendering).
         eprintln!("warning: {} events were late", stats.late_events);
     }
+    let threads = match source.threads() {
+        1 => String::new(),
+        n => format!(" on {n} threads"),
+    };
     println!(
-        "ok {}: {:.2} s of audio in {:.2} s ({:.0}x real time), {} events{short}",
+        "ok {}: {:.2} s of audio in {:.2} s ({:.0}x real time{threads}), {} events{short}",
         args.output.display(),
         seconds,
         elapsed,
         seconds / elapsed.max(1e-9),
-        stats.events
+        source.events()
     );
     if let (Some(path), Some(mono)) = (&args.spectrogram, mono) {
         let started = Instant::now();

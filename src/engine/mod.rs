@@ -25,6 +25,7 @@ pub mod panic_guard;
 pub mod prefault;
 mod queue;
 pub mod rack;
+pub mod stems;
 mod tail;
 mod track;
 
@@ -102,6 +103,8 @@ pub struct Engine {
     rack_buf: Box<SendBuffers>,
     /// What left the engine, for `listen` (when attached).
     capture: Option<Box<capture::Capture>>,
+    /// Tracks rendered by other engines, or for another (`--jobs`).
+    split: Option<Box<stems::Split>>,
 }
 
 /// Left and right scratch blocks.
@@ -168,7 +171,73 @@ impl Engine {
             send_buf: Box::new(([0.0; MAX_BLOCK], [0.0; MAX_BLOCK])),
             rack_buf: Box::new(([0.0; MAX_BLOCK], [0.0; MAX_BLOCK])),
             capture: None,
+            split: None,
         }
+    }
+
+    /// For `render --jobs`, in a worker: keep only the tracks in `slots`
+    /// (the others render elsewhere) and no modules, and record each kept
+    /// track's output into the chunk given with [`Engine::give_chunk`]
+    /// instead of mixing it. Control thread, before rendering.
+    pub fn record_only(&mut self, slots: &[usize]) {
+        let mut at = vec![None; self.slots.len()];
+        for (i, slot) in self.slots.iter_mut().enumerate() {
+            match slots.iter().position(|&s| s == i) {
+                Some(b) => at[i] = Some((0, b)),
+                None => slot.track = None,
+            }
+        }
+        *self.rack = rack::Rack::default();
+        self.split = Some(Box::new(stems::Split {
+            record: true,
+            chunks: vec![None],
+            at,
+        }));
+    }
+
+    /// For `render --jobs`, in the main engine: the tracks in `groups[k]`
+    /// render on worker `k`, and their output comes from the chunks given
+    /// with [`Engine::give_chunk`]. Control thread, before rendering.
+    pub fn read_from(&mut self, groups: &[Vec<usize>]) {
+        let mut at = vec![None; self.slots.len()];
+        for (k, group) in groups.iter().enumerate() {
+            for (b, &s) in group.iter().enumerate() {
+                if let Some(slot) = self.slots.get_mut(s) {
+                    slot.track = None;
+                    at[s] = Some((k, b));
+                }
+            }
+        }
+        self.split = Some(Box::new(stems::Split {
+            record: false,
+            chunks: (0..groups.len()).map(|_| None).collect(),
+            at,
+        }));
+    }
+
+    /// Hold `chunk` as worker `k`'s (see [`Engine::read_from`],
+    /// [`Engine::record_only`]).
+    pub fn give_chunk(&mut self, k: usize, chunk: Box<stems::Stems>) {
+        if let Some(c) = self.split.as_deref_mut().and_then(|s| s.chunks.get_mut(k)) {
+            *c = Some(chunk);
+        }
+    }
+
+    /// Voices the workers' tracks held just before `frame` (see
+    /// [`Engine::read_from`]; 0 for an engine alone).
+    pub fn split_voices_before(&self, frame: u64) -> usize {
+        self.split.as_deref().map_or(0, |s| {
+            s.chunks
+                .iter()
+                .flatten()
+                .map(|c| c.voices_before(frame) as usize)
+                .sum()
+        })
+    }
+
+    /// Worker `k`'s chunk, given back.
+    pub fn take_chunk(&mut self, k: usize) -> Option<Box<stems::Stems>> {
+        self.split.as_deref_mut()?.chunks.get_mut(k)?.take()
     }
 
     /// Copy what the engine plays into `capture` from now on (see
@@ -387,6 +456,7 @@ impl Engine {
             rack,
             send_buf,
             capture,
+            split,
             ..
         } = self;
         if let Some(c) = capture.as_deref_mut() {
@@ -409,6 +479,7 @@ impl Engine {
                     frame,
                     (rack, send_buf),
                     capture.as_deref_mut(),
+                    split.as_deref_mut(),
                 );
             });
             let Err(payload) = pass else { break };
@@ -418,6 +489,10 @@ impl Engine {
             port.notify(Notice::Panic(TrackId::new(current as u16, slot.generation)));
             port.discard(Garbage::Panic(payload));
             next = current + 1;
+        }
+        if self.split.as_deref().is_some_and(|s| s.record) {
+            // A worker's mix is not heard: its tracks went into the chunk.
+            return;
         }
         if !self.rack.is_idle() {
             // Into its own block first: what is not finite never reaches
@@ -704,13 +779,42 @@ fn mix_tracks(
     frame: u64,
     (rack, buf): (&mut rack::Rack, &mut SendBuffers),
     mut capture: Option<&mut capture::Capture>,
+    mut split: Option<&mut stems::Split>,
 ) {
     for (i, slot) in slots.iter_mut().enumerate().skip(from) {
         *current = i;
+        let id = TrackId::new(i as u16, slot.generation);
+        if let Some(sp) = split.as_deref_mut() {
+            let record = sp.record;
+            if let Some((bl, br)) = sp.block(i, frame, l.len()) {
+                if record {
+                    // A worker: the track's output into its block only.
+                    if let Some(track) = slot.track.as_deref_mut().filter(|_| !slot.panicked) {
+                        if track.render_add(bl, br, port, frame) {
+                            stats.faults += 1;
+                            port.notify(Notice::Fault(id));
+                        }
+                    }
+                    continue;
+                }
+                // The main engine: another engine rendered it.
+                if rack.sends_from(id) {
+                    rack.feed(id, bl, br);
+                }
+                if let Some(c) = capture.as_deref_mut() {
+                    c.track(id, frame, bl, br);
+                }
+                for ((a, b), (x, y)) in l.iter_mut().zip(r.iter_mut()).zip(bl.iter().zip(br.iter()))
+                {
+                    *a += x;
+                    *b += y;
+                }
+                continue;
+            }
+        }
         let Some(track) = slot.track.as_deref_mut() else {
             continue;
         };
-        let id = TrackId::new(i as u16, slot.generation);
         let sends = !slot.panicked && rack.sends_from(id);
         let fault = if slot.panicked {
             false

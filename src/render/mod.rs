@@ -8,6 +8,7 @@
 //! until the song is over ([`SongEnd`]: silent for half a second, or at most
 //! [`MAX_TAIL_SECONDS`]).
 
+pub mod jobs;
 mod stream;
 
 pub use stream::StreamQueue;
@@ -25,6 +26,9 @@ pub struct RenderOptions {
     pub rate: u32,
     /// Render only the first `bars` bars of the arrangement.
     pub bars: Option<usize>,
+    /// Threads to spread the tracks over (1: the calling thread alone; a
+    /// song with modules or sends always renders on one).
+    pub jobs: usize,
 }
 
 impl Default for RenderOptions {
@@ -32,6 +36,7 @@ impl Default for RenderOptions {
         RenderOptions {
             rate: 48_000,
             bars: None,
+            jobs: 1,
         }
     }
 }
@@ -43,6 +48,10 @@ pub struct OfflineRender {
     end_frame: u64,
     end: SongEnd,
     finished: bool,
+    /// The other threads rendering tracks (`jobs` > 1).
+    workers: Option<jobs::Workers>,
+    /// A worker stopped before the song's end.
+    failed: bool,
 }
 
 impl OfflineRender {
@@ -54,12 +63,80 @@ impl OfflineRender {
             .bars
             .map_or(song.bar_count(), |b| b.min(song.bar_count()));
         let end_frame = schedule.bar_frame(bars);
+        let mut engine = Engine::new(song, options.rate);
+        let groups = jobs::groups(song);
+        let workers = (options.jobs > 1 && jobs::can_split(song))
+            .then(|| jobs::Workers::start(song, options.rate, bars, &groups, options.jobs - 1))
+            .flatten();
+        if workers.is_some() {
+            engine.read_from(&groups);
+        }
         OfflineRender {
-            engine: Engine::new(song, options.rate),
+            engine,
             queue: StreamQueue::new(schedule, bars),
             end_frame,
             end: SongEnd::new(options.rate),
             finished: false,
+            workers,
+            failed: false,
+        }
+    }
+
+    /// Threads rendering (1 when the song renders on the calling thread
+    /// alone).
+    pub fn threads(&self) -> usize {
+        1 + self.workers.as_ref().map_or(0, jobs::Workers::threads)
+    }
+
+    /// True when a rendering thread stopped before the end (the render
+    /// then ends early).
+    pub fn failed(&self) -> bool {
+        self.failed
+    }
+
+    /// Events applied so far (on every thread).
+    pub fn events(&self) -> u64 {
+        let s = self.engine.stats();
+        if self.workers.is_some() {
+            // The main engine is fed every event; the workers' tracks'
+            // find their slots empty there.
+            s.events + s.stale_events
+        } else {
+            s.events
+        }
+    }
+
+    /// With workers: render `left`/`right` in pieces that stay inside one
+    /// chunk, swapping in the workers' next chunks at each chunk's start.
+    fn render_split(&mut self, left: &mut [f32], right: &mut [f32]) {
+        let n = left.len().min(right.len());
+        let mut done = 0;
+        while done < n {
+            let frame = self.engine.frame();
+            let pos = (frame % jobs::CHUNK as u64) as usize;
+            if pos == 0 {
+                let Some(w) = self.workers.as_mut() else {
+                    return;
+                };
+                for k in 0..w.len() {
+                    if let Some(old) = self.engine.take_chunk(k) {
+                        w.give_back(k, old);
+                    }
+                    match w.next(k) {
+                        Some(chunk) => self.engine.give_chunk(k, chunk),
+                        None => {
+                            self.failed = true;
+                            left[done..].fill(0.0);
+                            right[done..].fill(0.0);
+                            return;
+                        }
+                    }
+                }
+            }
+            let len = (n - done).min(jobs::CHUNK - pos);
+            let (l, r) = (&mut left[done..done + len], &mut right[done..done + len]);
+            self.engine.render(&mut self.queue, l, r);
+            done += len;
         }
     }
 
@@ -92,12 +169,20 @@ impl OfflineRender {
             right.fill(0.0);
             return Flow::Finished { frames: 0 };
         }
-        self.engine.render(&mut self.queue, left, right);
+        if self.workers.is_some() {
+            self.render_split(left, right);
+            if self.failed {
+                self.finished = true;
+                return Flow::Finished { frames: 0 };
+            }
+        } else {
+            self.engine.render(&mut self.queue, left, right);
+        }
         let now = self.engine.frame();
         if now <= self.end_frame {
             return Flow::Continue;
         }
-        let voices = self.engine.active_voices();
+        let voices = self.engine.active_voices() + self.engine.split_voices_before(now);
         if self.end.over(now - self.end_frame, left, right, voices) {
             self.finished = true;
             return Flow::Finished { frames: left.len() };

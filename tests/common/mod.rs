@@ -51,7 +51,19 @@ pub fn render_blocks(
     bars: Option<usize>,
     block: usize,
 ) -> (Vec<f32>, Vec<f32>) {
-    let mut source = OfflineRender::new(song, RenderOptions { rate, bars });
+    let mut source = OfflineRender::new(
+        song,
+        RenderOptions {
+            rate,
+            bars,
+            jobs: 1,
+        },
+    );
+    drain(&mut source, block)
+}
+
+/// Render `source` to its end in blocks of `block` frames: (left, right).
+pub fn drain(source: &mut OfflineRender, block: usize) -> (Vec<f32>, Vec<f32>) {
     let (mut l, mut r) = (Vec::new(), Vec::new());
     let mut bl = vec![0.0f32; block];
     let mut br = vec![0.0f32; block];
