@@ -57,13 +57,13 @@ fn args() -> Result<Args> {
 }
 
 /// A `chronus live` child answering lines.
-struct Session {
+struct Recording {
     child: std::process::Child,
     lines: mpsc::Receiver<String>,
 }
 
-impl Session {
-    fn start(path: &PathBuf, name: &str) -> Result<Session> {
+impl Recording {
+    fn start(path: &PathBuf, name: &str) -> Result<Recording> {
         let dir = std::env::temp_dir().join(format!("chronus-bench-midi-{}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
         let mut child = Command::new(path)
@@ -90,7 +90,7 @@ impl Session {
                 let _ = tx.send(line);
             }
         });
-        Ok(Session { child, lines: rx })
+        Ok(Recording { child, lines: rx })
     }
 
     fn ask(&mut self, line: &str) -> Result<String> {
@@ -109,7 +109,7 @@ impl Session {
     }
 }
 
-impl Drop for Session {
+impl Drop for Recording {
     fn drop(&mut self) {
         let _ = self.ask("quit");
         let _ = self.child.wait();
@@ -136,7 +136,7 @@ fn percentile(v: &[f64], p: f64) -> f64 {
 /// Measurement 1: (latencies in frames, period, rate, xruns).
 fn note_latency(a: &Args) -> Result<(Vec<u64>, u64, u64, u64)> {
     let name = format!("bench-midi-{}", std::process::id());
-    let mut s = Session::start(&a.chronus, &name)?;
+    let mut s = Recording::start(&a.chronus, &name)?;
     s.ask("create s synth osc=square filter=none attack=0 sustain=1 release=0.001 gain=0")?;
     s.ask("midi s channel 1")?;
     let (probe, _) = Client::new(&format!("{name}-probe"), ClientOptions::NO_START_SERVER)?;
@@ -248,7 +248,7 @@ fn note_latency(a: &Args) -> Result<(Vec<u64>, u64, u64, u64)> {
 /// Measurement 2: each pulse's distance from the ideal grid, in frames.
 fn clock_out(a: &Args, period: u64) -> Result<(Vec<i64>, usize)> {
     let name = format!("bench-clk-{}", std::process::id());
-    let mut s = Session::start(&a.chronus, &name)?;
+    let mut s = Recording::start(&a.chronus, &name)?;
     let (rec, _) = Client::new(&format!("{name}-rec"), ClientOptions::NO_START_SERVER)?;
     let input = rec.register_port("in", MidiIn::default())?;
     let (mut tx, mut rx) = rtrb::RingBuffer::<u64>::new(1 << 17);

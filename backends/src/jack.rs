@@ -26,7 +26,7 @@
 //! The source is not owned by the process handler (the `jack` crate drops
 //! the handler when deactivating a client whose server has died, and a
 //! crashed server gives no chance to ask the callback for anything). It
-//! lives in a `Slot` shared by `play` and the callback: one
+//! lives in a `CallbackState` shared by `play` and the callback: one
 //! `AtomicPtr` that holds the boxed source between callbacks. Each callback
 //! *swaps the pointer out* (taking exclusive use of the source), renders,
 //! and *stores it back* before returning. So, outside the few microseconds
@@ -215,7 +215,7 @@ type SourceBox = Box<dyn AudioSource + Send>;
 
 /// The state shared by `play` and the callbacks: the source's home, and the
 /// flags the callbacks raise. Atomics only.
-struct Slot {
+struct CallbackState {
     /// The boxed source between callbacks; null while a callback renders
     /// with it (or after `play` took it back).
     source: AtomicPtr<SourceBox>,
@@ -229,9 +229,9 @@ struct Slot {
     frames: AtomicU64,
 }
 
-impl Slot {
+impl CallbackState {
     fn new(source: SourceBox) -> Self {
-        Slot {
+        CallbackState {
             source: AtomicPtr::new(Box::into_raw(Box::new(source))),
             finished: AtomicBool::new(false),
             panicked: AtomicBool::new(false),
@@ -291,7 +291,7 @@ impl Slot {
     }
 }
 
-impl Drop for Slot {
+impl Drop for CallbackState {
     fn drop(&mut self) {
         let p = *self.source.get_mut();
         if !p.is_null() {
@@ -306,7 +306,7 @@ struct Process {
     ports: [Port<AudioOut>; 2],
     midi_in: Port<MidiIn>,
     midi_out: Port<MidiOut>,
-    slot: Arc<Slot>,
+    slot: Arc<CallbackState>,
     metrics: Arc<Metrics>,
 }
 
@@ -382,7 +382,7 @@ impl ProcessHandler for Process {
 
 /// The notification handler: counts xruns, notes the server's departure.
 struct Notify {
-    slot: Arc<Slot>,
+    slot: Arc<CallbackState>,
     metrics: Arc<Metrics>,
 }
 
@@ -444,21 +444,21 @@ impl Links {
 }
 
 /// An active client.
-struct Session {
+struct ActiveClient {
     active: AsyncClient<Notify, Process>,
     /// Handles on our own ports, for the control thread's queries.
     ports: [Port<Unowned>; 2],
 }
 
-impl Session {
+impl ActiveClient {
     /// Activate `client` with the shared slot and connect its ports.
     fn start(
         client: Client,
         ports: Ports,
-        slot: &Arc<Slot>,
+        slot: &Arc<CallbackState>,
         metrics: &Arc<Metrics>,
         links: &Links,
-    ) -> Result<Session, BackendError> {
+    ) -> Result<ActiveClient, BackendError> {
         let Ports {
             audio: ports,
             midi_in,
@@ -492,14 +492,14 @@ impl Session {
                 }
             }
         }
-        Ok(Session {
+        Ok(ActiveClient {
             active,
             ports: handles,
         })
     }
 
     /// Read the output latency into `metrics` and note the connections.
-    fn look(&self, metrics: &Metrics, links: &mut Links, slot: &Slot) {
+    fn look(&self, metrics: &Metrics, links: &mut Links, slot: &CallbackState) {
         let (_, max) = self.ports[0].get_latency_range(LatencyType::Playback);
         metrics.set_latency(u64::from(max));
         let now = [
@@ -528,10 +528,10 @@ fn port_name(client: &Client, i: usize) -> String {
 fn reopen(
     name: &str,
     rate: &mut u32,
-    slot: &Arc<Slot>,
+    slot: &Arc<CallbackState>,
     metrics: &Arc<Metrics>,
     links: &Links,
-) -> Option<Session> {
+) -> Option<ActiveClient> {
     let (client, ports) = open_client(name).ok()?;
     let now = client.sample_rate();
     if now != *rate {
@@ -546,7 +546,7 @@ fn reopen(
             ),
         }
     }
-    Session::start(client, ports, slot, metrics, links).ok()
+    ActiveClient::start(client, ports, slot, metrics, links).ok()
 }
 
 fn lost_source() -> BackendError {
@@ -582,9 +582,9 @@ impl LiveBackend for JackBackend {
             ..
         } = *self;
         let name = client.name().to_string();
-        let slot = Arc::new(Slot::new(source));
+        let slot = Arc::new(CallbackState::new(source));
         let mut links = Links::initial(&client, options.connect);
-        let mut session = Some(Session::start(client, ports, &slot, &metrics, &links)?);
+        let mut session = Some(ActiveClient::start(client, ports, &slot, &metrics, &links)?);
         let mut last_look = Instant::now();
         let mut last_try = Instant::now();
         let result = loop {

@@ -26,7 +26,7 @@ use crate::tools::{
 use crate::{Answer, Link};
 
 /// The session as the tools share it.
-struct Session {
+struct Bridge {
     link: Arc<dyn Link>,
     /// Held while a line runs, so lines run one at a time; holds the number
     /// the next picture's name starts looking from.
@@ -35,7 +35,7 @@ struct Session {
     closing: AtomicBool,
 }
 
-impl Session {
+impl Bridge {
     /// `job` run on the session's turn, or `None` when the server is closing.
     fn on_turn<T>(&self, job: impl FnOnce(&dyn Link, &mut u64) -> T) -> Option<T> {
         let mut next = self.turn.lock().unwrap_or_else(PoisonError::into_inner);
@@ -49,7 +49,7 @@ impl Session {
 /// The MCP server of one Chronus session.
 #[derive(Clone)]
 pub(crate) struct Chronus {
-    session: Arc<Session>,
+    session: Arc<Bridge>,
     docs: Arc<Docs>,
     tool_router: ToolRouter<Self>,
 }
@@ -111,7 +111,7 @@ impl Chronus {
     /// A server for `link`, serving `docs`.
     pub(crate) fn new(link: Arc<dyn Link>, docs: Docs) -> Self {
         Self {
-            session: Arc::new(Session {
+            session: Arc::new(Bridge {
                 link,
                 turn: Mutex::new(1),
                 closing: AtomicBool::new(false),

@@ -44,7 +44,7 @@ struct Ringing {
     tail: Tail,
 }
 
-struct Slot {
+struct EffectSlot {
     id: EffectId,
     effect: Box<dyn Effect>,
     /// 1 in the chain, 0 out: ramps on insert, removal and moves.
@@ -61,9 +61,9 @@ struct Slot {
     leaving: Tail,
 }
 
-impl Slot {
+impl EffectSlot {
     fn new(id: EffectId, effect: Box<dyn Effect>, presence: Smoothed) -> Self {
-        Slot {
+        EffectSlot {
             id,
             effect,
             presence,
@@ -90,7 +90,7 @@ struct Scratch {
 
 /// The effects of one track, in order, with their fades.
 pub struct Chain {
-    slots: Vec<Slot>,
+    slots: Vec<EffectSlot>,
     fade: u32,
     ring_frames: u64,
     s: Box<Scratch>,
@@ -104,7 +104,7 @@ impl Chain {
         // Room for effects still ringing out after their removal too.
         let mut slots = Vec::with_capacity(2 * MAX_EFFECTS.max(effects.len()));
         for (id, effect) in effects {
-            slots.push(Slot::new(id, effect, Smoothed::new(1.0)));
+            slots.push(EffectSlot::new(id, effect, Smoothed::new(1.0)));
         }
         Chain {
             slots,
@@ -166,7 +166,7 @@ impl Chain {
             }
             seen += 1;
         }
-        self.slots.insert(at, Slot::new(id, effect, presence));
+        self.slots.insert(at, EffectSlot::new(id, effect, presence));
         true
     }
 
@@ -287,7 +287,7 @@ impl Chain {
     /// One slot that is fading, being replaced or ringing out. True when a
     /// leaving effect has finished ringing and can go.
     fn process_fading(
-        slot: &mut Slot,
+        slot: &mut EffectSlot,
         s: &mut Scratch,
         left: &mut [f32],
         right: &mut [f32],

@@ -274,7 +274,7 @@ pub struct Merged<'a> {
     pub events: &'a mut dyn EventQueue,
     /// MIDI's.
     pub midi: &'a mut VecDeque<Event>,
-    /// Where the last event taken came from (for `push_back`).
+    /// Where the last event taken came from (for `put_back`).
     pub last_midi: bool,
 }
 
@@ -284,7 +284,7 @@ impl EventQueue for Merged<'_> {
         let midi = self.midi.front().copied().filter(|e| e.frame < end);
         match (seq, midi) {
             (Some(s), Some(m)) if m.frame < s.frame => {
-                self.events.push_back(s);
+                self.events.put_back(s);
                 self.last_midi = true;
                 self.midi.pop_front()
             }
@@ -300,12 +300,12 @@ impl EventQueue for Merged<'_> {
         }
     }
 
-    fn push_back(&mut self, ev: Event) {
+    fn put_back(&mut self, ev: Event) {
         if self.last_midi {
             // Taken from the front within capacity: room for it again.
             self.midi.push_front(ev);
         } else {
-            self.events.push_back(ev);
+            self.events.put_back(ev);
         }
     }
 }

@@ -71,7 +71,7 @@ pub struct EngineStats {
     pub leaked: u64,
 }
 
-struct Slot {
+struct TrackSlot {
     generation: u16,
     track: Option<Box<Track>>,
     removing: bool,
@@ -82,7 +82,7 @@ struct Slot {
 /// Every track, a mix bus, the master gain and limiter.
 pub struct Engine {
     rate: u32,
-    slots: Box<[Slot]>,
+    slots: Box<[TrackSlot]>,
     /// One past the highest slot in use (mixing stops there).
     used: usize,
     master: Smoothed,
@@ -145,7 +145,7 @@ impl Engine {
     pub fn empty(rate: u32) -> Self {
         panic_guard::install();
         let slots = (0..MAX_TRACKS)
-            .map(|_| Slot {
+            .map(|_| TrackSlot {
                 generation: 0,
                 track: None,
                 removing: false,
@@ -395,7 +395,7 @@ impl Engine {
         loop {
             if *budget == 0 {
                 self.port.receive();
-                let more = events.next_before(end).inspect(|&ev| events.push_back(ev));
+                let more = events.next_before(end).inspect(|&ev| events.put_back(ev));
                 let ctl = self.port.next_frame();
                 if more.is_some() || ctl.is_some_and(|f| f < end) {
                     self.deferring = true;
@@ -415,7 +415,7 @@ impl Engine {
             };
             let frame = if take_ctl {
                 if let Some(e) = ev {
-                    events.push_back(e);
+                    events.put_back(e);
                 }
                 ctl_frame.unwrap_or(start)
             } else {
@@ -423,7 +423,7 @@ impl Engine {
             };
             if frame > start {
                 if let (false, Some(e)) = (take_ctl, ev) {
-                    events.push_back(e);
+                    events.put_back(e);
                 }
                 return Some(frame);
             }
@@ -714,7 +714,7 @@ impl Engine {
 /// Apply one event now to the track it names (or the master). Audio thread
 /// safe.
 fn apply_event(
-    slots: &mut [Slot],
+    slots: &mut [TrackSlot],
     master: &mut Smoothed,
     stats: &mut EngineStats,
     out: &mut midi_out::MidiOut,
@@ -770,7 +770,7 @@ fn apply_event(
 /// one's index in `current` before it renders (so a panic names it).
 #[allow(clippy::too_many_arguments)]
 fn mix_tracks(
-    slots: &mut [Slot],
+    slots: &mut [TrackSlot],
     from: usize,
     current: &mut usize,
     (l, r): (&mut [f32], &mut [f32]),

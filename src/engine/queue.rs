@@ -8,7 +8,7 @@ pub trait EventQueue {
     /// The next event if its frame is before `end`, removing it.
     fn next_before(&mut self, end: u64) -> Option<Event>;
     /// Put back the event just taken (it is due later in the block).
-    fn push_back(&mut self, ev: Event);
+    fn put_back(&mut self, ev: Event);
 }
 
 /// A whole song's events, sorted by frame (the offline renderer's queue).
@@ -56,7 +56,7 @@ impl EventQueue for VecQueue {
         }
     }
 
-    fn push_back(&mut self, _ev: Event) {
+    fn put_back(&mut self, _ev: Event) {
         self.cursor -= 1;
     }
 }

@@ -44,7 +44,7 @@ impl EventQueue for RtQueue {
         }
     }
 
-    fn push_back(&mut self, ev: Event) {
+    fn put_back(&mut self, ev: Event) {
         self.held = Some(ev);
     }
 }

@@ -68,7 +68,7 @@ impl EventQueue for StreamQueue {
         self.queue.next_before(end)
     }
 
-    fn push_back(&mut self, ev: Event) {
-        self.queue.push_back(ev);
+    fn put_back(&mut self, ev: Event) {
+        self.queue.put_back(ev);
     }
 }

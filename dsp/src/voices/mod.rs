@@ -8,6 +8,7 @@ mod kit;
 mod pool;
 pub mod sampler;
 mod snare;
+mod sweep;
 pub mod synth;
 mod tom;
 

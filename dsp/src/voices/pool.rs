@@ -44,7 +44,7 @@ pub trait Voice: Send {
 }
 
 /// A voice with the note id that owns it and its start time.
-struct Slot<V> {
+struct VoiceSlot<V> {
     voice: V,
     id: u32,
     started: u64,
@@ -52,7 +52,7 @@ struct Slot<V> {
 
 /// A fixed set of voices with oldest-first stealing.
 pub struct Pool<V> {
-    slots: Box<[Slot<V>]>,
+    slots: Box<[VoiceSlot<V>]>,
     clock: u64,
 }
 
@@ -97,7 +97,7 @@ impl<V: Voice> Pool<V> {
     /// `count` voices built by `make(index)`, all idle. Allocates.
     pub fn new(count: usize, mut make: impl FnMut(usize) -> V) -> Self {
         let slots = (0..count.max(1))
-            .map(|i| Slot {
+            .map(|i| VoiceSlot {
                 voice: make(i),
                 id: 0,
                 started: 0,

@@ -3,8 +3,8 @@
 //! Live parameters as the kick's: `decay` and `pitch_decay` reach sounding
 //! hits, `freq` and `pitch` apply from the next hit.
 
-use super::kick::{SweepParams, SweepVoice};
 use super::pool::{pool_instrument, seed, voice_count, Pool};
+use super::sweep::{SweepParams, SweepVoice};
 use chronus_sequencer::song::TomSpec;
 
 /// The voices of a `tom` instrument.
