@@ -126,7 +126,9 @@ fn live_path_allocates_nothing() {
         // starts again from then, as a device's does, rather than rushing.
         let stopper = control.clone();
         let timer = std::thread::spawn(move || {
-            while stopper.stats().frames < 10 * 48_000 {
+            let began = Instant::now();
+            while stopper.stats().frames < 10 * 48_000 && began.elapsed() < Duration::from_secs(60)
+            {
                 std::thread::sleep(Duration::from_millis(5));
             }
             stopper.request_stop();

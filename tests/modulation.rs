@@ -309,6 +309,12 @@ fn a_set_right_after_a_patch_is_not_lost() {
     eprintln!("typed at once against 3000 frames apart, bars 3-4: {d:.2e}");
     assert!(at_once[192_000..].iter().any(|v| v.abs() > 0.05));
     assert_eq!(d, 0.0);
+    // And it is the set value: as a bass made with that cutoff sounds.
+    let mut made = lines;
+    made[0] =
+        "create bass synth osc=saw cutoff=1100 resonance=0.3 attack=0.002 sustain=0.5 release=0.02";
+    let made = typed(&made[..5], 3_000, 4);
+    assert_eq!(largest_difference(&made, &apart, 2, 4), 0.0);
     // In one line too.
     let one = typed(&[&lines[..3].join("; "), &lines[3..].join("; ")], 0, 4);
     assert_eq!(largest_difference(&one, &apart, 2, 4), 0.0);
@@ -340,4 +346,20 @@ fn unpatch_gives_the_parameter_back_its_own_value() {
     let d = largest_difference(&plain, &l, 2, 4);
     eprintln!("unpatched against never patched, bars 3-4: {d:.2e}");
     assert_eq!(d, 0.0);
+    // A set in the same line as the unpatch is the value it comes back to.
+    let brighter = typed(&[&bass.replace("cutoff=800", "cutoff=1300")], 0, 4);
+    let dir = common::Scratch::new("live-modulation-unpatch-set");
+    let mut live = chronus::live::manual::ManualLive::new(48_000, 256, dir.dir.join("patches"));
+    let (mut l, mut r) = (Vec::new(), Vec::new());
+    for line in [
+        bass,
+        "create wob lfo rate=2 shape=sine",
+        "patch wob > bass.cutoff amount=600",
+    ] {
+        assert!(live.session.execute(line).ok, "{line}");
+    }
+    live.render(96_000 + 12_345, (&mut l, &mut r));
+    assert!(live.session.execute("unpatch wob; set bass cutoff=1300").ok);
+    live.render(3 * 96_000 - 12_345, (&mut l, &mut r));
+    assert_eq!(largest_difference(&brighter, &l, 2, 4), 0.0);
 }

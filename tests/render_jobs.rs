@@ -7,8 +7,8 @@ use chronus::render::{OfflineRender, RenderOptions};
 use chronus::sequencer::Song;
 
 /// Render `song`'s first `bars` bars (and its tail) on `jobs` threads, in
-/// blocks of `block` frames (not a multiple of anything): both channels,
-/// and the threads used.
+/// blocks of `block` frames (a multiple of the 64-frame grid, as `chronus
+/// render` uses): both channels, and the threads used.
 fn render(song: &Song, bars: usize, jobs: usize, block: usize) -> (Vec<f32>, Vec<f32>, usize) {
     let options = RenderOptions {
         rate: 48_000,
@@ -36,10 +36,10 @@ fn demo(name: &str) -> Song {
 fn two_or_three_threads_write_the_same_samples_as_one() {
     for name in ["techno", "breakbeat", "garden"] {
         let song = demo(name);
-        let (l1, r1, t1) = render(&song, 6, 1, 1000);
+        let (l1, r1, t1) = render(&song, 6, 1, 4096 + 64);
         assert_eq!(t1, 1);
         for jobs in [2, 3] {
-            let (l, r, t) = render(&song, 6, jobs, 1000);
+            let (l, r, t) = render(&song, 6, jobs, 4096 + 64);
             eprintln!(
                 "{name}: {} frames on {t} threads, {} on one",
                 l.len(),

@@ -27,7 +27,11 @@ pub struct RenderOptions {
     /// Render only the first `bars` bars of the arrangement.
     pub bars: Option<usize>,
     /// Threads to spread the tracks over (1: the calling thread alone; a
-    /// song with modules or sends always renders on one).
+    /// song with modules or sends always renders on one). The samples are
+    /// the same whatever the number, for blocks that are multiples of the
+    /// engine's 64-frame grid (as `chronus render` asks for): the threads
+    /// render on the grid, and a block edge off it splits a sub-block that
+    /// one thread would split there too.
     pub jobs: usize,
 }
 
@@ -65,8 +69,9 @@ impl OfflineRender {
         let end_frame = schedule.bar_frame(bars);
         let mut engine = Engine::new(song, options.rate);
         let groups = jobs::groups(song);
-        let workers = (options.jobs > 1 && jobs::can_split(song))
-            .then(|| jobs::Workers::start(song, options.rate, bars, &groups, options.jobs - 1))
+        let threads = options.jobs.saturating_sub(1).min(groups.len());
+        let workers = (threads > 0 && jobs::can_split(song))
+            .then(|| jobs::Workers::start(song, options.rate, bars, &groups, threads))
             .flatten();
         if workers.is_some() {
             engine.read_from(&groups);
@@ -185,6 +190,8 @@ impl OfflineRender {
         let voices = self.engine.active_voices() + self.engine.split_voices_before(now);
         if self.end.over(now - self.end_frame, left, right, voices) {
             self.finished = true;
+            // The threads stop now, not when this is dropped.
+            self.workers = None;
             return Flow::Finished { frames: left.len() };
         }
         Flow::Continue

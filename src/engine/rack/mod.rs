@@ -514,7 +514,8 @@ impl Rack {
                 // The session set the parameter while this rack was on its
                 // way (its event reached the track before the cable did):
                 // the cable glides to that value.
-                if c.planned != o.planned {
+                // (Unless a newer set reached the old cable meanwhile.)
+                if c.planned != o.planned && o.base.target() == o.planned {
                     c.base.set(c.planned, fade);
                 }
             }
@@ -635,6 +636,13 @@ impl Rack {
             if c.track == track && c.target == target {
                 c.base.set(value, ramp);
                 hit = true;
+            }
+        }
+        // A cable just removed gives its parameter back at the next
+        // control point: the value set since, not the one before.
+        for r in &mut self.released {
+            if r.0 == track && r.1 == target {
+                r.2 = value;
             }
         }
         hit
