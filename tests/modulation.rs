@@ -320,12 +320,9 @@ fn a_set_right_after_a_patch_is_not_lost() {
     assert_eq!(largest_difference(&one, &apart, 2, 4), 0.0);
 }
 
-/// `unpatch` gives the parameter back its own value exactly, not where the
-/// LFO last swung it (before: 0.054 off, for good).
-#[test]
-fn unpatch_gives_the_parameter_back_its_own_value() {
-    let bass = "create bass synth osc=saw cutoff=800 resonance=0 attack=0.001 sustain=1; melody bass: C2 _ _ _; play bass";
-    let plain = typed(&[bass], 0, 4);
+/// `bass` with an LFO patched to its cutoff, `unpatch` (the line given)
+/// in its second bar: the left channel of four bars.
+fn unpatched(bass: &str, unpatch: &str) -> Vec<f32> {
     let dir = common::Scratch::new("live-modulation-unpatch");
     let mut live = chronus::live::manual::ManualLive::new(48_000, 256, dir.dir.join("patches"));
     let (mut l, mut r) = (Vec::new(), Vec::new());
@@ -337,8 +334,18 @@ fn unpatch_gives_the_parameter_back_its_own_value() {
         assert!(live.session.execute(line).ok, "{line}");
     }
     live.render(96_000 + 12_345, (&mut l, &mut r));
-    assert!(live.session.execute("unpatch wob").ok);
+    assert!(live.session.execute(unpatch).ok, "{unpatch}");
     live.render(3 * 96_000 - 12_345, (&mut l, &mut r));
+    l
+}
+
+/// `unpatch` gives the parameter back its own value exactly, not where the
+/// LFO last swung it (before: 0.054 off, for good).
+#[test]
+fn unpatch_gives_the_parameter_back_its_own_value() {
+    let bass = "create bass synth osc=saw cutoff=800 resonance=0 attack=0.001 sustain=1; melody bass: C2 _ _ _; play bass";
+    let plain = typed(&[bass], 0, 4);
+    let l = unpatched(bass, "unpatch wob");
     assert!(
         largest_difference(&plain, &l, 1, 2) > 0.1,
         "the LFO swept it"
@@ -348,18 +355,6 @@ fn unpatch_gives_the_parameter_back_its_own_value() {
     assert_eq!(d, 0.0);
     // A set in the same line as the unpatch is the value it comes back to.
     let brighter = typed(&[&bass.replace("cutoff=800", "cutoff=1300")], 0, 4);
-    let dir = common::Scratch::new("live-modulation-unpatch-set");
-    let mut live = chronus::live::manual::ManualLive::new(48_000, 256, dir.dir.join("patches"));
-    let (mut l, mut r) = (Vec::new(), Vec::new());
-    for line in [
-        bass,
-        "create wob lfo rate=2 shape=sine",
-        "patch wob > bass.cutoff amount=600",
-    ] {
-        assert!(live.session.execute(line).ok, "{line}");
-    }
-    live.render(96_000 + 12_345, (&mut l, &mut r));
-    assert!(live.session.execute("unpatch wob; set bass cutoff=1300").ok);
-    live.render(3 * 96_000 - 12_345, (&mut l, &mut r));
+    let l = unpatched(bass, "unpatch wob; set bass cutoff=1300");
     assert_eq!(largest_difference(&brighter, &l, 2, 4), 0.0);
 }
