@@ -34,7 +34,7 @@ pub struct RenderArgs {
     spectrogram: Option<PathBuf>,
     /// Threads to spread the song's tracks over (default: every core); the
     /// file is the same byte for byte whatever the number. A song with
-    /// modules or sends renders on one.
+    /// sends, or an env or arp module, renders on one.
     #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u32).range(1..=64))]
     jobs: Option<u32>,
 }

@@ -176,9 +176,10 @@ impl Engine {
     }
 
     /// For `render --jobs`, in a worker: keep only the tracks in `slots`
-    /// (the others render elsewhere) and no modules, and record each kept
-    /// track's output into the chunk given with [`Engine::give_chunk`]
-    /// instead of mixing it. Control thread, before rendering.
+    /// (the others render elsewhere), and record each kept track's output
+    /// into the chunk given with [`Engine::give_chunk`] instead of mixing
+    /// it. Its modules run as in the main engine, for their cables to its
+    /// tracks. Control thread, before rendering.
     pub fn record_only(&mut self, slots: &[usize]) {
         let mut at = vec![None; self.slots.len()];
         for (i, slot) in self.slots.iter_mut().enumerate() {
@@ -187,7 +188,6 @@ impl Engine {
                 None => slot.track = None,
             }
         }
-        *self.rack = rack::Rack::default();
         self.split = Some(Box::new(stems::Split {
             record: true,
             chunks: vec![None],
@@ -490,10 +490,6 @@ impl Engine {
             port.discard(Garbage::Panic(payload));
             next = current + 1;
         }
-        if self.split.as_deref().is_some_and(|s| s.record) {
-            // A worker's mix is not heard: its tracks went into the chunk.
-            return;
-        }
         if !self.rack.is_idle() {
             // Into its own block first: what is not finite never reaches
             // the mix.
@@ -536,6 +532,11 @@ impl Engine {
             if let Some(old) = self.rack.retired() {
                 self.port.discard(Garbage::Rack(old));
             }
+        }
+        if self.split.as_deref().is_some_and(|s| s.record) {
+            // A worker's mix is not heard: its tracks went into the chunk
+            // (its modules ran for their cables to them).
+            return;
         }
         if self.master.is_smoothing() || self.master.value() != 1.0 {
             for (a, b) in l.iter_mut().zip(r.iter_mut()) {

@@ -30,11 +30,17 @@ const AHEAD: usize = 16;
 pub const MAX_GROUPS: usize = 16;
 
 /// Whether `song` can be split: its tracks must not reach each other
-/// during a block. Modules can (a cable sets a track's parameter from a
-/// module that follows another track's notes; a send feeds a return), so
-/// a song with modules or sends renders on one thread.
+/// during a block. Free-running modules do not (every engine runs them
+/// alike, and their cables reach each engine's own tracks), but an `env`
+/// or an `arp` follows a track's notes and a send feeds a shared return:
+/// a song with those renders on one thread.
 pub fn can_split(song: &Song) -> bool {
-    song.modulation.modules.is_empty() && song.modulation.sends.is_empty() && song.tracks.len() > 1
+    let follows = song
+        .modulation
+        .modules
+        .iter()
+        .any(|(_, m)| m.kind.follows_a_track());
+    !follows && song.modulation.sends.is_empty() && song.tracks.len() > 1
 }
 
 /// A rough cost of rendering `spec`, in units of a drum voice (measured

@@ -27,7 +27,7 @@ pub struct RenderOptions {
     /// Render only the first `bars` bars of the arrangement.
     pub bars: Option<usize>,
     /// Threads to spread the tracks over (1: the calling thread alone; a
-    /// song with modules or sends always renders on one). The samples are
+    /// song with sends, or an env or arp module, always renders on one). The samples are
     /// the same whatever the number, for blocks that are multiples of the
     /// engine's 64-frame grid (as `chronus render` asks for): the threads
     /// render on the grid, and a block edge off it splits a sub-block that
@@ -52,8 +52,10 @@ pub struct OfflineRender {
     end_frame: u64,
     end: SongEnd,
     finished: bool,
-    /// The other threads rendering tracks (`jobs` > 1).
+    /// The other threads rendering tracks (`jobs` > 1), until the end.
     workers: Option<jobs::Workers>,
+    /// Threads rendering, this one included.
+    threads: usize,
     /// A worker stopped before the song's end.
     failed: bool,
 }
@@ -82,6 +84,7 @@ impl OfflineRender {
             end_frame,
             end: SongEnd::new(options.rate),
             finished: false,
+            threads: 1 + workers.as_ref().map_or(0, jobs::Workers::threads),
             workers,
             failed: false,
         }
@@ -90,7 +93,7 @@ impl OfflineRender {
     /// Threads rendering (1 when the song renders on the calling thread
     /// alone).
     pub fn threads(&self) -> usize {
-        1 + self.workers.as_ref().map_or(0, jobs::Workers::threads)
+        self.threads
     }
 
     /// True when a rendering thread stopped before the end (the render
@@ -102,7 +105,7 @@ impl OfflineRender {
     /// Events applied so far (on every thread).
     pub fn events(&self) -> u64 {
         let s = self.engine.stats();
-        if self.workers.is_some() {
+        if self.threads > 1 {
             // The main engine is fed every event; the workers' tracks'
             // find their slots empty there.
             s.events + s.stale_events
