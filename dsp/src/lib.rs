@@ -16,6 +16,7 @@ pub mod filter;
 pub mod instrument;
 pub mod live;
 pub mod math;
+pub mod measure;
 pub mod memory;
 pub mod noise;
 pub mod osc;

@@ -101,24 +101,13 @@ pub fn onsets(x: &[f32]) -> Vec<u64> {
     out
 }
 
-/// Frequency by rising zero crossings with linear interpolation over `x`.
+/// Frequency by rising zero crossings with linear interpolation over `x`
+/// (the one estimator, `chronus_dsp::measure`'s); panics on a signal that
+/// crosses fewer than twice.
 pub fn zero_crossing_freq(x: &[f32], rate: f64) -> f64 {
-    let mut first = None;
-    let mut last = 0.0;
-    let mut count = 0usize;
-    for i in 1..x.len() {
-        let (a, b) = (f64::from(x[i - 1]), f64::from(x[i]));
-        if a < 0.0 && b >= 0.0 {
-            let t = (i - 1) as f64 + a / (a - b);
-            if first.is_none() {
-                first = Some(t);
-            }
-            last = t;
-            count += 1;
-        }
-    }
-    let first = first.expect("no zero crossings");
-    (count - 1) as f64 / (last - first) * rate
+    let f = chronus::dsp::measure::zero_crossing_freq(x, rate);
+    assert!(f.is_finite(), "no zero crossings");
+    f
 }
 
 /// Pitch error in cents of `measured` against `expected`.

@@ -364,18 +364,7 @@ impl AudioSource for Sine {
     }
 }
 
-/// Frequency by rising zero crossings with linear interpolation.
-fn frequency(x: &[f32], rate: f64) -> f64 {
-    let mut crossings = Vec::new();
-    for i in 1..x.len() {
-        if x[i - 1] < 0.0 && x[i] >= 0.0 {
-            let t = f64::from(-x[i - 1]) / f64::from(x[i] - x[i - 1]);
-            crossings.push(i as f64 - 1.0 + t);
-        }
-    }
-    let n = crossings.len().saturating_sub(1).max(1) as f64;
-    rate * n / (crossings.last().unwrap_or(&0.0) - crossings.first().unwrap_or(&0.0))
-}
+use chronus_dsp::measure::zero_crossing_freq as frequency;
 
 #[test]
 fn jack_rebuilds_the_source_when_the_server_returns_at_another_rate() {

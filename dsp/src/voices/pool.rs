@@ -271,23 +271,13 @@ pub mod testing {
         out
     }
 
-    /// Times (in samples, linearly interpolated) of rising zero crossings.
-    pub fn rising_crossings(x: &[f32]) -> Vec<f64> {
-        let mut t = Vec::new();
-        for i in 1..x.len() {
-            let (a, b) = (f64::from(x[i - 1]), f64::from(x[i]));
-            if a < 0.0 && b >= 0.0 {
-                t.push((i - 1) as f64 + a / (a - b));
-            }
-        }
-        t
-    }
+    pub use crate::measure::rising_crossings;
 
     /// Frequency from rising zero crossings between the first and last.
     pub fn zero_cross_freq(x: &[f32], rate: f32) -> f64 {
-        let t = rising_crossings(x);
-        assert!(t.len() >= 2, "too few crossings");
-        (t.len() - 1) as f64 * f64::from(rate) / (t[t.len() - 1] - t[0])
+        let f = crate::measure::zero_crossing_freq(x, f64::from(rate));
+        assert!(f.is_finite(), "too few crossings");
+        f
     }
 
     /// Amplitude of the component at `freq` (Goertzel over all of `x`).
