@@ -39,9 +39,9 @@ chronus=$(echo "$line" | sed -n 's/.*median \([0-9.]*\)x.*/\1/p')
 echo "== scsynth -N (median of 3)"
 # sclang writes the score; headless, and as root its Qt web engine needs
 # its sandbox off.
-QTWEBENGINE_DISABLE_SANDBOX=1 QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR="$work" \
-    timeout 120 sclang scripts/peers/reference.scd "$work/ref.osc" "$seconds" >"$work/sclang.log" 2>&1 || true
-if [ ! -s "$work/ref.osc" ]; then
+if ! QTWEBENGINE_DISABLE_SANDBOX=1 QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR="$work" \
+    timeout 120 sclang scripts/peers/reference.scd "$work/ref.osc" "$seconds" >"$work/sclang.log" 2>&1 \
+    || [ ! -s "$work/ref.osc" ]; then
     echo "sclang did not write the score:" >&2
     tail -5 "$work/sclang.log" >&2
     exit 1

@@ -8,6 +8,7 @@
 //! the tracks in slot order: the mix is the sum one engine alone makes,
 //! sample for sample.
 
+use super::Engine;
 use chronus_dsp::MAX_BLOCK;
 
 /// A chunk of some tracks' output, as a worker recorded it.
@@ -96,5 +97,73 @@ impl Split {
         let (l, r) = chunk.blocks.get_mut(b)?;
         let (l, r) = (l.get_mut(off..off + len)?, r.get_mut(off..off + len)?);
         Some((l, r))
+    }
+}
+
+/// The engine's side of the split.
+impl Engine {
+    /// For `render --jobs`, in a worker: keep only the tracks in `slots`
+    /// (the others render elsewhere), and record each kept track's output
+    /// into the chunk given with [`Engine::give_chunk`] instead of mixing
+    /// it. Its modules run as in the main engine, for their cables to its
+    /// tracks. Control thread, before rendering.
+    pub fn record_only(&mut self, slots: &[usize]) {
+        let mut at = vec![None; self.slots.len()];
+        for (i, slot) in self.slots.iter_mut().enumerate() {
+            match slots.iter().position(|&s| s == i) {
+                Some(b) => at[i] = Some((0, b)),
+                None => slot.track = None,
+            }
+        }
+        self.split = Some(Box::new(Split {
+            record: true,
+            chunks: vec![None],
+            at,
+        }));
+    }
+
+    /// For `render --jobs`, in the main engine: the tracks in `groups[k]`
+    /// render on worker `k`, and their output comes from the chunks given
+    /// with [`Engine::give_chunk`]. Control thread, before rendering.
+    pub fn read_from(&mut self, groups: &[Vec<usize>]) {
+        let mut at = vec![None; self.slots.len()];
+        for (k, group) in groups.iter().enumerate() {
+            for (b, &s) in group.iter().enumerate() {
+                if let Some(slot) = self.slots.get_mut(s) {
+                    slot.track = None;
+                    at[s] = Some((k, b));
+                }
+            }
+        }
+        self.split = Some(Box::new(Split {
+            record: false,
+            chunks: (0..groups.len()).map(|_| None).collect(),
+            at,
+        }));
+    }
+
+    /// Hold `chunk` as worker `k`'s (see [`Engine::read_from`],
+    /// [`Engine::record_only`]).
+    pub fn give_chunk(&mut self, k: usize, chunk: Box<Stems>) {
+        if let Some(c) = self.split.as_deref_mut().and_then(|s| s.chunks.get_mut(k)) {
+            *c = Some(chunk);
+        }
+    }
+
+    /// Voices the workers' tracks held just before `frame` (see
+    /// [`Engine::read_from`]; 0 for an engine alone).
+    pub fn split_voices_before(&self, frame: u64) -> usize {
+        self.split.as_deref().map_or(0, |s| {
+            s.chunks
+                .iter()
+                .flatten()
+                .map(|c| c.voices_before(frame) as usize)
+                .sum()
+        })
+    }
+
+    /// Worker `k`'s chunk, given back.
+    pub fn take_chunk(&mut self, k: usize) -> Option<Box<Stems>> {
+        self.split.as_deref_mut()?.chunks.get_mut(k)?.take()
     }
 }
