@@ -263,6 +263,10 @@ fn a_live_session_never_allocates_on_the_audio_thread() {
         "create d1 delay feedback=0.3; patch filt1 > d1 > filt1",
         "set filt1 mode=bandpass; set wob shape=random",
         "unpatch fm; remove d1",
+        // A cable to a track's parameter, set, then removed (its value
+        // given back at the next control point).
+        "patch wob > bass.cutoff amount=300; set bass cutoff=1200",
+        "unpatch wob > bass.cutoff; set bass cutoff=900",
         "listen bass bars=1",
         "listen",
         "stop all",
@@ -283,9 +287,9 @@ fn a_live_session_never_allocates_on_the_audio_thread() {
         stats.events
     );
     // Ten structural edits before, plus two creates and the sampler
-    // rebuild, plus one rack for each of the eleven module lines (a
+    // rebuild, plus one rack for each of the thirteen module lines (a
     // template written is not one).
-    assert_eq!(stats.commands, 24, "{stats:?}");
+    assert_eq!(stats.commands, 26, "{stats:?}");
     // Only the note-offs of the removed kick's last notes may come late.
     assert!(stats.stale_events <= 2, "{stats:?}");
     assert_eq!(stats.bad_events, 0, "{stats:?}");
