@@ -20,6 +20,7 @@ pub mod measure;
 pub mod memory;
 pub mod noise;
 pub mod osc;
+pub mod simd;
 pub mod smooth;
 pub mod voices;
 

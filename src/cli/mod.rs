@@ -95,6 +95,9 @@ pub fn run() -> i32 {
             return 0;
         }
     };
+    if let Some(warning) = chronus::dsp::simd::env_warning() {
+        eprintln!("warning: {warning}");
+    }
     let result = match cli.command {
         Command::Render(args) => render::run(&args),
         Command::Play(args) => play::run(&args),

@@ -223,11 +223,12 @@ pub fn run(args: &RenderArgs) -> Result<(), Failure> {
         n => format!(" on {n} threads"),
     };
     println!(
-        "ok {}: {:.2} s of audio in {:.2} s ({:.0}x real time{threads}), {} events{short}",
+        "ok {}: {:.2} s of audio in {:.2} s ({:.0}x real time{threads}, {}), {} events{short}",
         args.output.display(),
         seconds,
         elapsed,
         seconds / elapsed.max(1e-9),
+        chronus::dsp::simd::level().name(),
         source.events()
     );
     if let (Some(path), Some(mono)) = (&args.spectrogram, mono) {

@@ -144,6 +144,9 @@ impl Engine {
     /// An engine with no track. Allocates: control thread.
     pub fn empty(rate: u32) -> Self {
         panic_guard::install();
+        // The SIMD level the kernels run at (reads CHRONUS_SIMD, once per
+        // engine; off the audio thread).
+        chronus_dsp::simd::init();
         let slots = (0..MAX_TRACKS)
             .map(|_| TrackSlot {
                 generation: 0,

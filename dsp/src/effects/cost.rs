@@ -56,6 +56,7 @@ fn compare(
 #[ignore = "a measurement: run it alone, in release"]
 fn reverb_and_chorus_cost() {
     crate::math::prevent_denormals();
+    println!("SIMD level: {}", crate::simd::init().name());
     let r = ReverbSpec {
         mix: 0.5,
         ..Default::default()

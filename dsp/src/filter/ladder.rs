@@ -104,38 +104,52 @@ impl LadderBank {
         lanes: usize,
         frames: usize,
     ) {
+        run(self, buf, stride, base, lanes, frames);
+    }
+}
+
+crate::simd::versions! {
+    /// [`LadderBank::process`], compiled for each SIMD level.
+    fn run(
+        bank: &mut LadderBank,
+        buf: &mut [f32],
+        stride: usize,
+        base: usize,
+        lanes: usize,
+        frames: usize,
+    ) {
         let r = base..base + lanes;
         // Per-lane constants for this block: the state weights of the output
         // estimate, and the feedback normaliser 1 / (1 + k G^4).
         for v in r.clone() {
-            let g = self.g[v];
+            let g = bank.g[v];
             let b = 1.0 - g;
-            self.c[3][v] = b;
-            self.c[2][v] = g * b;
-            self.c[1][v] = g * g * b;
-            self.c[0][v] = g * g * g * b;
-            self.norm[v] = 1.0 / (1.0 + self.k[v] * g * g * g * g);
+            bank.c[3][v] = b;
+            bank.c[2][v] = g * b;
+            bank.c[1][v] = g * g * b;
+            bank.c[0][v] = g * g * g * b;
+            bank.norm[v] = 1.0 / (1.0 + bank.k[v] * g * g * g * g);
         }
-        let [s1, s2, s3, s4] = &mut self.s;
+        let [s1, s2, s3, s4] = &mut bank.s;
         let (s1, s2, s3, s4) = (
             &mut s1[r.clone()],
             &mut s2[r.clone()],
             &mut s3[r.clone()],
             &mut s4[r.clone()],
         );
-        let [c0, c1, c2, c3] = &self.c;
+        let [c0, c1, c2, c3] = &bank.c;
         let (c0, c1, c2, c3) = (
             &c0[r.clone()],
             &c1[r.clone()],
             &c2[r.clone()],
             &c3[r.clone()],
         );
-        let g = &self.g[r.clone()];
-        let k = &self.k[r.clone()];
-        let dc_x = &mut self.dc_x[r.clone()];
-        let dc_y = &mut self.dc_y[r.clone()];
-        let dc_r = self.dc_r;
-        let norm = &self.norm[r];
+        let g = &bank.g[r.clone()];
+        let k = &bank.k[r.clone()];
+        let dc_x = &mut bank.dc_x[r.clone()];
+        let dc_y = &mut bank.dc_y[r.clone()];
+        let dc_r = bank.dc_r;
+        let norm = &bank.norm[r];
         for n in 0..frames {
             let row = &mut buf[n * stride..n * stride + lanes];
             for v in 0..lanes {

@@ -23,7 +23,7 @@ use crate::filter::{LadderBank, SvfBank, SvfCoefs, SvfMode};
 use crate::live::clamp_param;
 use crate::noise::WhiteNoise;
 use crate::osc::phase_increment;
-use crate::osc::wavetable::{self, read, Shape, Wavetables};
+use crate::osc::wavetable::{self, read_block, Shape, Wavetables};
 use crate::smooth::Smoothed;
 use crate::{Instrument, MAX_BLOCK};
 use chronus_sequencer::song::{FilterMode, SynthSpec, Waveform};
@@ -185,26 +185,50 @@ impl SynthBank {
 
     /// Render voices `base..base + count` and add them into `out`.
     fn render_group(&mut self, base: usize, count: usize, out: &mut [f32]) {
+        render_group(self, base, count, out);
+    }
+
+    /// Drop voices whose envelope has finished, keeping the active ones packed.
+    fn reap(&mut self) {
+        let mut v = 0;
+        while v < self.active {
+            if self.voices[v].env.is_idle() {
+                self.active -= 1;
+                self.swap_voices(v, self.active);
+                self.ladder.clear(self.active);
+                self.svf.clear(self.active);
+            } else {
+                v += 1;
+            }
+        }
+    }
+}
+
+crate::simd::versions! {
+    /// [`SynthBank::render_group`], compiled for each SIMD level:
+    /// oscillators and envelopes voice by voice, then the filters and the
+    /// amplifier across the group's voices.
+    fn render_group(bank: &mut SynthBank, base: usize, count: usize, out: &mut [f32]) {
         let frames = out.len();
-        let shape = self.shape();
+        let shape = bank.shape();
         // Oscillators and envelopes, voice by voice, into local blocks, then
         // into the group's sample-major buffers.
         let mut env = [0.0f32; MAX_BLOCK];
-        let (buf, amp) = self.scratch.split_at_mut(AMP_OFFSET);
+        let (buf, amp) = bank.scratch.split_at_mut(AMP_OFFSET);
         for lane in 0..count {
             let v = base + lane;
             let rows = buf.chunks_exact_mut(GROUP).take(frames);
-            if v < self.active {
-                let voice = &mut self.voices[v];
+            if v < bank.active {
+                let voice = &mut bank.voices[v];
                 match shape {
                     Some(shape) => {
-                        let table = self.tables.table(shape, voice.band);
-                        let (mut phase, inc) = (voice.phase, voice.inc);
-                        for row in rows {
-                            row[lane] = read(table, phase);
-                            phase = phase.wrapping_add(inc);
+                        let table = bank.tables.table(shape, voice.band);
+                        let mut osc = [0.0f32; MAX_BLOCK];
+                        let osc = &mut osc[..frames];
+                        voice.phase = read_block(table, voice.phase, voice.inc, osc);
+                        for (row, x) in rows.zip(osc.iter()) {
+                            row[lane] = *x;
                         }
-                        voice.phase = phase;
                     }
                     None => {
                         for row in rows {
@@ -227,16 +251,16 @@ impl SynthBank {
             }
         }
         // Filters, across the group's voices.
-        let (buf, amp) = self.scratch.split_at_mut(AMP_OFFSET);
+        let (buf, amp) = bank.scratch.split_at_mut(AMP_OFFSET);
         let buf = &mut buf[..frames * GROUP];
-        match self.spec.filter {
-            FilterMode::Lowpass => self.ladder.process(buf, GROUP, base, count, frames),
+        match bank.spec.filter {
+            FilterMode::Lowpass => bank.ladder.process(buf, GROUP, base, count, frames),
             FilterMode::Highpass => {
-                self.svf
+                bank.svf
                     .process(buf, GROUP, base, count, frames, SvfMode::Highpass)
             }
             FilterMode::Bandpass => {
-                self.svf
+                bank.svf
                     .process(buf, GROUP, base, count, frames, SvfMode::Bandpass)
             }
             FilterMode::None => {}
@@ -252,21 +276,6 @@ impl SynthBank {
                 }
             }
             *o += acc.iter().sum::<f32>();
-        }
-    }
-
-    /// Drop voices whose envelope has finished, keeping the active ones packed.
-    fn reap(&mut self) {
-        let mut v = 0;
-        while v < self.active {
-            if self.voices[v].env.is_idle() {
-                self.active -= 1;
-                self.swap_voices(v, self.active);
-                self.ladder.clear(self.active);
-                self.svf.clear(self.active);
-            } else {
-                v += 1;
-            }
         }
     }
 }

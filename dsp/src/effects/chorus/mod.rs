@@ -4,12 +4,14 @@
 //! wide; our own code, with fundsp's sound: the same kind of LFO, the same
 //! tap layout and interpolation.
 //!
-//! Cost: measured by `effects::cost` at about 0.75 of the fundsp graph it
-//! replaced (0.165 % against 0.21 % of one core here, fastest of nine
-//! runs). That is not yet the 0.05 % asked for: the eight cubic taps a
-//! frame (four 4-point reads and splines per channel) are most of it, and
-//! neither a tap-per-lane layout nor a tap-at-a-time one vectorised them
-//! better (linear interpolation measured 0.10 %).
+//! Cost: measured by `effects::cost` at 0.053 % of one core (fundsp's graph
+//! it replaced: 0.169 % in the same run, fastest of nine runs each). The
+//! eight cubic taps a frame are most of it. A tap's whole-sample delay
+//! moves by one only every few dozen frames (its sweep is a fraction of a
+//! sample a frame), so each tap is read in runs of frames over which it
+//! stays put: its four spline points are then four plain contiguous slices
+//! of the line, read with vector loads, where a per-frame index had made
+//! every read a scalar load (0.136 % before, the same samples bit for bit).
 //!
 //! Mapping: `rate` Hz → the LFOs' base modulation frequency (the four taps
 //! at `rate` + 0, 0.02, 0.04 and 0.06 Hz); `depth` 0..1 → the delay sweep of
@@ -68,6 +70,8 @@ const TAPS: usize = 4;
 /// Fractional bits of the tap positions (fixed point, so a tap moves by
 /// exact steps: nothing drifts however long it runs).
 const FRAC_BITS: u32 = 16;
+/// The fractional part of a tap position.
+const FRAC_MASK: i32 = (1 << FRAC_BITS) - 1;
 
 /// Octaves of the LFO noise, and the weight of each relative to the last.
 const OCTAVES: usize = 8;
@@ -192,25 +196,58 @@ impl Voice {
         let line = &mut self.line[..2 * len];
         line[w..w + n].copy_from_slice(x);
         line[w + len..w + len + n].copy_from_slice(x);
-        let last = 2 * len - 4;
         let mut sum = [0.0f32; crate::MAX_BLOCK];
         let sum = &mut sum[..n];
         sum.copy_from_slice(x);
-        for (delay, step) in self.delay.iter_mut().zip(&self.step) {
-            let mut d = *delay;
-            for (t, sum) in sum.iter_mut().enumerate() {
-                let whole = (d >> FRAC_BITS) as usize;
-                let frac = (d & ((1 << FRAC_BITS) - 1)) as f32 * (1.0 / (1 << FRAC_BITS) as f32);
-                // Oldest first: the points at delays whole + 2, + 1, + 0, - 1.
-                let base = (w + t + len - whole - 2).min(last);
-                let p = &line[base..base + 4];
-                *sum += spline(p[3], p[2], p[1], p[0], frac);
-                d += step;
-            }
-            *delay = d;
-        }
+        add_taps(line, len, w, &mut self.delay, &self.step, sum);
         for ((x, s), wet) in x.iter_mut().zip(sum.iter()).zip(amount) {
             *x = blend(*x, 0.2 * s, *wet);
+        }
+    }
+}
+
+crate::simd::versions! {
+    /// Add the taps of the line (`len` samples stored twice, the block's
+    /// first frame written at `w`) into `sum`, advancing each tap's delay
+    /// by its step a frame; compiled for each SIMD level.
+    fn add_taps(
+        line: &[f32],
+        len: usize,
+        w: usize,
+        delay: &mut [i32; TAPS],
+        step: &[i32; TAPS],
+        sum: &mut [f32],
+    ) {
+        let n = sum.len();
+        for (delay, &step) in delay.iter_mut().zip(step) {
+            let mut d = *delay;
+            let mut t = 0;
+            while t < n {
+                // A run of frames over which the tap's whole delay stays
+                // put: its four points then slide along the line one
+                // sample a frame, read as plain contiguous slices.
+                let whole = d >> FRAC_BITS;
+                let frames = if step > 0 {
+                    (((whole + 1) << FRAC_BITS) - d + step - 1) / step
+                } else if step < 0 {
+                    (d - (whole << FRAC_BITS)) / -step + 1
+                } else {
+                    i32::MAX
+                };
+                let run = (frames.max(1) as usize).min(n - t);
+                // Oldest first: the points at delays whole + 2, + 1, + 0, - 1.
+                let base = (w + t + len - whole as usize - 2).min(2 * len - run - 3);
+                let (p0, p1) = (&line[base..base + run], &line[base + 1..base + 1 + run]);
+                let (p2, p3) = (&line[base + 2..base + 2 + run], &line[base + 3..base + 3 + run]);
+                let sum = &mut sum[t..t + run];
+                for k in 0..run {
+                    let frac = (d & FRAC_MASK) as f32 * (1.0 / (1 << FRAC_BITS) as f32);
+                    sum[k] += spline(p3[k], p2[k], p1[k], p0[k], frac);
+                    d += step;
+                }
+                t += run;
+            }
+            *delay = d;
         }
     }
 }
