@@ -5,6 +5,7 @@
 //! Run: `cargo bench --bench reference_load` (add `-- --seconds 10` for a
 //! quicker run). Figures are comparable only within one run on one machine.
 
+use chronus::dsp::simd::{self, Level};
 use chronus::engine::{Engine, VecQueue};
 use chronus::sequencer::{Event, EventKind, Song, TrackId};
 use std::time::Instant;
@@ -20,8 +21,9 @@ fn reference_song() -> Song {
     }
 }
 
-fn run_once(song: &Song, seconds: u64) -> f64 {
+fn run_once(song: &Song, seconds: u64, level: Level) -> f64 {
     let mut engine = Engine::new(song, RATE);
+    simd::set(level);
     // 64 notes spread over five octaves, all starting at frame 0, held.
     let events: Vec<Event> = (0..64u32)
         .map(|i| Event {
@@ -57,13 +59,45 @@ fn main() {
         seconds = args.get(i + 1).and_then(|s| s.parse().ok()).unwrap_or(60);
     }
     let song = reference_song();
-    let runs: Vec<f64> = (0..3).map(|_| run_once(&song, seconds)).collect();
-    let mut sorted = runs.clone();
-    sorted.sort_by(f64::total_cmp);
+    let default = simd::init();
+    let runs: Vec<f64> = (0..3).map(|_| run_once(&song, seconds, default)).collect();
     println!(
-        "reference load (64 voices saw -> ladder 2 kHz -> ADSR, {seconds} s, 48 kHz, blocks of {BLOCK}): \
+        "reference load (64 voices saw -> ladder 2 kHz -> ADSR, {seconds} s, 48 kHz, blocks of {BLOCK}, {}): \
          real-time factor median {:.1}x (runs: {})",
-        sorted[1],
-        runs.iter().map(|r| format!("{r:.1}x")).collect::<Vec<_>>().join(", ")
+        default.name(),
+        median(&runs),
+        list(&runs)
     );
+    // Every SIMD level the CPU has, taking turns, for the ratios between them.
+    let levels: Vec<Level> = [Level::Baseline, Level::Avx2, Level::Avx512]
+        .into_iter()
+        .filter(|l| *l <= simd::detected())
+        .collect();
+    let mut by_level = vec![Vec::new(); levels.len()];
+    for _ in 0..3 {
+        for (level, runs) in levels.iter().zip(&mut by_level) {
+            runs.push(run_once(&song, seconds, *level));
+        }
+    }
+    for (level, runs) in levels.iter().zip(&by_level) {
+        println!(
+            "  at {:8} median {:.1}x (runs: {})",
+            level.name(),
+            median(runs),
+            list(runs)
+        );
+    }
+}
+
+fn median(runs: &[f64]) -> f64 {
+    let mut sorted = runs.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted[sorted.len() / 2]
+}
+
+fn list(runs: &[f64]) -> String {
+    runs.iter()
+        .map(|r| format!("{r:.1}x"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

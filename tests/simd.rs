@@ -87,7 +87,7 @@ fn an_unknown_simd_level_is_named_and_the_cpus_is_used() {
     assert!(
         said.contains(&format!(
             "warning: CHRONUS_SIMD=sse9: expected baseline, avx2 or avx512; using {}",
-            detected().name()
+            chronus::dsp::simd::preferred().name()
         )),
         "{said}"
     );

@@ -10,7 +10,15 @@
 //! no result): the sound is the same bit for bit at every level, which the
 //! root crate's `tests/simd.rs` checks by rendering the demo songs at each.
 //!
-//! `CHRONUS_SIMD=baseline|avx2|avx512` caps the level (to compare them in a
+//! By default kernels run at [`preferred`]: AVX2 where the CPU has it,
+//! even where it also has AVX-512. On the AMD EPYC (Zen 4) these machines
+//! run, AVX-512 executes on 256-bit units and its gathers are slower than
+//! the loads AVX2 code does instead: the reference voice bank renders at
+//! 72x real time at `avx512` against 94x at `avx2`, fastest of nine runs
+//! each in one run (`voices/synth/cost.rs`). `CHRONUS_SIMD=avx512` asks
+//! for it (on a CPU with full-width AVX-512 it may pay).
+//!
+//! `CHRONUS_SIMD=baseline|avx2|avx512` chooses the level (to compare them in a
 //! benchmark, or in that test); [`init`] reads it, and every engine calls
 //! [`init`] when it is built, off the audio thread.
 
@@ -70,7 +78,14 @@ pub fn detected() -> Level {
     Level::Baseline
 }
 
-/// The level kernels run at: what [`init`] chose, or else what the CPU has.
+/// The level kernels run at unless told otherwise: the CPU's widest, but
+/// AVX2 rather than AVX-512 (see the module docs for why).
+pub fn preferred() -> Level {
+    detected().min(Level::Avx2)
+}
+
+/// The level kernels run at: what [`init`] or [`set`] chose, or else
+/// [`preferred`].
 /// Audio thread safe (an atomic load).
 #[inline]
 pub fn level() -> Level {
@@ -79,23 +94,31 @@ pub fn level() -> Level {
         1 => Level::Avx2,
         2 => Level::Avx512,
         _ => {
-            let level = detected();
+            let level = preferred();
             LEVEL.store(level as u8, Ordering::Relaxed);
             level
         }
     }
 }
 
-/// Choose the level: the CPU's widest, capped by `CHRONUS_SIMD` when that
-/// names one (an unknown name is ignored: the CPU's is used; see
-/// [`env_warning`]). Returns the level chosen. Reads the environment: call
+/// Choose the level: `CHRONUS_SIMD` when that names one the CPU has (the
+/// CPU's widest when it names a wider one), else [`preferred`] (an unknown
+/// name is ignored; see [`env_warning`]). Returns the level chosen. Reads the environment: call
 /// it off the audio thread.
 pub fn init() -> Level {
     let cpu = detected();
     let asked = std::env::var("CHRONUS_SIMD")
         .ok()
         .and_then(|name| Level::from_name(name.trim()));
-    let level = asked.map_or(cpu, |asked| asked.min(cpu));
+    let level = asked.map_or(preferred(), |asked| asked.min(cpu));
+    LEVEL.store(level as u8, Ordering::Relaxed);
+    level
+}
+
+/// Run kernels at `level`, capped at what the CPU has (to compare levels
+/// in one run of a benchmark); the level set. Audio thread safe.
+pub fn set(level: Level) -> Level {
+    let level = level.min(detected());
     LEVEL.store(level as u8, Ordering::Relaxed);
     level
 }
@@ -108,7 +131,7 @@ pub fn env_warning() -> Option<String> {
     match Level::from_name(name.trim()) {
         None => Some(format!(
             "CHRONUS_SIMD={name}: expected baseline, avx2 or avx512; using {}",
-            cpu.name()
+            preferred().name()
         )),
         Some(asked) if asked > cpu => Some(format!(
             "CHRONUS_SIMD={name}: this CPU has only {}; using it",

@@ -34,6 +34,8 @@ pub struct LadderBank {
     /// Derived per block from `g` and `k`.
     c: [Vec<f32>; 4],
     norm: Vec<f32>,
+    /// `k * norm`, derived per block.
+    kn: Vec<f32>,
 }
 
 /// The one-pole gain `G = g / (1 + g)`, `g = tan(pi fc / fs)`, for a cutoff.
@@ -60,6 +62,7 @@ impl LadderBank {
             k: crate::memory::zeroed(capacity),
             c: std::array::from_fn(|_| crate::memory::zeroed(capacity)),
             norm: crate::memory::zeroed(capacity),
+            kn: crate::memory::zeroed(capacity),
         }
     }
 
@@ -129,6 +132,7 @@ crate::simd::versions! {
             bank.c[1][v] = g * g * b;
             bank.c[0][v] = g * g * g * b;
             bank.norm[v] = 1.0 / (1.0 + bank.k[v] * g * g * g * g);
+            bank.kn[v] = bank.k[v] * bank.norm[v];
         }
         let [s1, s2, s3, s4] = &mut bank.s;
         let (s1, s2, s3, s4) = (
@@ -145,29 +149,30 @@ crate::simd::versions! {
             &c3[r.clone()],
         );
         let g = &bank.g[r.clone()];
-        let k = &bank.k[r.clone()];
+        let kn = &bank.kn[r.clone()];
         let dc_x = &mut bank.dc_x[r.clone()];
         let dc_y = &mut bank.dc_y[r.clone()];
         let dc_r = bank.dc_r;
         let norm = &bank.norm[r];
+        // Each stage is `y = (1 - G) s + G x`, `s' = 2 y - s` (the same
+        // trapezoidal one-pole as `v = G (x - s)`, `y = s + v`, `s' = y + v`,
+        // with one multiply and one add on the path from one stage to the
+        // next instead of three operations): the recursion through the
+        // four stages and the feedback is what bounds this loop's speed.
         for n in 0..frames {
             let row = &mut buf[n * stride..n * stride + lanes];
             for v in 0..lanes {
                 let sum = c0[v] * s1[v] + c1[v] * s2[v] + c2[v] * s3[v] + c3[v] * s4[v];
-                let u = tanh_approx((row[v] - k[v] * sum) * norm[v]);
-                let gg = g[v];
-                let v1 = (u - s1[v]) * gg;
-                let y1 = v1 + s1[v];
-                s1[v] = y1 + v1;
-                let v2 = (y1 - s2[v]) * gg;
-                let y2 = v2 + s2[v];
-                s2[v] = y2 + v2;
-                let v3 = (y2 - s3[v]) * gg;
-                let y3 = v3 + s3[v];
-                s3[v] = y3 + v3;
-                let v4 = (y3 - s4[v]) * gg;
-                let y4 = v4 + s4[v];
-                s4[v] = y4 + v4;
+                let u = tanh_approx(row[v] * norm[v] - kn[v] * sum);
+                let (gg, b) = (g[v], c3[v]);
+                let y1 = b * s1[v] + gg * u;
+                s1[v] = y1 + (y1 - s1[v]);
+                let y2 = b * s2[v] + gg * y1;
+                s2[v] = y2 + (y2 - s2[v]);
+                let y3 = b * s3[v] + gg * y2;
+                s3[v] = y3 + (y3 - s3[v]);
+                let y4 = b * s4[v] + gg * y3;
+                s4[v] = y4 + (y4 - s4[v]);
                 // AC coupling (see the module docs).
                 let out = y4 - dc_x[v] + dc_r * dc_y[v];
                 dc_x[v] = y4;

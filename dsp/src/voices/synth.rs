@@ -30,6 +30,8 @@ use chronus_sequencer::song::{FilterMode, SynthSpec, Waveform};
 use std::sync::Arc;
 
 #[cfg(test)]
+mod cost;
+#[cfg(test)]
 pub(crate) mod dc_tests;
 mod live;
 
