@@ -24,6 +24,8 @@
 
 use std::sync::atomic::{AtomicU8, Ordering};
 
+pub(crate) mod lanes;
+
 /// The instruction sets a kernel can run with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
