@@ -61,14 +61,21 @@ impl Ring {
         out[first..].copy_from_slice(&seg[..n - first]);
     }
 
-    /// Overwrite the samples just read with `v` and move past them.
+    /// The next `n` samples (the oldest first) in place, as the part up to
+    /// the ring's end and the part from its start; what is written there
+    /// is what the ring gives back after its length. Then call
+    /// [`Ring::advance`].
     #[inline]
-    fn write(&mut self, store: &mut [f32], v: &[f32]) {
+    fn next_mut<'a>(&self, store: &'a mut [f32], n: usize) -> (&'a mut [f32], &'a mut [f32]) {
         let seg = &mut store[self.start..self.start + self.len];
-        let n = v.len();
         let first = (self.len - self.pos).min(n);
-        seg[self.pos..self.pos + first].copy_from_slice(&v[..first]);
-        seg[..n - first].copy_from_slice(&v[first..]);
+        let (wrapped, tail) = seg.split_at_mut(self.pos);
+        (&mut tail[..first], &mut wrapped[..n - first])
+    }
+
+    /// Move past the `n` samples just read and written.
+    #[inline]
+    fn advance(&mut self, n: usize) {
         self.pos += n;
         if self.pos >= self.len {
             self.pos -= self.len;
@@ -249,16 +256,20 @@ impl Fdn {
         for (x, rings) in input.iter_mut().zip(&mut self.diffusers) {
             let x = &mut x[..n];
             for ring in rings.iter_mut() {
-                let mut old = [0.0f32; CHUNK];
-                let old = &mut old[..n];
-                ring.read(&self.store, old);
-                for (x, o) in x.iter_mut().zip(old.iter_mut()) {
-                    let v = snap(*x + DIFFUSER_GAIN * *o);
-                    *x = *o - DIFFUSER_GAIN * v;
-                    *o = v;
+                // In place in the ring: what it held comes out, the new
+                // value goes in (copying each block out and back was half
+                // of what the reverb cost).
+                let (a, b) = ring.next_mut(&mut self.store, n);
+                let (xa, xb) = x.split_at_mut(a.len());
+                for (x, o) in [(xa, &mut *a), (xb, &mut *b)] {
+                    for (x, o) in x.iter_mut().zip(o.iter_mut()) {
+                        let v = snap(*x + DIFFUSER_GAIN * *o);
+                        *x = *o - DIFFUSER_GAIN * v;
+                        *o = v;
+                    }
                 }
-                nonzero |= any_bits(old);
-                ring.write(&mut self.store, old);
+                nonzero |= any_bits(a) | any_bits(b);
+                ring.advance(n);
             }
         }
 
@@ -308,12 +319,18 @@ impl Fdn {
         // Feed back with the input, store.
         for i in 0..LINES {
             let x = &input[i % 2][..n];
-            let u = &mut self.mixed[i][..n];
-            for (u, x) in u.iter_mut().zip(x) {
-                *u = snap(*u + x);
+            let u = &self.mixed[i][..n];
+            let (a, b) = self.lines[i].next_mut(&mut self.store, n);
+            let (ua, ub) = u.split_at(a.len());
+            let (xa, xb) = x.split_at(a.len());
+            for (slot, (u, x)) in a.iter_mut().zip(ua.iter().zip(xa)) {
+                *slot = snap(*u + x);
             }
-            nonzero |= any_bits(u);
-            self.lines[i].write(&mut self.store, u);
+            for (slot, (u, x)) in b.iter_mut().zip(ub.iter().zip(xb)) {
+                *slot = snap(*u + x);
+            }
+            nonzero |= any_bits(a) | any_bits(b);
+            self.lines[i].advance(n);
         }
 
         self.quiet = if nonzero == 0 {
